@@ -1,0 +1,123 @@
+//! Who may reset whose password: one pure decision over group memberships
+//! that the directory layer has already expanded (nested groups included).
+
+use std::collections::HashSet;
+
+use crate::directory::dn::normalize;
+
+/// The configured groups, normalized once at start-up.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    admin_groups: HashSet<String>,
+    protected_groups: HashSet<String>,
+}
+
+/// A person as far as authorization cares: their DN and every group they
+/// belong to, directly or through nesting (all normalized).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub dn: String,
+    pub groups: HashSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the acting user is not in an admin group")]
+    ActorNotAdmin,
+    #[error("admins cannot reset their own password here")]
+    TargetIsSelf,
+    #[error("the target is an admin")]
+    TargetIsAdmin,
+    #[error("the target is in a protected group")]
+    TargetProtected,
+}
+
+impl Rules {
+    pub fn new<'a>(
+        admin_groups: impl IntoIterator<Item = &'a String>,
+        protected_groups: impl IntoIterator<Item = &'a String>,
+    ) -> Self {
+        let set = |groups: Vec<&String>| {
+            groups.into_iter().filter(|g| !g.trim().is_empty()).map(|g| normalize(g)).collect()
+        };
+        Self {
+            admin_groups: set(admin_groups.into_iter().collect()),
+            protected_groups: set(protected_groups.into_iter().collect()),
+        }
+    }
+
+    /// Every group DN whose membership matters, for the directory to look for.
+    pub fn groups_of_interest(&self) -> impl Iterator<Item = &String> {
+        self.admin_groups.iter().chain(&self.protected_groups)
+    }
+
+    /// May this person act as an admin at all?
+    pub fn may_act(&self, actor: &Member) -> Result<(), Refusal> {
+        if actor.groups.is_disjoint(&self.admin_groups) {
+            return Err(Refusal::ActorNotAdmin);
+        }
+        Ok(())
+    }
+
+    /// May `actor` reset `target`'s password? Admins never reset admins, and
+    /// nobody resets a protected person, themself included.
+    pub fn may_reset(&self, actor: &Member, target: &Member) -> Result<(), Refusal> {
+        self.may_act(actor)?;
+        if normalize(&actor.dn) == normalize(&target.dn) {
+            return Err(Refusal::TargetIsSelf);
+        }
+        if !target.groups.is_disjoint(&self.admin_groups) {
+            return Err(Refusal::TargetIsAdmin);
+        }
+        if !target.groups.is_disjoint(&self.protected_groups) {
+            return Err(Refusal::TargetProtected);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
+    const EXECUTIVES: &str = "cn=executives,ou=groups,dc=example,dc=org";
+
+    fn rules() -> Rules {
+        Rules::new(&[HELPDESK.to_string()], &[EXECUTIVES.to_string()])
+    }
+
+    fn member(dn: &str, groups: &[&str]) -> Member {
+        Member { dn: dn.into(), groups: groups.iter().map(|g| normalize(g)).collect() }
+    }
+
+    #[test]
+    fn an_admin_may_reset_an_ordinary_person() {
+        let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
+        let target = member("uid=alice,dc=example,dc=org", &["cn=staff,dc=example,dc=org"]);
+        assert_eq!(rules().may_reset(&actor, &target), Ok(()));
+    }
+
+    #[test]
+    fn a_non_admin_may_not_act() {
+        let actor = member("uid=mallory,dc=example,dc=org", &[]);
+        let target = member("uid=alice,dc=example,dc=org", &[]);
+        assert_eq!(rules().may_reset(&actor, &target), Err(Refusal::ActorNotAdmin));
+    }
+
+    #[test]
+    fn admins_never_reset_admins_or_themselves() {
+        let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
+        let other = member("uid=agent2,dc=example,dc=org", &[HELPDESK]);
+        assert_eq!(rules().may_reset(&actor, &other), Err(Refusal::TargetIsAdmin));
+        let same = member("UID=Agent, DC=example,DC=org", &[HELPDESK]);
+        assert_eq!(rules().may_reset(&actor, &same), Err(Refusal::TargetIsSelf));
+    }
+
+    #[test]
+    fn protected_people_are_refused() {
+        let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
+        let ceo = member("uid=ceo,dc=example,dc=org", &["CN=Executives,OU=Groups,DC=Example,DC=Org"]);
+        assert_eq!(rules().may_reset(&actor, &ceo), Err(Refusal::TargetProtected));
+    }
+}

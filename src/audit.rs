@@ -1,0 +1,44 @@
+//! The audit trail: one JSON line per attempt, success or not, on its own
+//! tracing target (written to stdout by [`crate::telemetry`]). It names who
+//! tried what on whom and how it ended; never a password or a token.
+
+use std::net::SocketAddr;
+
+use crate::telemetry::AUDIT_TARGET;
+
+/// Where a request came from, fixed before any work is done.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub client: SocketAddr,
+    pub endpoint: &'static str,
+}
+
+/// One attempt's record.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    pub context: &'a RequestContext,
+    /// The name the caller acted as, when known.
+    pub actor: Option<&'a str>,
+    /// The target as named in the request (username or id) and, once
+    /// resolved, its DN.
+    pub target: Option<&'a str>,
+    pub target_dn: Option<&'a str>,
+    /// `None` on success; else the stable code of the failure.
+    pub code: Option<&'static str>,
+}
+
+pub fn record(attempt: &Attempt<'_>) {
+    tracing::info!(
+        target: AUDIT_TARGET,
+        request_id = %attempt.context.request_id,
+        client = %attempt.context.client.ip(),
+        endpoint = attempt.context.endpoint,
+        actor = attempt.actor.unwrap_or(""),
+        target_user = attempt.target.unwrap_or(""),
+        target_dn = attempt.target_dn.unwrap_or(""),
+        outcome = if attempt.code.is_none() { "success" } else { "failure" },
+        code = attempt.code.unwrap_or("ok"),
+        "password reset attempt"
+    );
+}

@@ -1,0 +1,410 @@
+//! Typed configuration: a TOML file layered with `PWPROXY__SECTION__KEY`
+//! environment variables, validated before anything is served.
+//!
+//! Secrets are `SecretString` from the moment they are deserialized, so no
+//! `Debug` of a config can print them.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The whole configuration. Unknown keys are errors: a misspelt key silently
+/// falling back to a default is how password tools end up insecure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub server: ServerSettings,
+    pub ldap: LdapSettings,
+    pub directory: DirectorySettings,
+    pub authorization: AuthorizationSettings,
+    pub auth: AuthSettings,
+    #[serde(default)]
+    pub policy: PolicySettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address the HTTP server listens on.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Largest accepted request body, in bytes.
+    #[serde(default = "default_body_limit")]
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self { listen: default_listen(), max_body_bytes: default_body_limit() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LdapSettings {
+    /// `ldap://host:port` or `ldaps://host:port`.
+    pub url: String,
+    /// Upgrade an `ldap://` connection with StartTLS.
+    #[serde(default)]
+    pub starttls: bool,
+    /// PEM file of the CA to trust instead of the system roots.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// The service account.
+    pub bind_dn: String,
+    pub bind_password: SecretString,
+    /// Upper bound of every directory operation, connecting included.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Allow plaintext binds to a host that is not the loopback.
+    #[serde(default)]
+    pub allow_insecure: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryKind {
+    Openldap,
+    ActiveDirectory,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectorySettings {
+    #[serde(default = "default_kind")]
+    pub kind: DirectoryKind,
+    /// Targets must lie below this DN.
+    pub users_base_dn: String,
+    /// Where acting admins are looked up by name; defaults to `users_base_dn`.
+    #[serde(default)]
+    pub admins_base_dn: Option<String>,
+    /// Where groups are searched when membership is expanded; defaults to the
+    /// parent of `users_base_dn`.
+    #[serde(default)]
+    pub groups_base_dn: Option<String>,
+    #[serde(default)]
+    pub users_filter: Option<String>,
+    #[serde(default)]
+    pub username_attribute: Option<String>,
+    #[serde(default)]
+    pub id_attribute: Option<String>,
+    /// Users matching this filter are treated as inactive.
+    #[serde(default)]
+    pub inactive_filter: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizationSettings {
+    pub admin_groups: Vec<String>,
+    #[serde(default)]
+    pub protected_groups: Vec<String>,
+    /// Admin username for seed-001 calls that name none.
+    #[serde(default)]
+    pub default_admin: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub token_secret: SecretString,
+    #[serde(default = "default_token_ttl")]
+    pub token_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySettings {
+    #[serde(default = "default_min_length")]
+    pub min_length: usize,
+    #[serde(default = "default_max_length")]
+    pub max_length: usize,
+    /// Default of a request's `temporary` field.
+    #[serde(default = "default_true")]
+    pub must_change: bool,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        Self {
+            min_length: default_min_length(),
+            max_length: default_max_length(),
+            must_change: true,
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_body_limit() -> usize {
+    16 * 1024
+}
+fn default_timeout() -> u64 {
+    5
+}
+fn default_kind() -> DirectoryKind {
+    DirectoryKind::Openldap
+}
+fn default_token_ttl() -> u64 {
+    900
+}
+fn default_min_length() -> usize {
+    12
+}
+fn default_max_length() -> usize {
+    128
+}
+fn default_true() -> bool {
+    true
+}
+
+/// A configuration that cannot be served, with what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration: {0}")]
+    Load(String),
+    #[error("{key}: {problem}")]
+    Invalid { key: &'static str, problem: String },
+}
+
+fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key, problem: problem.into() }
+}
+
+/// The directory attributes in force once the kind's defaults are applied.
+#[derive(Debug, Clone)]
+pub struct Attributes {
+    pub users_filter: String,
+    pub username: String,
+    pub id: String,
+}
+
+impl DirectorySettings {
+    pub fn attributes(&self) -> Attributes {
+        let (filter, username, id) = match self.kind {
+            DirectoryKind::Openldap => ("(objectClass=inetOrgPerson)", "uid", "entryUUID"),
+            DirectoryKind::ActiveDirectory => (
+                "(&(objectClass=user)(objectCategory=person))",
+                "sAMAccountName",
+                "objectGUID",
+            ),
+        };
+        Attributes {
+            users_filter: self.users_filter.clone().unwrap_or_else(|| filter.to_owned()),
+            username: self.username_attribute.clone().unwrap_or_else(|| username.to_owned()),
+            id: self.id_attribute.clone().unwrap_or_else(|| id.to_owned()),
+        }
+    }
+
+    pub fn admins_base(&self) -> &str {
+        self.admins_base_dn.as_deref().unwrap_or(&self.users_base_dn)
+    }
+
+    /// The parent of `users_base_dn` unless set: groups usually sit beside
+    /// the people they list.
+    pub fn groups_base(&self) -> &str {
+        match &self.groups_base_dn {
+            Some(base) => base,
+            None => self
+                .users_base_dn
+                .split_once(',')
+                .map(|(_, parent)| parent.trim())
+                .unwrap_or(&self.users_base_dn),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the file at `path`, applies `PWPROXY__SECTION__KEY` overrides and
+    /// validates the result.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let env = config::Environment::with_prefix("PWPROXY")
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(",")
+            .with_list_parse_key("authorization.admin_groups")
+            .with_list_parse_key("authorization.protected_groups");
+        let settings: Settings = config::Config::builder()
+            .add_source(config::File::from(path).format(config::FileFormat::Toml))
+            .add_source(env)
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Every check names the key and says what to do about it.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.ldap.url.trim();
+        let (scheme, host) = split_url(url).ok_or_else(|| {
+            invalid("ldap.url", format!("'{url}' is not an ldap:// or ldaps:// URL with a host"))
+        })?;
+        if self.ldap.bind_dn.trim().is_empty() {
+            return Err(invalid("ldap.bind_dn", "missing: set the service account's DN"));
+        }
+        if self.ldap.bind_password.expose_secret().is_empty() {
+            return Err(invalid("ldap.bind_password", "missing: set the service account's password"));
+        }
+        if self.ldap.timeout_secs == 0 {
+            return Err(invalid("ldap.timeout_secs", "must be at least 1"));
+        }
+        if scheme == "ldaps" && self.ldap.starttls {
+            return Err(invalid("ldap.starttls", "StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted"));
+        }
+        let encrypted = scheme == "ldaps" || self.ldap.starttls;
+        if !encrypted && !is_loopback(host) && !self.ldap.allow_insecure {
+            return Err(invalid(
+                "ldap.url",
+                format!(
+                    "'{url}' would send passwords in clear text to '{host}': use ldaps://, set \
+                     ldap.starttls = true, or (only on a trusted network) ldap.allow_insecure = true"
+                ),
+            ));
+        }
+        if let Some(ca) = &self.ldap.ca_file {
+            std::fs::read(ca).map_err(|e| {
+                invalid("ldap.ca_file", format!("cannot read '{}': {e}", ca.display()))
+            })?;
+        }
+        if self.directory.users_base_dn.trim().is_empty() {
+            return Err(invalid("directory.users_base_dn", "missing: set the DN below which people live"));
+        }
+        if self.directory.kind == DirectoryKind::ActiveDirectory {
+            return Err(invalid(
+                "directory.kind",
+                "active_directory is not supported by this version; use \"openldap\"",
+            ));
+        }
+        if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
+            return Err(invalid("authorization.admin_groups", "missing: list at least one group DN whose members may reset passwords"));
+        }
+        if self.auth.token_secret.expose_secret().len() < 32 {
+            return Err(invalid("auth.token_secret", "must be at least 32 bytes; generate one with `openssl rand -base64 48`"));
+        }
+        if self.auth.token_ttl_secs == 0 {
+            return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
+        }
+        let p = &self.policy;
+        if p.min_length == 0 || p.min_length > p.max_length {
+            return Err(invalid("policy.min_length", format!("must be between 1 and policy.max_length ({})", p.max_length)));
+        }
+        Ok(())
+    }
+}
+
+/// `(scheme, host)` of an LDAP URL, or `None` when it is not one.
+fn split_url(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "ldap" && scheme != "ldaps" {
+        return None;
+    }
+    let authority = rest.split('/').next()?;
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    (!host.is_empty()).then_some((scheme, host))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = r#"
+        [ldap]
+        url = "ldap://127.0.0.1:389"
+        bind_dn = "cn=pwproxy,dc=example,dc=org"
+        bind_password = "service secret"
+        [directory]
+        users_base_dn = "ou=people,dc=example,dc=org"
+        [authorization]
+        admin_groups = ["cn=helpdesk,ou=groups,dc=example,dc=org"]
+        [auth]
+        token_secret = "0123456789abcdef0123456789abcdef"
+    "#;
+
+    fn parse(toml: &str) -> Result<Settings, ConfigError> {
+        let s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(toml, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn problem_key(toml: &str) -> &'static str {
+        match parse(toml) {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_minimal_config_gets_the_documented_defaults() {
+        let s = parse(VALID).unwrap();
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.ldap.timeout_secs, 5);
+        assert_eq!(s.policy.min_length, 12);
+        assert_eq!(s.policy.max_length, 128);
+        assert!(s.policy.must_change);
+        assert_eq!(s.auth.token_ttl_secs, 900);
+        let a = s.directory.attributes();
+        assert_eq!((a.username.as_str(), a.id.as_str()), ("uid", "entryUUID"));
+        assert_eq!(s.directory.groups_base(), "dc=example,dc=org");
+    }
+
+    #[test]
+    fn a_short_token_secret_is_refused() {
+        let toml = VALID.replace("0123456789abcdef0123456789abcdef", "too short");
+        assert_eq!(problem_key(&toml), "auth.token_secret");
+    }
+
+    #[test]
+    fn plaintext_to_a_remote_host_is_refused_unless_allowed_or_encrypted() {
+        let remote = VALID.replace("ldap://127.0.0.1:389", "ldap://ldap.example.org");
+        assert_eq!(problem_key(&remote), "ldap.url");
+        assert!(parse(&remote.replace("[directory]", "starttls = true\n[directory]")).is_ok());
+        assert!(parse(&remote.replace("[directory]", "allow_insecure = true\n[directory]")).is_ok());
+        assert!(parse(&VALID.replace("ldap://127.0.0.1:389", "ldaps://ldap.example.org")).is_ok());
+        assert!(parse(&VALID.replace("127.0.0.1:389", "[::1]:389")).is_ok());
+    }
+
+    #[test]
+    fn a_missing_bind_dn_names_the_key() {
+        let toml = VALID.replace("bind_dn = \"cn=pwproxy,dc=example,dc=org\"", "bind_dn = \"\"");
+        assert_eq!(problem_key(&toml), "ldap.bind_dn");
+    }
+
+    #[test]
+    fn an_unreadable_ca_file_names_the_key() {
+        let toml = VALID.replace("[directory]", "ca_file = \"/nonexistent/ca.pem\"\n[directory]");
+        assert_eq!(problem_key(&toml), "ldap.ca_file");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let toml = VALID.replace("[auth]", "[auth]\ntoken_secrte = \"x\"");
+        assert!(matches!(parse(&toml), Err(ConfigError::Load(_))));
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let s = parse(VALID).unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("service secret"));
+        assert!(!debug.contains("0123456789abcdef"));
+    }
+}

@@ -1,0 +1,98 @@
+//! Opening LDAP connections: transport security, and the time bound that
+//! every directory operation runs under.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ldap3::{Ldap, LdapConnAsync, LdapConnSettings};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::DirectoryError;
+use crate::config::LdapSettings;
+
+/// Opens connections to the configured directory. Built once at start-up, so
+/// the CA file is read and the TLS configuration assembled only there.
+#[derive(Clone)]
+pub struct Connector {
+    url: String,
+    settings: LdapConnSettings,
+    timeout: Duration,
+}
+
+impl Connector {
+    pub fn new(ldap: &LdapSettings) -> Result<Self, String> {
+        // ldap3 builds its default TLS configuration with the process-wide
+        // provider; installing ring here keeps that choice unambiguous.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = Duration::from_secs(ldap.timeout_secs);
+        let mut settings = LdapConnSettings::new().set_conn_timeout(timeout).set_starttls(ldap.starttls);
+        if let Some(ca_file) = &ldap.ca_file {
+            let mut roots = rustls::RootCertStore::empty();
+            let certs = CertificateDer::pem_file_iter(ca_file)
+                .map_err(|e| format!("ldap.ca_file: cannot read '{}': {e}", ca_file.display()))?;
+            for cert in certs {
+                let cert = cert.map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
+            }
+            if roots.is_empty() {
+                return Err(format!("ldap.ca_file: '{}' holds no PEM certificate", ca_file.display()));
+            }
+            let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+            settings = settings.set_config(Arc::new(tls));
+        }
+        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout })
+    }
+
+    /// Runs one directory exchange under `ldap.timeout_secs`; a directory that
+    /// does not answer in time is unavailable, not slow.
+    pub async fn timed<T>(
+        &self,
+        what: &'static str,
+        exchange: impl Future<Output = Result<T, ldap3::LdapError>>,
+    ) -> Result<T, DirectoryError> {
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(DirectoryError::from_transport(what, e)),
+            Err(_) => Err(DirectoryError::Unavailable(format!("{what}: no answer within {:?}", self.timeout))),
+        }
+    }
+
+    /// A new connection (TLS established when configured), not yet bound.
+    pub async fn connect(&self) -> Result<Ldap, DirectoryError> {
+        let (conn, ldap) = self
+            .timed("connect", LdapConnAsync::with_settings(self.settings.clone(), &self.url))
+            .await?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.drive().await {
+                tracing::debug!("directory connection closed: {e}");
+            }
+        });
+        Ok(ldap)
+    }
+
+    /// Simple bind. An empty password is refused here: LDAP would treat it as
+    /// an unauthenticated bind and answer success.
+    pub async fn bind(&self, ldap: &mut Ldap, dn: &str, password: &SecretString) -> Result<(), DirectoryError> {
+        if password.expose_secret().is_empty() {
+            return Err(DirectoryError::InvalidCredentials);
+        }
+        let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
+        match result.rc {
+            0 => Ok(()),
+            49 => Err(DirectoryError::InvalidCredentials),
+            rc => Err(DirectoryError::from_result("bind", rc, &result.text)),
+        }
+    }
+
+    /// A new connection bound as `dn`.
+    pub async fn connect_as(&self, dn: &str, password: &SecretString) -> Result<Ldap, DirectoryError> {
+        let mut ldap = self.connect().await?;
+        self.bind(&mut ldap, dn, password).await?;
+        Ok(ldap)
+    }
+}

@@ -1,0 +1,277 @@
+//! Everything pwproxy asks of the directory. Searches run on pooled
+//! connections bound as the service account; an admin's own bind gets a
+//! connection of its own, because every clone of an `ldap3::Ldap` shares one
+//! connection and a bind changes the identity of all of them.
+
+mod connection;
+pub mod dn;
+mod openldap;
+mod ppolicy;
+mod service_pool;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use ldap3::{Ldap, Scope, SearchEntry, SearchOptions, ldap_escape};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+pub use connection::Connector;
+use service_pool::ServicePool;
+
+use crate::config::{Attributes, Settings};
+
+/// How deep nested groups are followed before the chain is cut off; a
+/// cycle is also stopped by remembering every group seen.
+const MAX_GROUP_DEPTH: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    /// Not reachable, not answering in time, or busy.
+    #[error("directory unavailable: {0}")]
+    Unavailable(String),
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The directory refused a password; the text is its reason in plain words.
+    #[error("password rejected: {0}")]
+    PasswordRejected(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DirectoryError {
+    fn from_transport(what: &str, e: ldap3::LdapError) -> Self {
+        DirectoryError::Unavailable(format!("{what}: {e}"))
+    }
+
+    fn from_result(what: &str, rc: u32, text: &str) -> Self {
+        match rc {
+            // busy, unavailable, other (slapd's answer while shutting down)
+            51 | 52 | 80 => DirectoryError::Unavailable(format!("{what}: result {rc} {text}")),
+            _ => DirectoryError::Other(format!("{what}: result {rc} {text}")),
+        }
+    }
+}
+
+/// A person found in the directory.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub dn: String,
+    pub username: String,
+    pub email: Option<String>,
+    /// The id attribute's value, for the audit trail.
+    pub id: Option<String>,
+    /// Disabled or locked.
+    pub inactive: bool,
+}
+
+/// How a target is named in a request.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    Id(&'a Uuid),
+    Name(&'a str),
+}
+
+/// Who writes a password: the service account, or an admin on the
+/// connection they bound with, so that the directory's ACLs and
+/// `modifiersName` reflect the real actor.
+pub enum Writer {
+    Service,
+    Admin(Ldap),
+}
+
+pub struct Directory {
+    connector: Connector,
+    service: ServicePool,
+    attrs: Attributes,
+    users_base: String,
+    admins_base: String,
+    groups_base: String,
+    inactive_filter: Option<String>,
+}
+
+impl Directory {
+    /// Prepares connections without opening any: pwproxy starts even while
+    /// the directory is down, and `/readyz` tells.
+    pub fn new(settings: &Settings) -> Result<Self, String> {
+        let connector = Connector::new(&settings.ldap)?;
+        let service = ServicePool::new(
+            connector.clone(),
+            settings.ldap.bind_dn.clone(),
+            settings.ldap.bind_password.clone(),
+            Duration::from_secs(settings.ldap.timeout_secs),
+        )?;
+        let dir = &settings.directory;
+        let inactive_filter = Some(dir.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
+        Ok(Self {
+            connector,
+            service,
+            attrs: dir.attributes(),
+            users_base: dir.users_base_dn.clone(),
+            admins_base: dir.admins_base().to_owned(),
+            groups_base: dir.groups_base().to_owned(),
+            inactive_filter,
+        })
+    }
+
+    /// Whether the service account can bind and search right now.
+    pub async fn ready(&self) -> Result<(), DirectoryError> {
+        self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0).await.map(drop)
+    }
+
+    /// A target: under `users_base_dn`, matching `users_filter`.
+    pub async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
+        let assertion = match lookup {
+            Lookup::Id(id) => format!("({}={})", self.attrs.id, openldap::id_assertion(id)),
+            Lookup::Name(name) => format!("({}={})", self.attrs.username, ldap_escape(name)),
+        };
+        let filter = format!("(&{}{assertion})", self.attrs.users_filter);
+        let person = self.find_one(&self.users_base, &filter).await?;
+        // Search results are trusted, but a DN outside the base (a referral
+        // target, an alias) is never a target.
+        Ok(person.filter(|p| dn::is_within(&p.dn, &self.users_base)))
+    }
+
+    /// An acting admin, by the name they authenticate with.
+    pub async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
+        let filter = format!("({}={})", self.attrs.username, ldap_escape(username));
+        self.find_one(&self.admins_base, &filter).await
+    }
+
+    async fn find_one(&self, base: &str, filter: &str) -> Result<Option<Person>, DirectoryError> {
+        let attrs = [
+            self.attrs.username.as_str(),
+            self.attrs.id.as_str(),
+            "mail",
+            openldap::LOCK_ATTRIBUTE,
+        ];
+        // Two are enough to tell "one" from "ambiguous".
+        let mut entries = self.search(base, Scope::Subtree, filter, &attrs, 2).await?;
+        if entries.len() > 1 {
+            return Err(DirectoryError::Other(format!(
+                "{} entries match one person under {base}; names and ids must be unique",
+                entries.len()
+            )));
+        }
+        let Some(entry) = entries.pop() else { return Ok(None) };
+        let mut inactive = openldap::is_locked(&entry);
+        if !inactive && let Some(inactive_filter) = &self.inactive_filter {
+            inactive = !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
+        }
+        Ok(Some(Person {
+            username: first_value(&entry, &self.attrs.username).unwrap_or_default(),
+            email: first_value(&entry, "mail"),
+            id: first_value(&entry, &self.attrs.id),
+            inactive,
+            dn: entry.dn,
+        }))
+    }
+
+    /// Every group `dn` belongs to, directly or through nested groups,
+    /// normalized. Walks upwards one level per search and stops at cycles.
+    pub async fn groups_of(&self, dn: &str) -> Result<HashSet<String>, DirectoryError> {
+        let mut seen = HashSet::new();
+        let mut frontier = vec![dn.to_owned()];
+        for _ in 0..MAX_GROUP_DEPTH {
+            let filter = openldap::direct_groups_filter(frontier.iter());
+            let groups = self.search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0).await?;
+            frontier = groups
+                .into_iter()
+                .map(|g| g.dn)
+                .filter(|g| seen.insert(dn::normalize(g)))
+                .collect();
+            if frontier.is_empty() {
+                break;
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Verifies `password` by binding as `dn` on a connection of its own,
+    /// which is returned for writing as that person.
+    pub async fn bind_as(&self, dn: &str, password: &SecretString) -> Result<Ldap, DirectoryError> {
+        self.connector.connect_as(dn, password).await
+    }
+
+    /// Writes a new password in one modify; never retried, so a password is
+    /// written at most once per request.
+    pub async fn set_password(
+        &self,
+        writer: Writer,
+        dn: &str,
+        password: &SecretString,
+        temporary: bool,
+    ) -> Result<(), DirectoryError> {
+        let mods = openldap::password_mods(password, temporary);
+        let result = match writer {
+            Writer::Admin(mut ldap) => {
+                let result = self
+                    .connector
+                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
+                    .await;
+                let _ = ldap.unbind().await;
+                result?
+            }
+            Writer::Service => {
+                let mut ldap = self.service.get().await?;
+                let result = self
+                    .connector
+                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
+                    .await;
+                ServicePool::keep_if_usable(ldap, &result);
+                result?
+            }
+        };
+        if result.rc == 0 {
+            return Ok(());
+        }
+        let ppolicy_error = result
+            .ctrls
+            .iter()
+            .find(|c| c.1.ctype == ppolicy::OID)
+            .and_then(|c| c.1.val.as_deref())
+            .and_then(ppolicy::error_code);
+        match openldap::rejection(result.rc, &result.text, ppolicy_error) {
+            Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
+            None => Err(DirectoryError::from_result("modify", result.rc, &result.text)),
+        }
+    }
+
+    /// A search on a service connection; referrals are skipped, a missing
+    /// base is an empty answer. `limit` 0 means the server's own limit.
+    async fn search(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        limit: i32,
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let mut ldap = self.service.get().await?;
+        let result = self
+            .connector
+            .timed(
+                "search",
+                ldap.with_search_options(SearchOptions::new().sizelimit(limit)).search(base, scope, filter, attrs),
+            )
+            .await;
+        ServicePool::keep_if_usable(ldap, &result);
+        let ldap3::SearchResult(entries, outcome) = result?;
+        match outcome.rc {
+            // success, size limit exceeded (the entries are still there)
+            0 | 4 => {}
+            // no such object: the base does not exist, so nothing is below it
+            32 => return Ok(Vec::new()),
+            rc => return Err(DirectoryError::from_result("search", rc, &outcome.text)),
+        }
+        Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
+    }
+}
+
+fn first_value(entry: &SearchEntry, attribute: &str) -> Option<String> {
+    entry
+        .attrs
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(attribute))
+        .and_then(|(_, values)| values.first().cloned())
+}

@@ -1,0 +1,69 @@
+//! The HTTP surface: routes, the layers every request passes through, and
+//! the two seed contracts as thin adapters over [`crate::reset`].
+
+pub mod errors;
+mod input;
+mod login;
+mod persons;
+mod probes;
+mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::reset::Service;
+
+pub struct AppState {
+    pub service: Service,
+    /// `authorization.default_admin`, empty when unset.
+    pub default_admin: String,
+}
+
+pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/actions/persons/{person_id}/change-password", post(persons::change_password))
+        .route("/api/v1/users/changePassword", put(users::change_password))
+        .route("/api/v1/auth/token", post(login::issue_token))
+        .route("/healthz", get(probes::healthz))
+        .route("/readyz", get(probes::readyz))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+}
+
+async fn not_found() -> Response {
+    let body = serde_json::json!({ "error": true, "message": "No such endpoint.", "code": "not_found" });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
+/// A 401 tells the caller which schemes are accepted.
+fn with_auth_challenge(status: StatusCode, mut response: Response) -> Response {
+    *response.status_mut() = status;
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""));
+    }
+    response
+}

@@ -1,0 +1,232 @@
+//! The password-reset use case, shared by both endpoints, and the token
+//! login. Decisions are taken in the contract's order: authenticate (401) →
+//! actor is an admin (403) → resolve the target (404) → target not protected
+//! (403) → target active (400) → proxy policy (400) → write (400 when the
+//! directory refuses) → one audit line whatever the outcome.
+
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+use crate::access::{Member, Rules};
+use crate::audit::{self, Attempt, RequestContext};
+use crate::config::{PolicySettings, Settings};
+use crate::directory::{Directory, Lookup, Person, Writer};
+use crate::failure::Failure;
+use crate::policy;
+use crate::token::Tokens;
+
+/// Who the caller says they are, as the endpoint received it.
+pub enum Principal {
+    Missing,
+    Bearer(SecretString),
+    Basic { username: String, password: SecretString },
+    /// An admin named in the body (`adminUserName`) or by
+    /// `authorization.default_admin`; proven by `admin_password`.
+    Named(String),
+}
+
+pub struct Credentials {
+    pub principal: Principal,
+    /// Seed 001's `adminPassword`: always verified by a bind when present.
+    pub admin_password: Option<SecretString>,
+}
+
+/// How the request names the person whose password changes.
+pub enum Target {
+    Id(Uuid),
+    Name(String),
+}
+
+pub struct ResetCommand {
+    pub credentials: Credentials,
+    pub target: Target,
+    pub password: SecretString,
+    /// `None` where the endpoint has no confirmation field.
+    pub confirmation: Option<SecretString>,
+    /// `None`: `policy.must_change` decides.
+    pub temporary: Option<bool>,
+}
+
+/// The person whose password was changed.
+#[derive(Debug)]
+pub struct Changed {
+    pub username: String,
+    pub email: Option<String>,
+}
+
+/// An authenticated admin, with the connection a password is written on.
+struct Actor {
+    member: Member,
+    writer: Writer,
+}
+
+pub struct Service {
+    directory: Directory,
+    rules: Rules,
+    tokens: Tokens,
+    policy: PolicySettings,
+}
+
+impl Service {
+    pub fn new(settings: &Settings) -> Result<Self, String> {
+        Ok(Self {
+            directory: Directory::new(settings)?,
+            rules: Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups),
+            tokens: Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
+            policy: settings.policy.clone(),
+        })
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    pub fn token_ttl_secs(&self) -> u64 {
+        self.tokens.ttl_secs()
+    }
+
+    /// Records a request refused before it could be understood (bad body,
+    /// bad path) and hands the failure back.
+    pub fn refuse(&self, context: &RequestContext, failure: Failure) -> Failure {
+        audit::record(&Attempt {
+            context,
+            actor: None,
+            target: None,
+            target_dn: None,
+            code: Some(crate::http::errors::code(&failure)),
+        });
+        failure
+    }
+
+    pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
+        let mut target_dn = None;
+        let result = self.run_reset(&command, &mut target_dn).await;
+        let target = match &command.target {
+            Target::Id(id) => id.to_string(),
+            Target::Name(name) => name.clone(),
+        };
+        audit::record(&Attempt {
+            context,
+            actor: claimed_name(&command.credentials.principal),
+            target: Some(&target),
+            target_dn: target_dn.as_deref(),
+            code: result.as_ref().err().map(crate::http::errors::code),
+        });
+        result
+    }
+
+    async fn run_reset(&self, command: &ResetCommand, target_dn: &mut Option<String>) -> Result<Changed, Failure> {
+        let actor = self.authenticate(&command.credentials).await?;
+        self.rules.may_act(&actor.member).map_err(Failure::Forbidden)?;
+
+        let lookup = match &command.target {
+            Target::Id(id) => Lookup::Id(id),
+            Target::Name(name) => Lookup::Name(name),
+        };
+        let person = self.directory.find_person(lookup).await?.ok_or(Failure::UserNotFound)?;
+        *target_dn = Some(person.dn.clone());
+        let target = self.member(&person).await?;
+        self.rules.may_reset(&actor.member, &target).map_err(Failure::Forbidden)?;
+        if person.inactive {
+            return Err(Failure::UserInactive);
+        }
+
+        let violations =
+            policy::check(&self.policy, &person.username, &command.password, command.confirmation.as_ref());
+        match violations.as_slice() {
+            [] => {}
+            [only] if only.code == "passwords_do_not_match" => return Err(Failure::PasswordsDoNotMatch),
+            _ => return Err(Failure::PasswordPolicy(violations)),
+        }
+
+        let temporary = command.temporary.unwrap_or(self.policy.must_change);
+        self.directory.set_password(actor.writer, &person.dn, &command.password, temporary).await?;
+        Ok(Changed { username: person.username, email: person.email })
+    }
+
+    /// `POST /api/v1/auth/token`: a bind proves the password, membership of an
+    /// admin group earns the token.
+    pub async fn login(
+        &self,
+        context: &RequestContext,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<SecretString, Failure> {
+        let result = async {
+            let person = self.admin_named(username).await?;
+            self.directory.bind_as(&person.dn, password).await?;
+            let member = self.active_member(&person).await?;
+            self.rules.may_act(&member).map_err(Failure::Forbidden)?;
+            self.tokens.issue(&person.username).map_err(Failure::Internal)
+        }
+        .await;
+        audit::record(&Attempt {
+            context,
+            actor: Some(username),
+            target: None,
+            target_dn: None,
+            code: result.as_ref().err().map(crate::http::errors::code),
+        });
+        result
+    }
+
+    async fn authenticate(&self, credentials: &Credentials) -> Result<Actor, Failure> {
+        let admin_password = credentials.admin_password.as_ref();
+        let (person, writer) = match &credentials.principal {
+            Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
+            Principal::Bearer(token) => {
+                let username =
+                    self.tokens.verify(token).ok_or(Failure::Unauthenticated("invalid or expired token"))?;
+                let person = self.admin_named(&username).await?;
+                let writer = match admin_password {
+                    Some(password) => Writer::Admin(self.directory.bind_as(&person.dn, password).await?),
+                    None => Writer::Service,
+                };
+                (person, writer)
+            }
+            Principal::Basic { username, password } => {
+                let person = self.admin_named(username).await?;
+                let ldap = self.directory.bind_as(&person.dn, password).await?;
+                if let Some(admin_password) = admin_password
+                    && admin_password.expose_secret() != password.expose_secret()
+                {
+                    // Two different passwords for one person: both must hold.
+                    self.directory.bind_as(&person.dn, admin_password).await?;
+                }
+                (person, Writer::Admin(ldap))
+            }
+            Principal::Named(username) => {
+                let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
+                let person = self.admin_named(username).await?;
+                let ldap = self.directory.bind_as(&person.dn, password).await?;
+                (person, Writer::Admin(ldap))
+            }
+        };
+        Ok(Actor { member: self.active_member(&person).await?, writer })
+    }
+
+    /// An unknown admin name is an authentication failure, so callers cannot
+    /// tell unknown names from wrong passwords.
+    async fn admin_named(&self, username: &str) -> Result<Person, Failure> {
+        self.directory.find_admin(username).await?.ok_or(Failure::Unauthenticated("unknown admin name"))
+    }
+
+    /// An actor's memberships; a disabled or locked admin is not authenticated.
+    async fn active_member(&self, person: &Person) -> Result<Member, Failure> {
+        if person.inactive {
+            return Err(Failure::Unauthenticated("the admin's account is inactive"));
+        }
+        self.member(person).await
+    }
+
+    async fn member(&self, person: &Person) -> Result<Member, Failure> {
+        Ok(Member { dn: person.dn.clone(), groups: self.directory.groups_of(&person.dn).await? })
+    }
+}
+
+fn claimed_name(principal: &Principal) -> Option<&str> {
+    match principal {
+        Principal::Basic { username, .. } | Principal::Named(username) => Some(username),
+        Principal::Bearer(_) | Principal::Missing => None,
+    }
+}

@@ -275,6 +275,15 @@ impl Settings {
         if self.directory.users_base_dn.trim().is_empty() {
             return Err(invalid("directory.users_base_dn", "missing: set the DN below which people live"));
         }
+        let filters = [
+            ("directory.users_filter", self.directory.attributes().users_filter),
+            ("directory.inactive_filter", self.directory.inactive_filter.clone()),
+        ];
+        for (key, filter) in filters {
+            if !filter.trim().is_empty() && ldap3::parse_filter(filter.trim()).is_err() {
+                return Err(invalid(key, format!("'{filter}' is not a valid LDAP filter (RFC 4515), e.g. (objectClass=inetOrgPerson)")));
+            }
+        }
         if self.directory.kind == DirectoryKind::ActiveDirectory {
             return Err(invalid(
                 "directory.kind",
@@ -392,6 +401,12 @@ mod tests {
     fn an_unreadable_ca_file_names_the_key() {
         let toml = VALID.replace("[directory]", "ca_file = \"/nonexistent/ca.pem\"\n[directory]");
         assert_eq!(problem_key(&toml), "ldap.ca_file");
+    }
+
+    #[test]
+    fn an_unparsable_filter_names_the_key() {
+        let toml = VALID.replace("[authorization]", "inactive_filter = \"(locked=TRUE\"\n[authorization]");
+        assert_eq!(problem_key(&toml), "directory.inactive_filter");
     }
 
     #[test]

@@ -54,8 +54,15 @@ pub struct Changed {
     pub email: Option<String>,
 }
 
+/// What the audit line says of an attempt, filled in as it is learnt.
+struct Trail {
+    actor: Option<String>,
+    target_dn: Option<String>,
+}
+
 /// An authenticated admin, with the connection a password is written on.
 struct Actor {
+    username: String,
     member: Member,
     writer: Writer,
 }
@@ -99,24 +106,25 @@ impl Service {
     }
 
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
-        let mut target_dn = None;
-        let result = self.run_reset(&command, &mut target_dn).await;
+        let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None };
+        let result = self.run_reset(&command, &mut trail).await;
         let target = match &command.target {
             Target::Id(id) => id.to_string(),
             Target::Name(name) => name.clone(),
         };
         audit::record(&Attempt {
             context,
-            actor: claimed_name(&command.credentials.principal),
+            actor: trail.actor.as_deref(),
             target: Some(&target),
-            target_dn: target_dn.as_deref(),
+            target_dn: trail.target_dn.as_deref(),
             code: result.as_ref().err().map(crate::http::errors::code),
         });
         result
     }
 
-    async fn run_reset(&self, command: &ResetCommand, target_dn: &mut Option<String>) -> Result<Changed, Failure> {
+    async fn run_reset(&self, command: &ResetCommand, trail: &mut Trail) -> Result<Changed, Failure> {
         let actor = self.authenticate(&command.credentials).await?;
+        trail.actor = Some(actor.username.clone());
         self.rules.may_act(&actor.member).map_err(Failure::Forbidden)?;
 
         let lookup = match &command.target {
@@ -124,7 +132,7 @@ impl Service {
             Target::Name(name) => Lookup::Name(name),
         };
         let person = self.directory.find_person(lookup).await?.ok_or(Failure::UserNotFound)?;
-        *target_dn = Some(person.dn.clone());
+        trail.target_dn = Some(person.dn.clone());
         let target = self.member(&person).await?;
         self.rules.may_reset(&actor.member, &target).map_err(Failure::Forbidden)?;
         if person.inactive {
@@ -202,7 +210,7 @@ impl Service {
                 (person, Writer::Admin(ldap))
             }
         };
-        Ok(Actor { member: self.active_member(&person).await?, writer })
+        Ok(Actor { member: self.active_member(&person).await?, username: person.username, writer })
     }
 
     /// An unknown admin name is an authentication failure, so callers cannot
@@ -224,9 +232,11 @@ impl Service {
     }
 }
 
-fn claimed_name(principal: &Principal) -> Option<&str> {
+/// The name a caller claims before it is verified (a token's is only known
+/// once its signature is checked).
+fn claimed_name(principal: &Principal) -> Option<String> {
     match principal {
-        Principal::Basic { username, .. } | Principal::Named(username) => Some(username),
+        Principal::Basic { username, .. } | Principal::Named(username) => Some(username.clone()),
         Principal::Bearer(_) | Principal::Missing => None,
     }
 }

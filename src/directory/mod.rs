@@ -40,8 +40,20 @@ pub enum DirectoryError {
 }
 
 impl DirectoryError {
+    /// Failures to exchange messages mean the directory is unavailable;
+    /// anything else (a filter that does not parse…) is a defect.
     fn from_transport(what: &str, e: ldap3::LdapError) -> Self {
-        DirectoryError::Unavailable(format!("{what}: {e}"))
+        use ldap3::LdapError as E;
+        match e {
+            E::Io { .. }
+            | E::OpSend { .. }
+            | E::ResultRecv { .. }
+            | E::IdScrubSend { .. }
+            | E::Timeout { .. }
+            | E::EndOfStream
+            | E::Rustls { .. } => DirectoryError::Unavailable(format!("{what}: {e}")),
+            other => DirectoryError::Other(format!("{what}: {other}")),
+        }
     }
 
     fn from_result(what: &str, rc: u32, text: &str) -> Self {

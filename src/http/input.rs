@@ -36,6 +36,10 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
             Failure::InvalidRequest("The request body could not be read.".into())
         }
     })?;
+    // Serde would also read a struct from a JSON array; the contract is objects.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Failure::InvalidRequest("The request body must be a JSON object.".into()));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(&body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();

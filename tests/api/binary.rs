@@ -1,0 +1,201 @@
+//! The real `pwproxy` binary: configuration errors, environment overrides,
+//! logs and audit lines, graceful shutdown, and that no secret is ever
+//! printed.
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_pwproxy");
+
+fn config_file(toml: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(toml.as_bytes()).unwrap();
+    file
+}
+
+fn free_listen() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    format!("127.0.0.1:{port}")
+}
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+impl Running {
+    async fn start(toml: &str, envs: &[(&str, &str)]) -> (Self, tempfile::NamedTempFile) {
+        let listen = free_listen();
+        let file = config_file(&toml.replace("127.0.0.1:0", &listen));
+        let child = Command::new(BINARY)
+            .args(["serve", "--config"])
+            .arg(file.path())
+            .env("RUST_LOG", "trace")
+            .envs(envs.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let base = format!("http://{listen}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                return (Self { child, base }, file);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("pwproxy did not start");
+    }
+
+    /// SIGTERM, then everything it printed.
+    fn stop(self) -> (String, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let output = self.child.wait_with_output().unwrap();
+        assert!(output.status.success(), "graceful shutdown exits 0: {:?}", output.status);
+        (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn an_invalid_configuration_is_refused_with_the_key_and_the_fix() {
+    let file = config_file("[ldap]\nurl = \"ldap://127.0.0.1\"\n");
+    let output = Command::new(BINARY).args(["serve", "--config"]).arg(file.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ldap.bind_dn"), "{stderr}");
+}
+
+#[tokio::test]
+async fn environment_variables_override_the_file_and_are_validated() {
+    let dir = TestDirectory::start().await;
+    let file = config_file(&dir.config());
+
+    let output = Command::new(BINARY)
+        .args(["check-config", "--config"])
+        .arg(file.path())
+        .env("PWPROXY__AUTH__TOKEN_SECRET", "short")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("auth.token_secret") && stderr.contains("32 bytes"), "{stderr}");
+    assert!(!stderr.contains("short"), "the secret itself is not echoed: {stderr}");
+
+    let output = Command::new(BINARY)
+        .args(["check-config"])
+        .env("PWPROXY_CONFIG", file.path())
+        .env("PWPROXY__LDAP__URL", "ldap://ldap.example.org")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ldap.url") && stderr.contains("starttls"), "{stderr}");
+
+    // The file's service password is wrong; the environment's is right.
+    let toml = dir.config().replace(SERVICE_PASSWORD, "wrong-in-the-file");
+    let (running, _file) = Running::start(&toml, &[("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD)]).await;
+    let ready = reqwest::get(format!("{}/readyz", running.base)).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    running.stop();
+}
+
+#[tokio::test]
+async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attempt() {
+    let dir = TestDirectory::start().await;
+    let (running, _file) = Running::start(&dir.config(), &[]).await;
+    let http = reqwest::Client::new();
+    let person = dir.add_person("target", true).await;
+    let new_passwords = ["Scenario-Passw0rd-1", "Scenario-Passw0rd-2", "Scenario-Passw0rd-3"];
+
+    let token: Value = http
+        .post(format!("{}/api/v1/auth/token", running.base))
+        .json(&json!({ "username": "helpdesk1", "password": SEED_PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let persons = format!("{}/actions/persons/{}/change-password", running.base, person.id);
+    let ok = http
+        .post(&persons)
+        .bearer_auth(&token)
+        .json(&json!({ "password": new_passwords[0], "password_2": new_passwords[0] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let request_id = ok.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let ok = http
+        .post(&persons)
+        .basic_auth("helpdesk1", Some(SEED_PASSWORD))
+        .json(&json!({ "password": new_passwords[1], "password_2": new_passwords[1] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let users = format!("{}/api/v1/users/changePassword", running.base);
+    let ok = http
+        .put(&users)
+        .json(&json!({ "userName": person.uid, "password": new_passwords[2], "adminPassword": SEED_PASSWORD, "adminUserName": "helpdesk1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let refused = http
+        .put(&users)
+        .json(&json!({ "userName": person.uid, "password": "Wrong-Attempt-Passw0rd", "adminPassword": "Bad-Admin-Guess-42", "adminUserName": "helpdesk1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let malformed = http
+        .post(&persons)
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"password": "Typed-Secret-Passw0rd", "password_2": 5}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert!(dir.binds(&person.dn, new_passwords[2]).await);
+
+    let (stdout, stderr) = running.stop();
+    let everything = format!("{stdout}\n{stderr}");
+    for secret in [
+        SEED_PASSWORD,
+        SERVICE_PASSWORD,
+        TOKEN_SECRET,
+        token.as_str(),
+        new_passwords[0],
+        new_passwords[1],
+        new_passwords[2],
+        "Wrong-Attempt-Passw0rd",
+        "Bad-Admin-Guess-42",
+        "Typed-Secret-Passw0rd",
+    ] {
+        assert!(!everything.contains(secret), "a secret was printed: {secret}");
+    }
+    // The base64 of Basic credentials must not show up either.
+    assert!(!everything.contains(&basic("helpdesk1", SEED_PASSWORD)[6..]));
+    assert!(stderr.contains(&request_id), "the request id is in the request's log lines");
+    assert!(stderr.lines().count() > 20, "trace level really logged: {stderr}");
+
+    let audit: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("audit lines are JSON")).collect();
+    assert_eq!(audit.len(), 6, "one line per attempt: {stdout}");
+    let first_reset = &audit[1];
+    assert_eq!(first_reset["request_id"], request_id.as_str());
+    assert_eq!(first_reset["outcome"], "success");
+    assert_eq!(first_reset["endpoint"], "persons.change-password");
+    assert_eq!(first_reset["actor"], "helpdesk1");
+    assert_eq!(first_reset["target_dn"], person.dn.as_str());
+    assert_eq!(first_reset["client"], "127.0.0.1");
+    assert!(first_reset["timestamp"].is_string());
+    assert_eq!(audit[4]["code"], "unauthenticated");
+    assert_eq!(audit[5]["code"], "invalid_request");
+}

@@ -1,0 +1,378 @@
+//! The test harness: a real slapd per test (or the server named by
+//! `PWPROXY_TEST_LDAP_URL`), pwproxy served over real HTTP on a free port,
+//! and typed helpers to drive both and to check what the directory holds.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use base64::Engine;
+use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
+use pwproxy::config::Settings;
+use pwproxy::startup::Application;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+pub const BASE: &str = "dc=example,dc=org";
+pub const PEOPLE: &str = "ou=people,dc=example,dc=org";
+pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
+pub const SERVICE_DN: &str = "cn=pwproxy,ou=services,dc=example,dc=org";
+pub const SERVICE_PASSWORD: &str = "Service-Passw0rd!";
+/// Every seeded person's password (tests/fixtures/openldap/seed.ldif).
+pub const SEED_PASSWORD: &str = "Initial-Passw0rd!";
+pub const TOKEN_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openldap")
+}
+
+/// A directory server for one test.
+pub struct TestDirectory {
+    pub ldap_url: String,
+    pub ldaps_url: String,
+    pub ca_file: Option<PathBuf>,
+    root_dn: String,
+    root_password: String,
+    /// Our own slapd, when we started one.
+    own: Option<OwnSlapd>,
+}
+
+struct OwnSlapd {
+    dir: tempfile::TempDir,
+    listen: String,
+}
+
+impl TestDirectory {
+    pub async fn start() -> Self {
+        if let Ok(url) = std::env::var("PWPROXY_TEST_LDAP_URL") {
+            return Self {
+                ldaps_url: std::env::var("PWPROXY_TEST_LDAPS_URL").unwrap_or_else(|_| url.clone()),
+                ldap_url: url,
+                ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE").ok().map(PathBuf::from),
+                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN").unwrap_or_else(|_| format!("cn=admin,{BASE}")),
+                root_password: std::env::var("PWPROXY_TEST_ROOT_PASSWORD")
+                    .unwrap_or_else(|_| "Fixture-Root-Passw0rd!".into()),
+                own: None,
+            };
+        }
+        // Free ports are found by binding port 0; another test may grab one
+        // before slapd does, so a failed start is retried on new ports.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let (ldap_port, ldaps_port) = (free_port(), free_port());
+            let output = Command::new("bash")
+                .arg(fixture_dir().join("start.sh"))
+                .arg(dir.path().join("slapd"))
+                .arg(ldap_port.to_string())
+                .arg(ldaps_port.to_string())
+                .output()
+                .expect("run tests/fixtures/openldap/start.sh");
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            if output.status.code() == Some(2) {
+                panic!(
+                    "the integration tests need OpenLDAP's slapd and ldap-utils: \
+                     `apt-get install -y slapd ldap-utils openssl` (or set PWPROXY_TEST_LDAP_URL). {stderr}"
+                );
+            }
+            if output.status.success() {
+                let ldapi = dir.path().join("slapd/ldapi").display().to_string().replace('/', "%2F");
+                return Self {
+                    ldap_url: format!("ldap://127.0.0.1:{ldap_port}"),
+                    ldaps_url: format!("ldaps://127.0.0.1:{ldaps_port}"),
+                    ca_file: Some(dir.path().join("slapd/ca.pem")),
+                    root_dn: format!("cn=admin,{BASE}"),
+                    root_password: "Fixture-Root-Passw0rd!".into(),
+                    own: Some(OwnSlapd {
+                        listen: format!(
+                            "ldap://127.0.0.1:{ldap_port}/ ldaps://127.0.0.1:{ldaps_port}/ ldapi://{ldapi}"
+                        ),
+                        dir,
+                    }),
+                };
+            }
+            last_error = stderr;
+            let _ = kill_slapd(&dir.path().join("slapd"));
+        }
+        panic!("the fixture slapd did not start: {last_error}");
+    }
+
+    fn own(&self) -> &OwnSlapd {
+        self.own.as_ref().expect("this test stops and starts slapd, so it needs its own (unset PWPROXY_TEST_LDAP_URL)")
+    }
+
+    /// Stops slapd and waits until it has exited.
+    pub fn stop(&self) {
+        kill_slapd(&self.own().dir.path().join("slapd")).expect("stop slapd");
+    }
+
+    /// Starts the stopped slapd again on the same ports with the same data.
+    pub fn restart(&self) {
+        let own = self.own();
+        let status = Command::new("slapd")
+            .args(["-F", &own.dir.path().join("slapd/slapd.d").display().to_string(), "-h", &own.listen])
+            .status()
+            .expect("run slapd");
+        assert!(status.success(), "slapd did not restart");
+        let address = self.ldap_url.trim_start_matches("ldap://").to_owned();
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(&address).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("slapd did not listen again on {address}");
+    }
+
+    async fn root(&self) -> ldap3::Ldap {
+        let (conn, mut ldap) = LdapConnAsync::with_settings(LdapConnSettings::new(), &self.ldap_url)
+            .await
+            .expect("connect to the test directory");
+        ldap3::drive!(conn);
+        ldap.simple_bind(&self.root_dn, &self.root_password).await.unwrap().success().expect("root bind");
+        ldap
+    }
+
+    /// Adds a person of this test's own, so tests never share a target.
+    pub async fn add_person(&self, prefix: &str, with_mail: bool) -> TestPerson {
+        let uid = format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let dn = format!("uid={uid},{PEOPLE}");
+        let mail = format!("{uid}@example.org");
+        let mut attrs = vec![
+            ("objectClass", HashSet::from(["inetOrgPerson"])),
+            ("uid", HashSet::from([uid.as_str()])),
+            ("cn", HashSet::from([uid.as_str()])),
+            ("sn", HashSet::from(["Test"])),
+            ("userPassword", HashSet::from([SEED_PASSWORD])),
+        ];
+        if with_mail {
+            attrs.push(("mail", HashSet::from([mail.as_str()])));
+        }
+        let mut ldap = self.root().await;
+        ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");
+        let id = self.attribute(&dn, "entryUUID").await.expect("entryUUID");
+        TestPerson { uid, dn, id, mail: with_mail.then_some(mail) }
+    }
+
+    /// Adds `member_dn` to a group, or removes it.
+    pub async fn set_membership(&self, group_dn: &str, member_dn: &str, member: bool) {
+        let value = HashSet::from([member_dn]);
+        let change = if member { Mod::Add("member", value) } else { Mod::Delete("member", value) };
+        self.root().await.modify(group_dn, vec![change]).await.unwrap().success().expect("change membership");
+    }
+
+    pub async fn modify(&self, dn: &str, mods: Vec<Mod<&str>>) {
+        self.root().await.modify(dn, mods).await.unwrap().success().expect("modify entry");
+    }
+
+    pub async fn add_entry(&self, dn: &str, attrs: Vec<(&str, Vec<&str>)>) {
+        let attrs = attrs.into_iter().map(|(k, v)| (k, v.into_iter().collect::<HashSet<_>>())).collect();
+        self.root().await.add(dn, attrs).await.unwrap().success().expect("add entry");
+    }
+
+    pub async fn delete(&self, dn: &str) {
+        self.root().await.delete(dn).await.unwrap().success().expect("delete entry");
+    }
+
+    /// First value of an attribute, read as the root DN (operational ones too).
+    pub async fn attribute(&self, dn: &str, name: &str) -> Option<String> {
+        let mut ldap = self.root().await;
+        let (entries, _) =
+            ldap.search(dn, Scope::Base, "(objectClass=*)", vec![name]).await.unwrap().success().unwrap();
+        let entry = SearchEntry::construct(entries.into_iter().next()?);
+        entry.attrs.into_iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.into_iter().next())
+    }
+
+    pub async fn id_of(&self, dn: &str) -> String {
+        self.attribute(dn, "entryUUID").await.expect("entryUUID")
+    }
+
+    /// Whether `password` binds as `dn` right now: the proof of a change.
+    pub async fn binds(&self, dn: &str, password: &str) -> bool {
+        let (conn, mut ldap) = LdapConnAsync::new(&self.ldap_url).await.expect("connect");
+        ldap3::drive!(conn);
+        ldap.simple_bind(dn, password).await.map(|r| r.rc == 0).unwrap_or(false)
+    }
+
+    /// pwproxy's configuration for this directory.
+    pub fn config(&self) -> String {
+        let ca = self.ca_file.as_ref().map(|ca| format!("ca_file = \"{}\"", ca.display())).unwrap_or_default();
+        format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
+
+[ldap]
+url = "{url}"
+{ca}
+bind_dn = "{SERVICE_DN}"
+bind_password = "{SERVICE_PASSWORD}"
+timeout_secs = 2
+
+[directory]
+kind = "openldap"
+users_base_dn = "{PEOPLE}"
+
+[authorization]
+admin_groups = ["{HELPDESK}"]
+protected_groups = ["cn=executives,ou=groups,{BASE}"]
+
+[auth]
+token_secret = "{TOKEN_SECRET}"
+
+[policy]
+# Below the directory's own minimum (10), so that the directory's refusals
+# can be seen too.
+min_length = 8
+"#,
+            url = self.ldap_url
+        )
+    }
+}
+
+impl Drop for TestDirectory {
+    fn drop(&mut self) {
+        if let Some(own) = &self.own {
+            let _ = kill_slapd(&own.dir.path().join("slapd"));
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// SIGTERM to the pid in slapd.pid, then wait for the process to be gone.
+fn kill_slapd(dir: &Path) -> Result<(), String> {
+    let pid = std::fs::read_to_string(dir.join("slapd.pid")).map_err(|e| e.to_string())?;
+    let pid = pid.trim();
+    let _ = Command::new("kill").args(["-CONT", pid]).status();
+    Command::new("kill").args(["-TERM", pid]).status().map_err(|e| e.to_string())?;
+    for _ in 0..500 {
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Err(format!("slapd {pid} did not exit"))
+}
+
+#[derive(Debug, Clone)]
+pub struct TestPerson {
+    pub uid: String,
+    pub dn: String,
+    pub id: String,
+    pub mail: Option<String>,
+}
+
+/// pwproxy running in this test's process, over real HTTP.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(directory: &TestDirectory) -> Self {
+        Self::spawn_with(directory, |_| {}).await
+    }
+
+    /// `tweak` edits the TOML text before it is loaded, the way an operator
+    /// would edit the file.
+    pub async fn spawn_with(directory: &TestDirectory, tweak: impl FnOnce(&mut String)) -> Self {
+        let mut toml = directory.config();
+        tweak(&mut toml);
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(toml.as_bytes()).unwrap();
+        let settings = Settings::load(file.path()).expect("valid test configuration");
+        let app = Application::build(&settings).await.expect("build pwproxy");
+        let address = app.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        Self { address, http: reqwest::Client::new(), _stop: stop }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Seed 000 with a JSON body and an optional Authorization header.
+    pub async fn persons(&self, person_id: &str, auth: Option<&str>, body: Value) -> Answer {
+        let mut request =
+            self.http.post(self.url(&format!("/actions/persons/{person_id}/change-password"))).json(&body);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        Answer::from(request.send().await.expect("HTTP request")).await
+    }
+
+    /// Seed 001.
+    pub async fn users(&self, auth: Option<&str>, body: Value) -> Answer {
+        let mut request = self.http.put(self.url("/api/v1/users/changePassword")).json(&body);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        Answer::from(request.send().await.expect("HTTP request")).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Answer {
+        let body = serde_json::json!({ "username": username, "password": password });
+        Answer::from(self.http.post(self.url("/api/v1/auth/token")).json(&body).send().await.unwrap()).await
+    }
+
+    /// A Bearer header for a helpdesk admin.
+    pub async fn bearer(&self, username: &str) -> String {
+        let answer = self.login(username, SEED_PASSWORD).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        format!("Bearer {}", answer.body["access_token"].as_str().unwrap())
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Answer::from(self.http.get(self.url(path)).send().await.unwrap()).await
+    }
+}
+
+pub fn basic(username: &str, password: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    async fn from(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Self { status, headers, body }
+    }
+
+    /// Asserts a seed-000 error answer and returns its message.
+    pub fn assert_persons_error(&self, status: u16, code: &str) -> &str {
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(self.body["error"], true, "{self:?}");
+        assert_eq!(self.body["code"], code, "{self:?}");
+        self.body["message"].as_str().expect("a message")
+    }
+
+    /// Asserts a seed-001 error answer: `failedUsers`, `errorDetails` with
+    /// `code`, and `status` as the reason phrase.
+    pub fn assert_users_error(&self, status: u16, code: &str, reason: &str) -> &serde_json::Map<String, Value> {
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(self.body["status"], reason, "{self:?}");
+        assert!(self.body["failedUsers"].is_array(), "{self:?}");
+        let details = self.body["errorDetails"].as_object().expect("errorDetails");
+        assert!(details.contains_key(code), "{self:?}");
+        details
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests: pwproxy over real HTTP against a real OpenLDAP.
+mod helpers;
+
+mod binary;
+mod persons;
+mod probes;
+mod token;
+mod users;

@@ -1,0 +1,39 @@
+//! /healthz and /readyz.
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn(&dir).await;
+
+    assert_eq!(app.get("/healthz").await.status, 200);
+    assert_eq!(app.get("/readyz").await.status, 200);
+
+    dir.stop();
+    assert_eq!(app.get("/healthz").await.status, 200);
+    assert_eq!(app.get("/readyz").await.status, 503);
+
+    dir.restart();
+    assert_eq!(app.get("/readyz").await.status, 200, "recovers without a restart of pwproxy");
+}
+
+#[tokio::test]
+async fn a_wrong_service_password_is_not_ready() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn_with(&dir, |toml| *toml = toml.replace(SERVICE_PASSWORD, "wrong-service-password")).await;
+
+    let answer = app.get("/readyz").await;
+
+    assert_eq!(answer.status, 503, "{answer:?}");
+}
+
+#[tokio::test]
+async fn unknown_paths_answer_in_the_error_shape() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn(&dir).await;
+
+    let answer = app.get("/nope").await;
+
+    answer.assert_persons_error(404, "not_found");
+}

@@ -38,7 +38,10 @@ pub struct ServerSettings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        Self { listen: default_listen(), max_body_bytes: default_body_limit() }
+        Self {
+            listen: default_listen(),
+            max_body_bytes: default_body_limit(),
+        }
     }
 }
 
@@ -172,7 +175,10 @@ pub enum ConfigError {
 }
 
 fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key, problem: problem.into() }
+    ConfigError::Invalid {
+        key,
+        problem: problem.into(),
+    }
 }
 
 /// The directory attributes in force once the kind's defaults are applied.
@@ -194,14 +200,22 @@ impl DirectorySettings {
             ),
         };
         Attributes {
-            users_filter: self.users_filter.clone().unwrap_or_else(|| filter.to_owned()),
-            username: self.username_attribute.clone().unwrap_or_else(|| username.to_owned()),
+            users_filter: self
+                .users_filter
+                .clone()
+                .unwrap_or_else(|| filter.to_owned()),
+            username: self
+                .username_attribute
+                .clone()
+                .unwrap_or_else(|| username.to_owned()),
             id: self.id_attribute.clone().unwrap_or_else(|| id.to_owned()),
         }
     }
 
     pub fn admins_base(&self) -> &str {
-        self.admins_base_dn.as_deref().unwrap_or(&self.users_base_dn)
+        self.admins_base_dn
+            .as_deref()
+            .unwrap_or(&self.users_base_dn)
     }
 
     /// The parent of `users_base_dn` unless set: groups usually sit beside
@@ -243,19 +257,31 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let url = self.ldap.url.trim();
         let (scheme, host) = split_url(url).ok_or_else(|| {
-            invalid("ldap.url", format!("'{url}' is not an ldap:// or ldaps:// URL with a host"))
+            invalid(
+                "ldap.url",
+                format!("'{url}' is not an ldap:// or ldaps:// URL with a host"),
+            )
         })?;
         if self.ldap.bind_dn.trim().is_empty() {
-            return Err(invalid("ldap.bind_dn", "missing: set the service account's DN"));
+            return Err(invalid(
+                "ldap.bind_dn",
+                "missing: set the service account's DN",
+            ));
         }
         if self.ldap.bind_password.expose_secret().is_empty() {
-            return Err(invalid("ldap.bind_password", "missing: set the service account's password"));
+            return Err(invalid(
+                "ldap.bind_password",
+                "missing: set the service account's password",
+            ));
         }
         if self.ldap.timeout_secs == 0 {
             return Err(invalid("ldap.timeout_secs", "must be at least 1"));
         }
         if scheme == "ldaps" && self.ldap.starttls {
-            return Err(invalid("ldap.starttls", "StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted"));
+            return Err(invalid(
+                "ldap.starttls",
+                "StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted",
+            ));
         }
         let encrypted = scheme == "ldaps" || self.ldap.starttls;
         if !encrypted && !is_loopback(host) && !self.ldap.allow_insecure {
@@ -269,19 +295,36 @@ impl Settings {
         }
         if let Some(ca) = &self.ldap.ca_file {
             std::fs::read(ca).map_err(|e| {
-                invalid("ldap.ca_file", format!("cannot read '{}': {e}", ca.display()))
+                invalid(
+                    "ldap.ca_file",
+                    format!("cannot read '{}': {e}", ca.display()),
+                )
             })?;
         }
         if self.directory.users_base_dn.trim().is_empty() {
-            return Err(invalid("directory.users_base_dn", "missing: set the DN below which people live"));
+            return Err(invalid(
+                "directory.users_base_dn",
+                "missing: set the DN below which people live",
+            ));
         }
         let filters = [
-            ("directory.users_filter", self.directory.attributes().users_filter),
-            ("directory.inactive_filter", self.directory.inactive_filter.clone()),
+            (
+                "directory.users_filter",
+                self.directory.attributes().users_filter,
+            ),
+            (
+                "directory.inactive_filter",
+                self.directory.inactive_filter.clone(),
+            ),
         ];
         for (key, filter) in filters {
             if !filter.trim().is_empty() && ldap3::parse_filter(filter.trim()).is_err() {
-                return Err(invalid(key, format!("'{filter}' is not a valid LDAP filter (RFC 4515), e.g. (objectClass=inetOrgPerson)")));
+                return Err(invalid(
+                    key,
+                    format!(
+                        "'{filter}' is not a valid LDAP filter (RFC 4515), e.g. (objectClass=inetOrgPerson)"
+                    ),
+                ));
             }
         }
         if self.directory.kind == DirectoryKind::ActiveDirectory {
@@ -290,18 +333,32 @@ impl Settings {
                 "active_directory is not supported by this version; use \"openldap\"",
             ));
         }
-        if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
-            return Err(invalid("authorization.admin_groups", "missing: list at least one group DN whose members may reset passwords"));
+        if self
+            .authorization
+            .admin_groups
+            .iter()
+            .all(|g| g.trim().is_empty())
+        {
+            return Err(invalid(
+                "authorization.admin_groups",
+                "missing: list at least one group DN whose members may reset passwords",
+            ));
         }
         if self.auth.token_secret.expose_secret().len() < 32 {
-            return Err(invalid("auth.token_secret", "must be at least 32 bytes; generate one with `openssl rand -base64 48`"));
+            return Err(invalid(
+                "auth.token_secret",
+                "must be at least 32 bytes; generate one with `openssl rand -base64 48`",
+            ));
         }
         if self.auth.token_ttl_secs == 0 {
             return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
         }
         let p = &self.policy;
         if p.min_length == 0 || p.min_length > p.max_length {
-            return Err(invalid("policy.min_length", format!("must be between 1 and policy.max_length ({})", p.max_length)));
+            return Err(invalid(
+                "policy.min_length",
+                format!("must be between 1 and policy.max_length ({})", p.max_length),
+            ));
         }
         Ok(())
     }
@@ -386,26 +443,37 @@ mod tests {
         let remote = VALID.replace("ldap://127.0.0.1:389", "ldap://ldap.example.org");
         assert_eq!(problem_key(&remote), "ldap.url");
         assert!(parse(&remote.replace("[directory]", "starttls = true\n[directory]")).is_ok());
-        assert!(parse(&remote.replace("[directory]", "allow_insecure = true\n[directory]")).is_ok());
+        assert!(
+            parse(&remote.replace("[directory]", "allow_insecure = true\n[directory]")).is_ok()
+        );
         assert!(parse(&VALID.replace("ldap://127.0.0.1:389", "ldaps://ldap.example.org")).is_ok());
         assert!(parse(&VALID.replace("127.0.0.1:389", "[::1]:389")).is_ok());
     }
 
     #[test]
     fn a_missing_bind_dn_names_the_key() {
-        let toml = VALID.replace("bind_dn = \"cn=pwproxy,dc=example,dc=org\"", "bind_dn = \"\"");
+        let toml = VALID.replace(
+            "bind_dn = \"cn=pwproxy,dc=example,dc=org\"",
+            "bind_dn = \"\"",
+        );
         assert_eq!(problem_key(&toml), "ldap.bind_dn");
     }
 
     #[test]
     fn an_unreadable_ca_file_names_the_key() {
-        let toml = VALID.replace("[directory]", "ca_file = \"/nonexistent/ca.pem\"\n[directory]");
+        let toml = VALID.replace(
+            "[directory]",
+            "ca_file = \"/nonexistent/ca.pem\"\n[directory]",
+        );
         assert_eq!(problem_key(&toml), "ldap.ca_file");
     }
 
     #[test]
     fn an_unparsable_filter_names_the_key() {
-        let toml = VALID.replace("[authorization]", "inactive_filter = \"(locked=TRUE\"\n[authorization]");
+        let toml = VALID.replace(
+            "[authorization]",
+            "inactive_filter = \"(locked=TRUE\"\n[authorization]",
+        );
         assert_eq!(problem_key(&toml), "directory.inactive_filter");
     }
 

@@ -43,7 +43,9 @@ impl From<DirectoryError> for Failure {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::Unavailable(why) => Failure::DirectoryUnavailable(why),
-            DirectoryError::InvalidCredentials => Failure::Unauthenticated("the directory refused the bind"),
+            DirectoryError::InvalidCredentials => {
+                Failure::Unauthenticated("the directory refused the bind")
+            }
             DirectoryError::PasswordRejected(reason) => Failure::DirectoryRejectedPassword(reason),
             DirectoryError::Other(why) => Failure::Internal(why),
         }

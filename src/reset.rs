@@ -19,7 +19,10 @@ use crate::token::Tokens;
 pub enum Principal {
     Missing,
     Bearer(SecretString),
-    Basic { username: String, password: SecretString },
+    Basic {
+        username: String,
+        password: SecretString,
+    },
     /// An admin named in the body (`adminUserName`) or by
     /// `authorization.default_admin`; proven by `admin_password`.
     Named(String),
@@ -78,7 +81,10 @@ impl Service {
     pub fn new(settings: &Settings) -> Result<Self, String> {
         Ok(Self {
             directory: Directory::new(settings)?,
-            rules: Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups),
+            rules: Rules::new(
+                &settings.authorization.admin_groups,
+                &settings.authorization.protected_groups,
+            ),
             tokens: Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
             policy: settings.policy.clone(),
         })
@@ -105,8 +111,15 @@ impl Service {
         failure
     }
 
-    pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
-        let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None };
+    pub async fn reset(
+        &self,
+        context: &RequestContext,
+        command: ResetCommand,
+    ) -> Result<Changed, Failure> {
+        let mut trail = Trail {
+            actor: claimed_name(&command.credentials.principal),
+            target_dn: None,
+        };
         let result = self.run_reset(&command, &mut trail).await;
         let target = match &command.target {
             Target::Id(id) => id.to_string(),
@@ -122,34 +135,57 @@ impl Service {
         result
     }
 
-    async fn run_reset(&self, command: &ResetCommand, trail: &mut Trail) -> Result<Changed, Failure> {
+    async fn run_reset(
+        &self,
+        command: &ResetCommand,
+        trail: &mut Trail,
+    ) -> Result<Changed, Failure> {
         let actor = self.authenticate(&command.credentials).await?;
         trail.actor = Some(actor.username.clone());
-        self.rules.may_act(&actor.member).map_err(Failure::Forbidden)?;
+        self.rules
+            .may_act(&actor.member)
+            .map_err(Failure::Forbidden)?;
 
         let lookup = match &command.target {
             Target::Id(id) => Lookup::Id(id),
             Target::Name(name) => Lookup::Name(name),
         };
-        let person = self.directory.find_person(lookup).await?.ok_or(Failure::UserNotFound)?;
+        let person = self
+            .directory
+            .find_person(lookup)
+            .await?
+            .ok_or(Failure::UserNotFound)?;
         trail.target_dn = Some(person.dn.clone());
         let target = self.member(&person).await?;
-        self.rules.may_reset(&actor.member, &target).map_err(Failure::Forbidden)?;
+        self.rules
+            .may_reset(&actor.member, &target)
+            .map_err(Failure::Forbidden)?;
         if person.inactive {
             return Err(Failure::UserInactive);
         }
 
-        let violations =
-            policy::check(&self.policy, &person.username, &command.password, command.confirmation.as_ref());
+        let violations = policy::check(
+            &self.policy,
+            &person.username,
+            &command.password,
+            command.confirmation.as_ref(),
+        );
         match violations.as_slice() {
             [] => {}
-            [only] if only.code == "passwords_do_not_match" => return Err(Failure::PasswordsDoNotMatch),
+            [only] if only.code == "passwords_do_not_match" => {
+                return Err(Failure::PasswordsDoNotMatch);
+            }
             _ => return Err(Failure::PasswordPolicy(violations)),
         }
 
         let temporary = command.temporary.unwrap_or(self.policy.must_change);
-        self.directory.set_password(actor.writer, &person.dn, &command.password, temporary).await?;
-        Ok(Changed { username: person.username, email: person.email })
+        self.directory
+            .set_password(actor.writer, &person.dn, &command.password, temporary)
+            .await?;
+        Ok(Changed {
+            username: person.username,
+            email: person.email,
+        })
     }
 
     /// `POST /api/v1/auth/token`: a bind proves the password, membership of an
@@ -165,7 +201,9 @@ impl Service {
             self.directory.bind_as(&person.dn, password).await?;
             let member = self.active_member(&person).await?;
             self.rules.may_act(&member).map_err(Failure::Forbidden)?;
-            self.tokens.issue(&person.username).map_err(Failure::Internal)
+            self.tokens
+                .issue(&person.username)
+                .map_err(Failure::Internal)
         }
         .await;
         audit::record(&Attempt {
@@ -183,11 +221,15 @@ impl Service {
         let (person, writer) = match &credentials.principal {
             Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
             Principal::Bearer(token) => {
-                let username =
-                    self.tokens.verify(token).ok_or(Failure::Unauthenticated("invalid or expired token"))?;
+                let username = self
+                    .tokens
+                    .verify(token)
+                    .ok_or(Failure::Unauthenticated("invalid or expired token"))?;
                 let person = self.admin_named(&username).await?;
                 let writer = match admin_password {
-                    Some(password) => Writer::Admin(self.directory.bind_as(&person.dn, password).await?),
+                    Some(password) => {
+                        Writer::Admin(self.directory.bind_as(&person.dn, password).await?)
+                    }
                     None => Writer::Service,
                 };
                 (person, writer)
@@ -204,19 +246,27 @@ impl Service {
                 (person, Writer::Admin(ldap))
             }
             Principal::Named(username) => {
-                let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
+                let password =
+                    admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
                 let person = self.admin_named(username).await?;
                 let ldap = self.directory.bind_as(&person.dn, password).await?;
                 (person, Writer::Admin(ldap))
             }
         };
-        Ok(Actor { member: self.active_member(&person).await?, username: person.username, writer })
+        Ok(Actor {
+            member: self.active_member(&person).await?,
+            username: person.username,
+            writer,
+        })
     }
 
     /// An unknown admin name is an authentication failure, so callers cannot
     /// tell unknown names from wrong passwords.
     async fn admin_named(&self, username: &str) -> Result<Person, Failure> {
-        self.directory.find_admin(username).await?.ok_or(Failure::Unauthenticated("unknown admin name"))
+        self.directory
+            .find_admin(username)
+            .await?
+            .ok_or(Failure::Unauthenticated("unknown admin name"))
     }
 
     /// An actor's memberships; a disabled or locked admin is not authenticated.
@@ -228,7 +278,10 @@ impl Service {
     }
 
     async fn member(&self, person: &Person) -> Result<Member, Failure> {
-        Ok(Member { dn: person.dn.clone(), groups: self.directory.groups_of(&person.dn).await? })
+        Ok(Member {
+            dn: person.dn.clone(),
+            groups: self.directory.groups_of(&person.dn).await?,
+        })
     }
 }
 

@@ -21,7 +21,10 @@ impl Application {
     /// starts while it is down and `/readyz` says so.
     pub async fn build(settings: &Settings) -> Result<Self, String> {
         let service = Service::new(settings)?;
-        let state = Arc::new(AppState { service, default_admin: settings.authorization.default_admin.clone() });
+        let state = Arc::new(AppState {
+            service,
+            default_admin: settings.authorization.default_admin.clone(),
+        });
         let router = http::router(state, settings.server.max_body_bytes);
         let listener = TcpListener::bind(settings.server.listen)
             .await
@@ -34,8 +37,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), String> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await

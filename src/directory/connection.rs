@@ -28,24 +28,36 @@ impl Connector {
         // provider; installing ring here keeps that choice unambiguous.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let timeout = Duration::from_secs(ldap.timeout_secs);
-        let mut settings = LdapConnSettings::new().set_conn_timeout(timeout).set_starttls(ldap.starttls);
+        let mut settings = LdapConnSettings::new()
+            .set_conn_timeout(timeout)
+            .set_starttls(ldap.starttls);
         if let Some(ca_file) = &ldap.ca_file {
             let mut roots = rustls::RootCertStore::empty();
             let certs = CertificateDer::pem_file_iter(ca_file)
                 .map_err(|e| format!("ldap.ca_file: cannot read '{}': {e}", ca_file.display()))?;
             for cert in certs {
-                let cert = cert.map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
+                let cert =
+                    cert.map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
                 roots
                     .add(cert)
                     .map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
             }
             if roots.is_empty() {
-                return Err(format!("ldap.ca_file: '{}' holds no PEM certificate", ca_file.display()));
+                return Err(format!(
+                    "ldap.ca_file: '{}' holds no PEM certificate",
+                    ca_file.display()
+                ));
             }
-            let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+            let tls = rustls::ClientConfig::builder()
+                .with_root_certificates(roots)
+                .with_no_client_auth();
             settings = settings.set_config(Arc::new(tls));
         }
-        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout })
+        Ok(Self {
+            url: ldap.url.trim().to_owned(),
+            settings,
+            timeout,
+        })
     }
 
     /// Runs one directory exchange under `ldap.timeout_secs`; a directory that
@@ -58,14 +70,20 @@ impl Connector {
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(DirectoryError::from_transport(what, e)),
-            Err(_) => Err(DirectoryError::Unavailable(format!("{what}: no answer within {:?}", self.timeout))),
+            Err(_) => Err(DirectoryError::Unavailable(format!(
+                "{what}: no answer within {:?}",
+                self.timeout
+            ))),
         }
     }
 
     /// A new connection (TLS established when configured), not yet bound.
     pub async fn connect(&self) -> Result<Ldap, DirectoryError> {
         let (conn, ldap) = self
-            .timed("connect", LdapConnAsync::with_settings(self.settings.clone(), &self.url))
+            .timed(
+                "connect",
+                LdapConnAsync::with_settings(self.settings.clone(), &self.url),
+            )
             .await?;
         tokio::spawn(async move {
             if let Err(e) = conn.drive().await {
@@ -77,11 +95,18 @@ impl Connector {
 
     /// Simple bind. An empty password is refused here: LDAP would treat it as
     /// an unauthenticated bind and answer success.
-    pub async fn bind(&self, ldap: &mut Ldap, dn: &str, password: &SecretString) -> Result<(), DirectoryError> {
+    pub async fn bind(
+        &self,
+        ldap: &mut Ldap,
+        dn: &str,
+        password: &SecretString,
+    ) -> Result<(), DirectoryError> {
         if password.expose_secret().is_empty() {
             return Err(DirectoryError::InvalidCredentials);
         }
-        let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
+        let result = self
+            .timed("bind", ldap.simple_bind(dn, password.expose_secret()))
+            .await?;
         match result.rc {
             0 => Ok(()),
             49 => Err(DirectoryError::InvalidCredentials),
@@ -90,7 +115,11 @@ impl Connector {
     }
 
     /// A new connection bound as `dn`.
-    pub async fn connect_as(&self, dn: &str, password: &SecretString) -> Result<Ldap, DirectoryError> {
+    pub async fn connect_as(
+        &self,
+        dn: &str,
+        password: &SecretString,
+    ) -> Result<Ldap, DirectoryError> {
         let mut ldap = self.connect().await?;
         self.bind(&mut ldap, dn, password).await?;
         Ok(ldap)

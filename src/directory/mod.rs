@@ -128,7 +128,9 @@ impl Directory {
 
     /// Whether the service account can bind and search right now.
     pub async fn ready(&self) -> Result<(), DirectoryError> {
-        self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0).await.map(drop)
+        self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0)
+            .await
+            .map(drop)
     }
 
     /// A target: under `users_base_dn`, matching `users_filter`.
@@ -165,10 +167,15 @@ impl Directory {
                 entries.len()
             )));
         }
-        let Some(entry) = entries.pop() else { return Ok(None) };
+        let Some(entry) = entries.pop() else {
+            return Ok(None);
+        };
         let mut inactive = openldap::is_locked(&entry);
         if !inactive && let Some(inactive_filter) = &self.inactive_filter {
-            inactive = !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
+            inactive = !self
+                .search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1)
+                .await?
+                .is_empty();
         }
         Ok(Some(Person {
             username: first_value(&entry, &self.attrs.username).unwrap_or_default(),
@@ -186,7 +193,9 @@ impl Directory {
         let mut frontier = vec![dn.to_owned()];
         for _ in 0..MAX_GROUP_DEPTH {
             let filter = openldap::direct_groups_filter(frontier.iter());
-            let groups = self.search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0).await?;
+            let groups = self
+                .search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0)
+                .await?;
             frontier = groups
                 .into_iter()
                 .map(|g| g.dn)
@@ -219,7 +228,10 @@ impl Directory {
             Writer::Admin(mut ldap) => {
                 let result = self
                     .connector
-                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
+                    .timed(
+                        "modify",
+                        ldap.with_controls(ppolicy::request()).modify(dn, mods),
+                    )
                     .await;
                 let _ = ldap.unbind().await;
                 result?
@@ -228,7 +240,10 @@ impl Directory {
                 let mut ldap = self.service.get().await?;
                 let result = self
                     .connector
-                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
+                    .timed(
+                        "modify",
+                        ldap.with_controls(ppolicy::request()).modify(dn, mods),
+                    )
                     .await;
                 ServicePool::keep_if_usable(ldap, &result);
                 result?
@@ -245,7 +260,11 @@ impl Directory {
             .and_then(ppolicy::error_code);
         match openldap::rejection(result.rc, &result.text, ppolicy_error) {
             Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
-            None => Err(DirectoryError::from_result("modify", result.rc, &result.text)),
+            None => Err(DirectoryError::from_result(
+                "modify",
+                result.rc,
+                &result.text,
+            )),
         }
     }
 
@@ -264,7 +283,8 @@ impl Directory {
             .connector
             .timed(
                 "search",
-                ldap.with_search_options(SearchOptions::new().sizelimit(limit)).search(base, scope, filter, attrs),
+                ldap.with_search_options(SearchOptions::new().sizelimit(limit))
+                    .search(base, scope, filter, attrs),
             )
             .await;
         ServicePool::keep_if_usable(ldap, &result);
@@ -276,7 +296,11 @@ impl Directory {
             32 => return Ok(Vec::new()),
             rc => return Err(DirectoryError::from_result("search", rc, &outcome.text)),
         }
-        Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
+        Ok(entries
+            .into_iter()
+            .filter(|e| !e.is_ref())
+            .map(SearchEntry::construct)
+            .collect())
     }
 }
 

@@ -46,9 +46,22 @@ impl managed::Manager for ServiceAccount {
 pub struct ServicePool(managed::Pool<ServiceAccount>);
 
 impl ServicePool {
-    pub fn new(connector: Connector, bind_dn: String, bind_password: SecretString, timeout: Duration) -> Result<Self, String> {
-        let manager = ServiceAccount { connector, bind_dn, bind_password };
-        let timeouts = Timeouts { wait: Some(timeout), create: Some(timeout), recycle: Some(timeout) };
+    pub fn new(
+        connector: Connector,
+        bind_dn: String,
+        bind_password: SecretString,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let manager = ServiceAccount {
+            connector,
+            bind_dn,
+            bind_password,
+        };
+        let timeouts = Timeouts {
+            wait: Some(timeout),
+            create: Some(timeout),
+            recycle: Some(timeout),
+        };
         managed::Pool::builder(manager)
             .max_size(MAX_CONNECTIONS)
             .timeouts(timeouts)
@@ -61,7 +74,9 @@ impl ServicePool {
     pub async fn get(&self) -> Result<Object<ServiceAccount>, DirectoryError> {
         self.0.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
-            PoolError::Timeout(_) => DirectoryError::Unavailable("no directory connection within the timeout".into()),
+            PoolError::Timeout(_) => {
+                DirectoryError::Unavailable("no directory connection within the timeout".into())
+            }
             other => DirectoryError::Unavailable(other.to_string()),
         })
     }

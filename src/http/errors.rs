@@ -13,12 +13,16 @@ pub fn classify(failure: &Failure) -> (StatusCode, &'static str) {
         Failure::PasswordsDoNotMatch => (StatusCode::BAD_REQUEST, "passwords_do_not_match"),
         Failure::PasswordPolicy(_) => (StatusCode::BAD_REQUEST, "password_policy"),
         Failure::UserInactive => (StatusCode::BAD_REQUEST, "user_inactive"),
-        Failure::DirectoryRejectedPassword(_) => (StatusCode::BAD_REQUEST, "directory_rejected_password"),
+        Failure::DirectoryRejectedPassword(_) => {
+            (StatusCode::BAD_REQUEST, "directory_rejected_password")
+        }
         Failure::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         Failure::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         Failure::UserNotFound => (StatusCode::NOT_FOUND, "user_not_found"),
         Failure::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        Failure::DirectoryUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "directory_unavailable"),
+        Failure::DirectoryUnavailable(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "directory_unavailable")
+        }
         Failure::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -38,10 +42,18 @@ pub fn message(failure: &Failure) -> String {
             violations.len(),
             if violations.len() == 1 { "" } else { "s" }
         ),
-        Failure::UserInactive => "The user's account is disabled or locked; unlock it in the directory first.".into(),
-        Failure::DirectoryRejectedPassword(reason) => format!("The directory refused the password: {reason}."),
-        Failure::Unauthenticated(_) => "Authentication failed: the credentials are missing, wrong or expired.".into(),
-        Failure::Forbidden(Refusal::ActorNotAdmin) => "You are not allowed to reset passwords.".into(),
+        Failure::UserInactive => {
+            "The user's account is disabled or locked; unlock it in the directory first.".into()
+        }
+        Failure::DirectoryRejectedPassword(reason) => {
+            format!("The directory refused the password: {reason}.")
+        }
+        Failure::Unauthenticated(_) => {
+            "Authentication failed: the credentials are missing, wrong or expired.".into()
+        }
+        Failure::Forbidden(Refusal::ActorNotAdmin) => {
+            "You are not allowed to reset passwords.".into()
+        }
         Failure::Forbidden(Refusal::TargetIsSelf) => {
             "Admins cannot reset their own password here; change it the usual way.".into()
         }
@@ -50,8 +62,12 @@ pub fn message(failure: &Failure) -> String {
         }
         Failure::UserNotFound => "No such user.".into(),
         Failure::PayloadTooLarge => "The request body is too large.".into(),
-        Failure::DirectoryUnavailable(_) => "The directory cannot be reached right now; try again shortly.".into(),
-        Failure::Internal(_) => "Something went wrong; the request id in the log tells an operator what.".into(),
+        Failure::DirectoryUnavailable(_) => {
+            "The directory cannot be reached right now; try again shortly.".into()
+        }
+        Failure::Internal(_) => {
+            "Something went wrong; the request id in the log tells an operator what.".into()
+        }
     }
 }
 

@@ -23,7 +23,11 @@ pub fn context(headers: &HeaderMap, client: SocketAddr, endpoint: &'static str) 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    RequestContext { request_id, client, endpoint }
+    RequestContext {
+        request_id,
+        client,
+        endpoint,
+    }
 }
 
 /// Parses a JSON body. Serde's own messages are not passed on: they can quote
@@ -37,8 +41,10 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
         }
     })?;
     // Serde would also read a struct from a JSON array; the contract is objects.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(Failure::InvalidRequest("The request body must be a JSON object.".into()));
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Failure::InvalidRequest(
+            "The request body must be a JSON object.".into(),
+        ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(&body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
@@ -48,7 +54,13 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
             serde_json::error::Category::Data if inner.to_string().starts_with("missing field") => {
                 // "missing field `password`": names our field, quotes nothing sent.
                 let text = inner.to_string();
-                format!("The request body is missing a required field: {}.", text.split(" at line").next().unwrap_or(&text).trim_start_matches("missing field "))
+                format!(
+                    "The request body is missing a required field: {}.",
+                    text.split(" at line")
+                        .next()
+                        .unwrap_or(&text)
+                        .trim_start_matches("missing field ")
+                )
             }
             serde_json::error::Category::Data if path != "." => {
                 format!("The field `{path}` has the wrong type or value.")
@@ -64,13 +76,19 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
 /// NUL would cut the name short in some directories' C code).
 pub fn name(field: &str, value: &str) -> Result<(), Failure> {
     if value.trim().is_empty() {
-        return Err(Failure::InvalidRequest(format!("The field `{field}` must not be empty.")));
+        return Err(Failure::InvalidRequest(format!(
+            "The field `{field}` must not be empty."
+        )));
     }
     if value.chars().count() > MAX_NAME_CHARS {
-        return Err(Failure::InvalidRequest(format!("The field `{field}` is longer than {MAX_NAME_CHARS} characters.")));
+        return Err(Failure::InvalidRequest(format!(
+            "The field `{field}` is longer than {MAX_NAME_CHARS} characters."
+        )));
     }
     if value.chars().any(char::is_control) {
-        return Err(Failure::InvalidRequest(format!("The field `{field}` contains control characters.")));
+        return Err(Failure::InvalidRequest(format!(
+            "The field `{field}` contains control characters."
+        )));
     }
     Ok(())
 }
@@ -79,7 +97,9 @@ pub fn name(field: &str, value: &str) -> Result<(), Failure> {
 /// C would truncate at.
 pub fn password(field: &str, value: &SecretString) -> Result<(), Failure> {
     if value.expose_secret().contains('\0') {
-        return Err(Failure::InvalidRequest(format!("The field `{field}` contains a NUL character.")));
+        return Err(Failure::InvalidRequest(format!(
+            "The field `{field}` contains a NUL character."
+        )));
     }
     Ok(())
 }
@@ -87,7 +107,9 @@ pub fn password(field: &str, value: &SecretString) -> Result<(), Failure> {
 /// The `Authorization` header: Bearer, Basic, or none. Checked after the
 /// body, so a malformed body is a 400 whatever the credentials.
 pub fn principal(headers: &HeaderMap) -> Result<Option<Principal>, Failure> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let malformed = || Failure::Unauthenticated("malformed Authorization header");
     let value = value.to_str().map_err(|_| malformed())?;
     let (scheme, rest) = value.split_once(' ').ok_or_else(malformed)?;
@@ -98,13 +120,21 @@ pub fn principal(headers: &HeaderMap) -> Result<Option<Principal>, Failure> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(malformed());
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(rest).map_err(|_| malformed())?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest)
+        .map_err(|_| malformed())?;
     let decoded = SecretString::from(String::from_utf8(decoded).map_err(|_| malformed())?);
-    let (username, password) = decoded.expose_secret().split_once(':').ok_or_else(malformed)?;
+    let (username, password) = decoded
+        .expose_secret()
+        .split_once(':')
+        .ok_or_else(malformed)?;
     name("Basic user", username)?;
     let password = SecretString::from(password);
     self::password("Basic password", &password)?;
-    Ok(Some(Principal::Basic { username: username.to_owned(), password }))
+    Ok(Some(Principal::Basic {
+        username: username.to_owned(),
+        password,
+    }))
 }
 
 #[cfg(test)]
@@ -158,7 +188,10 @@ mod tests {
     fn authorization_headers_are_read() {
         let mut headers = HeaderMap::new();
         assert!(matches!(principal(&headers), Ok(None)));
-        headers.insert(header::AUTHORIZATION, "Basic aGVscGRlc2sxOnMzY3I6ZXQ=".parse().unwrap());
+        headers.insert(
+            header::AUTHORIZATION,
+            "Basic aGVscGRlc2sxOnMzY3I6ZXQ=".parse().unwrap(),
+        );
         match principal(&headers) {
             Ok(Some(Principal::Basic { username, password })) => {
                 assert_eq!(username, "helpdesk1");
@@ -167,8 +200,14 @@ mod tests {
             _ => panic!("expected Basic"),
         }
         headers.insert(header::AUTHORIZATION, "Digest abc".parse().unwrap());
-        assert!(matches!(principal(&headers), Err(Failure::Unauthenticated(_))));
+        assert!(matches!(
+            principal(&headers),
+            Err(Failure::Unauthenticated(_))
+        ));
         headers.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
-        assert!(matches!(principal(&headers), Err(Failure::Unauthenticated(_))));
+        assert!(matches!(
+            principal(&headers),
+            Err(Failure::Unauthenticated(_))
+        ));
     }
 }

@@ -38,7 +38,11 @@ pub async fn issue_token(
         Ok(body) => body,
         Err(failure) => return persons::render(&state.service.refuse(&context, failure)),
     };
-    match state.service.login(&context, &body.username, &body.password).await {
+    match state
+        .service
+        .login(&context, &body.username, &body.password)
+        .await
+    {
         Ok(token) => Json(json!({
             "access_token": token.expose_secret(),
             "token_type": "Bearer",

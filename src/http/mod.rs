@@ -53,7 +53,8 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
 }
 
 async fn not_found() -> Response {
-    let body = serde_json::json!({ "error": true, "message": "No such endpoint.", "code": "not_found" });
+    let body =
+        serde_json::json!({ "error": true, "message": "No such endpoint.", "code": "not_found" });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 
@@ -61,9 +62,10 @@ async fn not_found() -> Response {
 fn with_auth_challenge(status: StatusCode, mut response: Response) -> Response {
     *response.status_mut() = status;
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),
+        );
     }
     response
 }

@@ -45,7 +45,11 @@ pub async fn change_password(
     }
 }
 
-fn parse(person_id: &str, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<ResetCommand, Failure> {
+fn parse(
+    person_id: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<ResetCommand, Failure> {
     let body: Body = input::json(body)?;
     input::password("password", &body.password)?;
     input::password("password_2", &body.password_2)?;
@@ -53,7 +57,10 @@ fn parse(person_id: &str, headers: &HeaderMap, body: Result<Bytes, BytesRejectio
         .map_err(|_| Failure::InvalidRequest("The person id in the path is not a UUID.".into()))?;
     let principal = input::principal(headers)?.unwrap_or(Principal::Missing);
     Ok(ResetCommand {
-        credentials: Credentials { principal, admin_password: None },
+        credentials: Credentials {
+            principal,
+            admin_password: None,
+        },
         target: Target::Id(id),
         password: body.password,
         confirmation: Some(body.password_2),

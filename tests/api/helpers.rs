@@ -46,18 +46,29 @@ struct OwnSlapd {
 }
 
 impl TestDirectory {
+    /// The server named by `PWPROXY_TEST_LDAP_URL` when set (e.g. the
+    /// docker-compose `openldap` service), else a slapd of this test's own.
     pub async fn start() -> Self {
         if let Ok(url) = std::env::var("PWPROXY_TEST_LDAP_URL") {
             return Self {
                 ldaps_url: std::env::var("PWPROXY_TEST_LDAPS_URL").unwrap_or_else(|_| url.clone()),
                 ldap_url: url,
-                ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE").ok().map(PathBuf::from),
-                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN").unwrap_or_else(|_| format!("cn=admin,{BASE}")),
+                ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE")
+                    .ok()
+                    .map(PathBuf::from),
+                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN")
+                    .unwrap_or_else(|_| format!("cn=admin,{BASE}")),
                 root_password: std::env::var("PWPROXY_TEST_ROOT_PASSWORD")
                     .unwrap_or_else(|_| "Fixture-Root-Passw0rd!".into()),
                 own: None,
             };
         }
+        Self::start_own().await
+    }
+
+    /// Always a slapd of this test's own: for tests that stop and restart
+    /// it, need its CA, or change entries other tests rely on.
+    pub async fn start_own() -> Self {
         // Free ports are found by binding port 0; another test may grab one
         // before slapd does, so a failed start is retried on new ports.
         let mut last_error = String::new();
@@ -79,7 +90,12 @@ impl TestDirectory {
                 );
             }
             if output.status.success() {
-                let ldapi = dir.path().join("slapd/ldapi").display().to_string().replace('/', "%2F");
+                let ldapi = dir
+                    .path()
+                    .join("slapd/ldapi")
+                    .display()
+                    .to_string()
+                    .replace('/', "%2F");
                 return Self {
                     ldap_url: format!("ldap://127.0.0.1:{ldap_port}"),
                     ldaps_url: format!("ldaps://127.0.0.1:{ldaps_port}"),
@@ -101,7 +117,9 @@ impl TestDirectory {
     }
 
     fn own(&self) -> &OwnSlapd {
-        self.own.as_ref().expect("this test stops and starts slapd, so it needs its own (unset PWPROXY_TEST_LDAP_URL)")
+        self.own.as_ref().expect(
+            "this test stops and starts slapd, so it needs its own (unset PWPROXY_TEST_LDAP_URL)",
+        )
     }
 
     /// Stops slapd and waits until it has exited.
@@ -113,7 +131,12 @@ impl TestDirectory {
     pub fn restart(&self) {
         let own = self.own();
         let status = Command::new("slapd")
-            .args(["-F", &own.dir.path().join("slapd/slapd.d").display().to_string(), "-h", &own.listen])
+            .args([
+                "-F",
+                &own.dir.path().join("slapd/slapd.d").display().to_string(),
+                "-h",
+                &own.listen,
+            ])
             .status()
             .expect("run slapd");
         assert!(status.success(), "slapd did not restart");
@@ -128,17 +151,25 @@ impl TestDirectory {
     }
 
     async fn root(&self) -> ldap3::Ldap {
-        let (conn, mut ldap) = LdapConnAsync::with_settings(LdapConnSettings::new(), &self.ldap_url)
-            .await
-            .expect("connect to the test directory");
+        let (conn, mut ldap) =
+            LdapConnAsync::with_settings(LdapConnSettings::new(), &self.ldap_url)
+                .await
+                .expect("connect to the test directory");
         ldap3::drive!(conn);
-        ldap.simple_bind(&self.root_dn, &self.root_password).await.unwrap().success().expect("root bind");
+        ldap.simple_bind(&self.root_dn, &self.root_password)
+            .await
+            .unwrap()
+            .success()
+            .expect("root bind");
         ldap
     }
 
     /// Adds a person of this test's own, so tests never share a target.
     pub async fn add_person(&self, prefix: &str, with_mail: bool) -> TestPerson {
-        let uid = format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let uid = format!(
+            "{prefix}-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         let dn = format!("uid={uid},{PEOPLE}");
         let mail = format!("{uid}@example.org");
         let mut attrs = vec![
@@ -152,38 +183,86 @@ impl TestDirectory {
             attrs.push(("mail", HashSet::from([mail.as_str()])));
         }
         let mut ldap = self.root().await;
-        ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");
+        ldap.add(&dn, attrs)
+            .await
+            .unwrap()
+            .success()
+            .expect("add test person");
         let id = self.attribute(&dn, "entryUUID").await.expect("entryUUID");
-        TestPerson { uid, dn, id, mail: with_mail.then_some(mail) }
+        TestPerson {
+            uid,
+            dn,
+            id,
+            mail: with_mail.then_some(mail),
+        }
     }
 
     /// Adds `member_dn` to a group, or removes it.
     pub async fn set_membership(&self, group_dn: &str, member_dn: &str, member: bool) {
         let value = HashSet::from([member_dn]);
-        let change = if member { Mod::Add("member", value) } else { Mod::Delete("member", value) };
-        self.root().await.modify(group_dn, vec![change]).await.unwrap().success().expect("change membership");
+        let change = if member {
+            Mod::Add("member", value)
+        } else {
+            Mod::Delete("member", value)
+        };
+        self.root()
+            .await
+            .modify(group_dn, vec![change])
+            .await
+            .unwrap()
+            .success()
+            .expect("change membership");
     }
 
     pub async fn modify(&self, dn: &str, mods: Vec<Mod<&str>>) {
-        self.root().await.modify(dn, mods).await.unwrap().success().expect("modify entry");
+        self.root()
+            .await
+            .modify(dn, mods)
+            .await
+            .unwrap()
+            .success()
+            .expect("modify entry");
     }
 
     pub async fn add_entry(&self, dn: &str, attrs: Vec<(&str, Vec<&str>)>) {
-        let attrs = attrs.into_iter().map(|(k, v)| (k, v.into_iter().collect::<HashSet<_>>())).collect();
-        self.root().await.add(dn, attrs).await.unwrap().success().expect("add entry");
+        let attrs = attrs
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().collect::<HashSet<_>>()))
+            .collect();
+        self.root()
+            .await
+            .add(dn, attrs)
+            .await
+            .unwrap()
+            .success()
+            .expect("add entry");
     }
 
     pub async fn delete(&self, dn: &str) {
-        self.root().await.delete(dn).await.unwrap().success().expect("delete entry");
+        self.root()
+            .await
+            .delete(dn)
+            .await
+            .unwrap()
+            .success()
+            .expect("delete entry");
     }
 
     /// First value of an attribute, read as the root DN (operational ones too).
     pub async fn attribute(&self, dn: &str, name: &str) -> Option<String> {
         let mut ldap = self.root().await;
-        let (entries, _) =
-            ldap.search(dn, Scope::Base, "(objectClass=*)", vec![name]).await.unwrap().success().unwrap();
+        let (entries, _) = ldap
+            .search(dn, Scope::Base, "(objectClass=*)", vec![name])
+            .await
+            .unwrap()
+            .success()
+            .unwrap();
         let entry = SearchEntry::construct(entries.into_iter().next()?);
-        entry.attrs.into_iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.into_iter().next())
+        entry
+            .attrs
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.into_iter().next())
     }
 
     pub async fn id_of(&self, dn: &str) -> String {
@@ -194,12 +273,19 @@ impl TestDirectory {
     pub async fn binds(&self, dn: &str, password: &str) -> bool {
         let (conn, mut ldap) = LdapConnAsync::new(&self.ldap_url).await.expect("connect");
         ldap3::drive!(conn);
-        ldap.simple_bind(dn, password).await.map(|r| r.rc == 0).unwrap_or(false)
+        ldap.simple_bind(dn, password)
+            .await
+            .map(|r| r.rc == 0)
+            .unwrap_or(false)
     }
 
     /// pwproxy's configuration for this directory.
     pub fn config(&self) -> String {
-        let ca = self.ca_file.as_ref().map(|ca| format!("ca_file = \"{}\"", ca.display())).unwrap_or_default();
+        let ca = self
+            .ca_file
+            .as_ref()
+            .map(|ca| format!("ca_file = \"{}\"", ca.display()))
+            .unwrap_or_default();
         format!(
             r#"
 [server]
@@ -242,18 +328,37 @@ impl Drop for TestDirectory {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
-/// SIGTERM to the pid in slapd.pid, then wait for the process to be gone.
+/// SIGKILL to the pid in slapd.pid (a test directory's data is disposable,
+/// and a graceful stop waits seconds for idle clients), then wait for the
+/// process to be gone so its ports are free.
 fn kill_slapd(dir: &Path) -> Result<(), String> {
     let pid = std::fs::read_to_string(dir.join("slapd.pid")).map_err(|e| e.to_string())?;
     let pid = pid.trim();
-    let _ = Command::new("kill").args(["-CONT", pid]).status();
-    Command::new("kill").args(["-TERM", pid]).status().map_err(|e| e.to_string())?;
+    Command::new("kill")
+        .args(["-KILL", pid])
+        .status()
+        .map_err(|e| e.to_string())?;
     for _ in 0..500 {
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            return Ok(());
+        // Gone, or a zombie waiting for init to reap it: either way its
+        // sockets are closed.
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return Ok(()),
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|rest| rest.trim_start().starts_with('Z')) =>
+            {
+                return Ok(());
+            }
+            Ok(_) => {}
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -294,7 +399,11 @@ impl TestApp {
         tokio::spawn(app.run_until(async {
             let _ = stopped.await;
         }));
-        Self { address, http: reqwest::Client::new(), _stop: stop }
+        Self {
+            address,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -303,8 +412,10 @@ impl TestApp {
 
     /// Seed 000 with a JSON body and an optional Authorization header.
     pub async fn persons(&self, person_id: &str, auth: Option<&str>, body: Value) -> Answer {
-        let mut request =
-            self.http.post(self.url(&format!("/actions/persons/{person_id}/change-password"))).json(&body);
+        let mut request = self
+            .http
+            .post(self.url(&format!("/actions/persons/{person_id}/change-password")))
+            .json(&body);
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
@@ -313,7 +424,10 @@ impl TestApp {
 
     /// Seed 001.
     pub async fn users(&self, auth: Option<&str>, body: Value) -> Answer {
-        let mut request = self.http.put(self.url("/api/v1/users/changePassword")).json(&body);
+        let mut request = self
+            .http
+            .put(self.url("/api/v1/users/changePassword"))
+            .json(&body);
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
@@ -322,7 +436,15 @@ impl TestApp {
 
     pub async fn login(&self, username: &str, password: &str) -> Answer {
         let body = serde_json::json!({ "username": username, "password": password });
-        Answer::from(self.http.post(self.url("/api/v1/auth/token")).json(&body).send().await.unwrap()).await
+        Answer::from(
+            self.http
+                .post(self.url("/api/v1/auth/token"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// A Bearer header for a helpdesk admin.
@@ -338,7 +460,10 @@ impl TestApp {
 }
 
 pub fn basic(username: &str, password: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
+    )
 }
 
 #[derive(Debug)]
@@ -354,7 +479,11 @@ impl Answer {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Self { status, headers, body }
+        Self {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Asserts a seed-000 error answer and returns its message.
@@ -367,7 +496,12 @@ impl Answer {
 
     /// Asserts a seed-001 error answer: `failedUsers`, `errorDetails` with
     /// `code`, and `status` as the reason phrase.
-    pub fn assert_users_error(&self, status: u16, code: &str, reason: &str) -> &serde_json::Map<String, Value> {
+    pub fn assert_users_error(
+        &self,
+        status: u16,
+        code: &str,
+        reason: &str,
+    ) -> &serde_json::Map<String, Value> {
         assert_eq!(self.status, status, "{self:?}");
         assert_eq!(self.body["status"], reason, "{self:?}");
         assert!(self.body["failedUsers"].is_array(), "{self:?}");

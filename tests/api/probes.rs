@@ -4,7 +4,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
-    let dir = TestDirectory::start().await;
+    let dir = TestDirectory::start_own().await;
     let app = TestApp::spawn(&dir).await;
 
     assert_eq!(app.get("/healthz").await.status, 200);
@@ -15,13 +15,20 @@ async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
     assert_eq!(app.get("/readyz").await.status, 503);
 
     dir.restart();
-    assert_eq!(app.get("/readyz").await.status, 200, "recovers without a restart of pwproxy");
+    assert_eq!(
+        app.get("/readyz").await.status,
+        200,
+        "recovers without a restart of pwproxy"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_service_password_is_not_ready() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, |toml| *toml = toml.replace(SERVICE_PASSWORD, "wrong-service-password")).await;
+    let app = TestApp::spawn_with(&dir, |toml| {
+        *toml = toml.replace(SERVICE_PASSWORD, "wrong-service-password")
+    })
+    .await;
 
     let answer = app.get("/readyz").await;
 

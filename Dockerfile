@@ -1,0 +1,15 @@
+# pwproxy: built with the Rust toolchain, shipped on Debian slim.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+RUN cargo build --release --locked
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* && useradd --system pwproxy
+COPY --from=build /src/target/release/pwproxy /usr/local/bin/pwproxy
+USER pwproxy
+EXPOSE 8080
+ENTRYPOINT ["pwproxy"]
+CMD ["serve", "--config", "/etc/pwproxy/pwproxy.toml"]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pwproxy's tests and demo need, if missing:
+# OpenLDAP's slapd, its command-line tools and openssl (fixture certificates).
+# Root installs directly; anyone else goes through sudo.
+set -euo pipefail
+
+missing=()
+command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || missing+=(slapd)
+command -v ldapadd >/dev/null || missing+=(ldap-utils)
+command -v openssl >/dev/null || missing+=(openssl)
+for extra in "$@"; do
+  dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+# The package must not create a system database of its own: pwproxy's
+# fixture runs slapd as a private process with its own configuration.
+echo 'slapd slapd/no_configuration boolean true' | $sudo debconf-set-selections
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -38,11 +38,7 @@ impl Rules {
         protected_groups: impl IntoIterator<Item = &'a String>,
     ) -> Self {
         let set = |groups: Vec<&String>| {
-            groups
-                .into_iter()
-                .filter(|g| !g.trim().is_empty())
-                .map(|g| normalize(g))
-                .collect()
+            groups.into_iter().filter(|g| !g.trim().is_empty()).map(|g| normalize(g)).collect()
         };
         Self {
             admin_groups: set(admin_groups.into_iter().collect()),
@@ -92,19 +88,13 @@ mod tests {
     }
 
     fn member(dn: &str, groups: &[&str]) -> Member {
-        Member {
-            dn: dn.into(),
-            groups: groups.iter().map(|g| normalize(g)).collect(),
-        }
+        Member { dn: dn.into(), groups: groups.iter().map(|g| normalize(g)).collect() }
     }
 
     #[test]
     fn an_admin_may_reset_an_ordinary_person() {
         let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
-        let target = member(
-            "uid=alice,dc=example,dc=org",
-            &["cn=staff,dc=example,dc=org"],
-        );
+        let target = member("uid=alice,dc=example,dc=org", &["cn=staff,dc=example,dc=org"]);
         assert_eq!(rules().may_reset(&actor, &target), Ok(()));
     }
 
@@ -112,20 +102,14 @@ mod tests {
     fn a_non_admin_may_not_act() {
         let actor = member("uid=mallory,dc=example,dc=org", &[]);
         let target = member("uid=alice,dc=example,dc=org", &[]);
-        assert_eq!(
-            rules().may_reset(&actor, &target),
-            Err(Refusal::ActorNotAdmin)
-        );
+        assert_eq!(rules().may_reset(&actor, &target), Err(Refusal::ActorNotAdmin));
     }
 
     #[test]
     fn admins_never_reset_admins_or_themselves() {
         let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
         let other = member("uid=agent2,dc=example,dc=org", &[HELPDESK]);
-        assert_eq!(
-            rules().may_reset(&actor, &other),
-            Err(Refusal::TargetIsAdmin)
-        );
+        assert_eq!(rules().may_reset(&actor, &other), Err(Refusal::TargetIsAdmin));
         let same = member("UID=Agent, DC=example,DC=org", &[HELPDESK]);
         assert_eq!(rules().may_reset(&actor, &same), Err(Refusal::TargetIsSelf));
     }
@@ -133,13 +117,7 @@ mod tests {
     #[test]
     fn protected_people_are_refused() {
         let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
-        let ceo = member(
-            "uid=ceo,dc=example,dc=org",
-            &["CN=Executives,OU=Groups,DC=Example,DC=Org"],
-        );
-        assert_eq!(
-            rules().may_reset(&actor, &ceo),
-            Err(Refusal::TargetProtected)
-        );
+        let ceo = member("uid=ceo,dc=example,dc=org", &["CN=Executives,OU=Groups,DC=Example,DC=Org"]);
+        assert_eq!(rules().may_reset(&actor, &ceo), Err(Refusal::TargetProtected));
     }
 }

@@ -2,7 +2,7 @@
 //! tracing target (written to stdout by [`crate::telemetry`]). It names who
 //! tried what on whom and how it ended; never a password or a token.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use crate::telemetry::AUDIT_TARGET;
 
@@ -10,7 +10,9 @@ use crate::telemetry::AUDIT_TARGET;
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub request_id: String,
-    pub client: SocketAddr,
+    /// The client's address: the socket's, or `X-Forwarded-For`'s from a
+    /// trusted proxy.
+    pub client: IpAddr,
     pub endpoint: &'static str,
 }
 
@@ -32,7 +34,7 @@ pub fn record(attempt: &Attempt<'_>) {
     tracing::info!(
         target: AUDIT_TARGET,
         request_id = %attempt.context.request_id,
-        client = %attempt.context.client.ip(),
+        client = %attempt.context.client,
         endpoint = attempt.context.endpoint,
         actor = attempt.actor.unwrap_or(""),
         target_user = attempt.target.unwrap_or(""),

@@ -23,6 +23,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     #[serde(default)]
     pub policy: PolicySettings,
+    #[serde(default)]
+    pub rate_limit: RateLimitSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,13 +36,54 @@ pub struct ServerSettings {
     /// Largest accepted request body, in bytes.
     #[serde(default = "default_body_limit")]
     pub max_body_bytes: usize,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is
+    /// believed; from anyone else the socket's address is the client's.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerSettings {
     fn default() -> Self {
+        Self { listen: default_listen(), max_body_bytes: default_body_limit(), trusted_proxies: Vec::new() }
+    }
+}
+
+impl ServerSettings {
+    /// `trusted_proxies` parsed; a bare address is a one-address range.
+    pub fn trusted_proxy_ranges(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("'{entry}' is neither an IP address nor a CIDR range"))
+            })
+            .collect()
+    }
+}
+
+/// Brute-force protection; see [`crate::lockout`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Failed authentications allowed per admin name within the window.
+    #[serde(default = "default_failures_per_name")]
+    pub failures_per_name: u32,
+    /// Failed authentications allowed per client address within the window.
+    #[serde(default = "default_failures_per_address")]
+    pub failures_per_address: u32,
+    #[serde(default = "default_window")]
+    pub window_secs: u64,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
         Self {
-            listen: default_listen(),
-            max_body_bytes: default_body_limit(),
+            failures_per_name: default_failures_per_name(),
+            failures_per_address: default_failures_per_address(),
+            window_secs: default_window(),
         }
     }
 }
@@ -65,6 +108,10 @@ pub struct LdapSettings {
     /// Allow plaintext binds to a host that is not the loopback.
     #[serde(default)]
     pub allow_insecure: bool,
+    /// Accept any TLS certificate from the directory. Only for a lab: it
+    /// lets anyone on the path read every password. Logged loudly.
+    #[serde(default)]
+    pub danger_skip_tls_verify: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -132,11 +179,7 @@ pub struct PolicySettings {
 
 impl Default for PolicySettings {
     fn default() -> Self {
-        Self {
-            min_length: default_min_length(),
-            max_length: default_max_length(),
-            must_change: true,
-        }
+        Self { min_length: default_min_length(), max_length: default_max_length(), must_change: true }
     }
 }
 
@@ -164,6 +207,15 @@ fn default_max_length() -> usize {
 fn default_true() -> bool {
     true
 }
+fn default_failures_per_name() -> u32 {
+    5
+}
+fn default_failures_per_address() -> u32 {
+    20
+}
+fn default_window() -> u64 {
+    900
+}
 
 /// A configuration that cannot be served, with what to change.
 #[derive(Debug, thiserror::Error)]
@@ -175,10 +227,7 @@ pub enum ConfigError {
 }
 
 fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        key,
-        problem: problem.into(),
-    }
+    ConfigError::Invalid { key, problem: problem.into() }
 }
 
 /// The directory attributes in force once the kind's defaults are applied.
@@ -193,29 +242,19 @@ impl DirectorySettings {
     pub fn attributes(&self) -> Attributes {
         let (filter, username, id) = match self.kind {
             DirectoryKind::Openldap => ("(objectClass=inetOrgPerson)", "uid", "entryUUID"),
-            DirectoryKind::ActiveDirectory => (
-                "(&(objectClass=user)(objectCategory=person))",
-                "sAMAccountName",
-                "objectGUID",
-            ),
+            DirectoryKind::ActiveDirectory => {
+                ("(&(objectClass=user)(objectCategory=person))", "sAMAccountName", "objectGUID")
+            }
         };
         Attributes {
-            users_filter: self
-                .users_filter
-                .clone()
-                .unwrap_or_else(|| filter.to_owned()),
-            username: self
-                .username_attribute
-                .clone()
-                .unwrap_or_else(|| username.to_owned()),
+            users_filter: self.users_filter.clone().unwrap_or_else(|| filter.to_owned()),
+            username: self.username_attribute.clone().unwrap_or_else(|| username.to_owned()),
             id: self.id_attribute.clone().unwrap_or_else(|| id.to_owned()),
         }
     }
 
     pub fn admins_base(&self) -> &str {
-        self.admins_base_dn
-            .as_deref()
-            .unwrap_or(&self.users_base_dn)
+        self.admins_base_dn.as_deref().unwrap_or(&self.users_base_dn)
     }
 
     /// The parent of `users_base_dn` unless set: groups usually sit beside
@@ -257,22 +296,13 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let url = self.ldap.url.trim();
         let (scheme, host) = split_url(url).ok_or_else(|| {
-            invalid(
-                "ldap.url",
-                format!("'{url}' is not an ldap:// or ldaps:// URL with a host"),
-            )
+            invalid("ldap.url", format!("'{url}' is not an ldap:// or ldaps:// URL with a host"))
         })?;
         if self.ldap.bind_dn.trim().is_empty() {
-            return Err(invalid(
-                "ldap.bind_dn",
-                "missing: set the service account's DN",
-            ));
+            return Err(invalid("ldap.bind_dn", "missing: set the service account's DN"));
         }
         if self.ldap.bind_password.expose_secret().is_empty() {
-            return Err(invalid(
-                "ldap.bind_password",
-                "missing: set the service account's password",
-            ));
+            return Err(invalid("ldap.bind_password", "missing: set the service account's password"));
         }
         if self.ldap.timeout_secs == 0 {
             return Err(invalid("ldap.timeout_secs", "must be at least 1"));
@@ -294,28 +324,15 @@ impl Settings {
             ));
         }
         if let Some(ca) = &self.ldap.ca_file {
-            std::fs::read(ca).map_err(|e| {
-                invalid(
-                    "ldap.ca_file",
-                    format!("cannot read '{}': {e}", ca.display()),
-                )
-            })?;
+            std::fs::read(ca)
+                .map_err(|e| invalid("ldap.ca_file", format!("cannot read '{}': {e}", ca.display())))?;
         }
         if self.directory.users_base_dn.trim().is_empty() {
-            return Err(invalid(
-                "directory.users_base_dn",
-                "missing: set the DN below which people live",
-            ));
+            return Err(invalid("directory.users_base_dn", "missing: set the DN below which people live"));
         }
         let filters = [
-            (
-                "directory.users_filter",
-                self.directory.attributes().users_filter,
-            ),
-            (
-                "directory.inactive_filter",
-                self.directory.inactive_filter.clone(),
-            ),
+            ("directory.users_filter", self.directory.attributes().users_filter),
+            ("directory.inactive_filter", self.directory.inactive_filter.clone()),
         ];
         for (key, filter) in filters {
             if !filter.trim().is_empty() && ldap3::parse_filter(filter.trim()).is_err() {
@@ -333,12 +350,7 @@ impl Settings {
                 "active_directory is not supported by this version; use \"openldap\"",
             ));
         }
-        if self
-            .authorization
-            .admin_groups
-            .iter()
-            .all(|g| g.trim().is_empty())
-        {
+        if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
             return Err(invalid(
                 "authorization.admin_groups",
                 "missing: list at least one group DN whose members may reset passwords",
@@ -352,6 +364,14 @@ impl Settings {
         }
         if self.auth.token_ttl_secs == 0 {
             return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
+        }
+        self.server.trusted_proxy_ranges().map_err(|e| invalid("server.trusted_proxies", e))?;
+        let r = &self.rate_limit;
+        if r.failures_per_name == 0 || r.failures_per_address == 0 || r.window_secs == 0 {
+            return Err(invalid(
+                "rate_limit",
+                "failures_per_name, failures_per_address and window_secs must be at least 1",
+            ));
         }
         let p = &self.policy;
         if p.min_length == 0 || p.min_length > p.max_length {
@@ -380,8 +400,7 @@ fn split_url(url: &str) -> Option<(&str, &str)> {
 }
 
 fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -443,37 +462,26 @@ mod tests {
         let remote = VALID.replace("ldap://127.0.0.1:389", "ldap://ldap.example.org");
         assert_eq!(problem_key(&remote), "ldap.url");
         assert!(parse(&remote.replace("[directory]", "starttls = true\n[directory]")).is_ok());
-        assert!(
-            parse(&remote.replace("[directory]", "allow_insecure = true\n[directory]")).is_ok()
-        );
+        assert!(parse(&remote.replace("[directory]", "allow_insecure = true\n[directory]")).is_ok());
         assert!(parse(&VALID.replace("ldap://127.0.0.1:389", "ldaps://ldap.example.org")).is_ok());
         assert!(parse(&VALID.replace("127.0.0.1:389", "[::1]:389")).is_ok());
     }
 
     #[test]
     fn a_missing_bind_dn_names_the_key() {
-        let toml = VALID.replace(
-            "bind_dn = \"cn=pwproxy,dc=example,dc=org\"",
-            "bind_dn = \"\"",
-        );
+        let toml = VALID.replace("bind_dn = \"cn=pwproxy,dc=example,dc=org\"", "bind_dn = \"\"");
         assert_eq!(problem_key(&toml), "ldap.bind_dn");
     }
 
     #[test]
     fn an_unreadable_ca_file_names_the_key() {
-        let toml = VALID.replace(
-            "[directory]",
-            "ca_file = \"/nonexistent/ca.pem\"\n[directory]",
-        );
+        let toml = VALID.replace("[directory]", "ca_file = \"/nonexistent/ca.pem\"\n[directory]");
         assert_eq!(problem_key(&toml), "ldap.ca_file");
     }
 
     #[test]
     fn an_unparsable_filter_names_the_key() {
-        let toml = VALID.replace(
-            "[authorization]",
-            "inactive_filter = \"(locked=TRUE\"\n[authorization]",
-        );
+        let toml = VALID.replace("[authorization]", "inactive_filter = \"(locked=TRUE\"\n[authorization]");
         assert_eq!(problem_key(&toml), "directory.inactive_filter");
     }
 

@@ -32,6 +32,9 @@ pub enum Failure {
     UserNotFound,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// Too many failed authentications from this name or address.
+    #[error("locked out for {0:?} after too many failures")]
+    RateLimited(std::time::Duration),
     #[error("directory unavailable: {0}")]
     DirectoryUnavailable(String),
     /// Details go to the log only.
@@ -43,9 +46,7 @@ impl From<DirectoryError> for Failure {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::Unavailable(why) => Failure::DirectoryUnavailable(why),
-            DirectoryError::InvalidCredentials => {
-                Failure::Unauthenticated("the directory refused the bind")
-            }
+            DirectoryError::InvalidCredentials => Failure::Unauthenticated("the directory refused the bind"),
             DirectoryError::PasswordRejected(reason) => Failure::DirectoryRejectedPassword(reason),
             DirectoryError::Other(why) => Failure::Internal(why),
         }

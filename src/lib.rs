@@ -1,9 +1,6 @@
 //! pwproxy: a small, safe REST API that lets helpdesk staff and tooling reset
 //! people's passwords in the organization's own LDAP directory.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod access;
 pub mod audit;
@@ -11,6 +8,7 @@ pub mod config;
 pub mod directory;
 pub mod failure;
 pub mod http;
+pub mod lockout;
 pub mod policy;
 pub mod reset;
 pub mod startup;

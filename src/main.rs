@@ -33,10 +33,7 @@ fn main() -> ExitCode {
     let settings = match pwproxy::config::Settings::load(config) {
         Ok(settings) => settings,
         Err(e) => {
-            eprintln!(
-                "pwproxy: invalid configuration in {}: {e}",
-                config.display()
-            );
+            eprintln!("pwproxy: invalid configuration in {}: {e}", config.display());
             return ExitCode::from(2);
         }
     };

@@ -40,19 +40,13 @@ pub fn check(
     if length < rules.min_length {
         violations.push(Violation {
             code: "password_too_short",
-            message: format!(
-                "The password must be at least {} characters long.",
-                rules.min_length
-            ),
+            message: format!("The password must be at least {} characters long.", rules.min_length),
         });
     }
     if length > rules.max_length {
         violations.push(Violation {
             code: "password_too_long",
-            message: format!(
-                "The password must be at most {} characters long.",
-                rules.max_length
-            ),
+            message: format!("The password must be at most {} characters long.", rules.max_length),
         });
     }
     if username.chars().count() >= MIN_USERNAME_TO_MATCH
@@ -71,11 +65,7 @@ mod tests {
     use super::*;
 
     fn rules() -> PolicySettings {
-        PolicySettings {
-            min_length: 12,
-            max_length: 20,
-            must_change: true,
-        }
+        PolicySettings { min_length: 12, max_length: 20, must_change: true }
     }
 
     fn codes(username: &str, password: &str, confirmation: Option<&str>) -> Vec<&'static str> {
@@ -95,11 +85,7 @@ mod tests {
     fn every_broken_rule_is_reported_together() {
         assert_eq!(
             codes("alice", "Alice1", Some("alice1")),
-            [
-                "passwords_do_not_match",
-                "password_too_short",
-                "password_contains_username"
-            ]
+            ["passwords_do_not_match", "password_too_short", "password_contains_username"]
         );
     }
 
@@ -112,10 +98,7 @@ mod tests {
 
     #[test]
     fn the_username_is_matched_in_any_letter_case() {
-        assert_eq!(
-            codes("Carol", "my-CAROL-password", None),
-            ["password_contains_username"]
-        );
+        assert_eq!(codes("Carol", "my-CAROL-password", None), ["password_contains_username"]);
         assert!(codes("al", "always-al-password", None).is_empty());
     }
 

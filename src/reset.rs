@@ -4,6 +4,9 @@
 //! (403) → target active (400) → proxy policy (400) → write (400 when the
 //! directory refuses) → one audit line whatever the outcome.
 
+use std::net::IpAddr;
+use std::time::Duration;
+
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
@@ -12,6 +15,7 @@ use crate::audit::{self, Attempt, RequestContext};
 use crate::config::{PolicySettings, Settings};
 use crate::directory::{Directory, Lookup, Person, Writer};
 use crate::failure::Failure;
+use crate::lockout::Lockout;
 use crate::policy;
 use crate::token::Tokens;
 
@@ -75,18 +79,39 @@ pub struct Service {
     rules: Rules,
     tokens: Tokens,
     policy: PolicySettings,
+    lockout: Lockout,
+    /// The whole directory conversation of one request must end within this,
+    /// however many operations it takes.
+    deadline: Duration,
 }
 
 impl Service {
     pub fn new(settings: &Settings) -> Result<Self, String> {
         Ok(Self {
             directory: Directory::new(settings)?,
-            rules: Rules::new(
-                &settings.authorization.admin_groups,
-                &settings.authorization.protected_groups,
-            ),
+            rules: Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups),
             tokens: Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
             policy: settings.policy.clone(),
+            lockout: Lockout::new(&settings.rate_limit),
+            deadline: Duration::from_secs(settings.ldap.timeout_secs),
+        })
+    }
+
+    pub fn lockout(&self) -> &Lockout {
+        &self.lockout
+    }
+
+    /// Runs a request's directory work under the deadline. A write already
+    /// sent when it passes may or may not have been applied; it is never
+    /// repeated.
+    async fn within_deadline<T>(&self, work: impl Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+        // Boxed: the whole conversation is one large future, too large for a
+        // worker thread's stack in unoptimized builds.
+        tokio::time::timeout(self.deadline, Box::pin(work)).await.unwrap_or_else(|_| {
+            Err(Failure::DirectoryUnavailable(format!(
+                "the request's directory work took over {:?}",
+                self.deadline
+            )))
         })
     }
 
@@ -111,16 +136,9 @@ impl Service {
         failure
     }
 
-    pub async fn reset(
-        &self,
-        context: &RequestContext,
-        command: ResetCommand,
-    ) -> Result<Changed, Failure> {
-        let mut trail = Trail {
-            actor: claimed_name(&command.credentials.principal),
-            target_dn: None,
-        };
-        let result = self.run_reset(&command, &mut trail).await;
+    pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
+        let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None };
+        let result = self.within_deadline(self.run_reset(context.client, &command, &mut trail)).await;
         let target = match &command.target {
             Target::Id(id) => id.to_string(),
             Target::Name(name) => name.clone(),
@@ -137,39 +155,28 @@ impl Service {
 
     async fn run_reset(
         &self,
+        client: IpAddr,
         command: &ResetCommand,
         trail: &mut Trail,
     ) -> Result<Changed, Failure> {
-        let actor = self.authenticate(&command.credentials).await?;
+        let actor = self.authenticate(client, &command.credentials).await?;
         trail.actor = Some(actor.username.clone());
-        self.rules
-            .may_act(&actor.member)
-            .map_err(Failure::Forbidden)?;
+        self.rules.may_act(&actor.member).map_err(Failure::Forbidden)?;
 
         let lookup = match &command.target {
             Target::Id(id) => Lookup::Id(id),
             Target::Name(name) => Lookup::Name(name),
         };
-        let person = self
-            .directory
-            .find_person(lookup)
-            .await?
-            .ok_or(Failure::UserNotFound)?;
+        let person = self.directory.find_person(lookup).await?.ok_or(Failure::UserNotFound)?;
         trail.target_dn = Some(person.dn.clone());
         let target = self.member(&person).await?;
-        self.rules
-            .may_reset(&actor.member, &target)
-            .map_err(Failure::Forbidden)?;
+        self.rules.may_reset(&actor.member, &target).map_err(Failure::Forbidden)?;
         if person.inactive {
             return Err(Failure::UserInactive);
         }
 
-        let violations = policy::check(
-            &self.policy,
-            &person.username,
-            &command.password,
-            command.confirmation.as_ref(),
-        );
+        let violations =
+            policy::check(&self.policy, &person.username, &command.password, command.confirmation.as_ref());
         match violations.as_slice() {
             [] => {}
             [only] if only.code == "passwords_do_not_match" => {
@@ -179,13 +186,8 @@ impl Service {
         }
 
         let temporary = command.temporary.unwrap_or(self.policy.must_change);
-        self.directory
-            .set_password(actor.writer, &person.dn, &command.password, temporary)
-            .await?;
-        Ok(Changed {
-            username: person.username,
-            email: person.email,
-        })
+        self.directory.set_password(actor.writer, &person.dn, &command.password, temporary).await?;
+        Ok(Changed { username: person.username, email: person.email })
     }
 
     /// `POST /api/v1/auth/token`: a bind proves the password, membership of an
@@ -201,9 +203,7 @@ impl Service {
             self.directory.bind_as(&person.dn, password).await?;
             let member = self.active_member(&person).await?;
             self.rules.may_act(&member).map_err(Failure::Forbidden)?;
-            self.tokens
-                .issue(&person.username)
-                .map_err(Failure::Internal)
+            self.tokens.issue(&person.username).map_err(Failure::Internal)
         }
         .await;
         audit::record(&Attempt {
@@ -216,20 +216,43 @@ impl Service {
         result
     }
 
-    async fn authenticate(&self, credentials: &Credentials) -> Result<Actor, Failure> {
+    /// Refuses at once while `name` or `client` is locked out, and counts a
+    /// failed authentication against both.
+    async fn throttled<T>(
+        &self,
+        name: Option<&str>,
+        client: IpAddr,
+        authentication: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        if let Some(wait) = self.lockout.locked_for(name, client) {
+            return Err(Failure::RateLimited(wait));
+        }
+        let result = authentication.await;
+        if let Err(Failure::Unauthenticated(_)) = &result {
+            self.lockout.record_failure(name, client);
+        }
+        result
+    }
+
+    async fn authenticate(&self, client: IpAddr, credentials: &Credentials) -> Result<Actor, Failure> {
+        if let Principal::Missing = credentials.principal {
+            // Not a guess: nothing to count.
+            return Err(Failure::Unauthenticated("no credentials"));
+        }
+        let name = claimed_name(&credentials.principal);
+        self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials)).await
+    }
+
+    async fn authenticate_unthrottled(&self, credentials: &Credentials) -> Result<Actor, Failure> {
         let admin_password = credentials.admin_password.as_ref();
         let (person, writer) = match &credentials.principal {
             Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
             Principal::Bearer(token) => {
-                let username = self
-                    .tokens
-                    .verify(token)
-                    .ok_or(Failure::Unauthenticated("invalid or expired token"))?;
+                let username =
+                    self.tokens.verify(token).ok_or(Failure::Unauthenticated("invalid or expired token"))?;
                 let person = self.admin_named(&username).await?;
                 let writer = match admin_password {
-                    Some(password) => {
-                        Writer::Admin(self.directory.bind_as(&person.dn, password).await?)
-                    }
+                    Some(password) => Writer::Admin(self.directory.bind_as(&person.dn, password).await?),
                     None => Writer::Service,
                 };
                 (person, writer)
@@ -246,27 +269,19 @@ impl Service {
                 (person, Writer::Admin(ldap))
             }
             Principal::Named(username) => {
-                let password =
-                    admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
+                let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
                 let person = self.admin_named(username).await?;
                 let ldap = self.directory.bind_as(&person.dn, password).await?;
                 (person, Writer::Admin(ldap))
             }
         };
-        Ok(Actor {
-            member: self.active_member(&person).await?,
-            username: person.username,
-            writer,
-        })
+        Ok(Actor { member: self.active_member(&person).await?, username: person.username, writer })
     }
 
     /// An unknown admin name is an authentication failure, so callers cannot
     /// tell unknown names from wrong passwords.
     async fn admin_named(&self, username: &str) -> Result<Person, Failure> {
-        self.directory
-            .find_admin(username)
-            .await?
-            .ok_or(Failure::Unauthenticated("unknown admin name"))
+        self.directory.find_admin(username).await?.ok_or(Failure::Unauthenticated("unknown admin name"))
     }
 
     /// An actor's memberships; a disabled or locked admin is not authenticated.
@@ -278,10 +293,7 @@ impl Service {
     }
 
     async fn member(&self, person: &Person) -> Result<Member, Failure> {
-        Ok(Member {
-            dn: person.dn.clone(),
-            groups: self.directory.groups_of(&person.dn).await?,
-        })
+        Ok(Member { dn: person.dn.clone(), groups: self.directory.groups_of(&person.dn).await? })
     }
 }
 

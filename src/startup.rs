@@ -21,10 +21,13 @@ impl Application {
     /// starts while it is down and `/readyz` says so.
     pub async fn build(settings: &Settings) -> Result<Self, String> {
         let service = Service::new(settings)?;
+        let trusted_proxies = settings.server.trusted_proxy_ranges()?;
         let state = Arc::new(AppState {
             service,
             default_admin: settings.authorization.default_admin.clone(),
+            trusted_proxies,
         });
+        spawn_lockout_maintenance(&state);
         let router = http::router(state, settings.server.max_body_bytes);
         let listener = TcpListener::bind(settings.server.listen)
             .await
@@ -37,18 +40,28 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), String> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|e| format!("server error: {e}"))
     }
+}
+
+/// Forgets expired lockouts once a minute, for as long as the state lives.
+fn spawn_lockout_maintenance(state: &Arc<AppState>) {
+    let state = Arc::downgrade(state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match state.upgrade() {
+                Some(state) => state.service.lockout().forget_expired(),
+                None => return,
+            }
+        }
+    });
 }
 
 /// `pwproxy serve`: runs until SIGTERM or Ctrl-C.

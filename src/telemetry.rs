@@ -14,9 +14,7 @@ pub fn init() {
     let operational = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_filter(tracing_subscriber::filter::filter_fn(|m| {
-            m.target() != AUDIT_TARGET
-        }));
+        .with_filter(tracing_subscriber::filter::filter_fn(|m| m.target() != AUDIT_TARGET));
     let audit = tracing_subscriber::fmt::layer()
         .json()
         .flatten_event(true)
@@ -25,8 +23,5 @@ pub fn init() {
         .with_writer(std::io::stdout)
         .with_filter(Targets::new().with_target(AUDIT_TARGET, Level::INFO));
     // A second init (tests in one process) keeps the first subscriber.
-    let _ = tracing_subscriber::registry()
-        .with(operational)
-        .with(audit)
-        .try_init();
+    let _ = tracing_subscriber::registry().with(operational).with(audit).try_init();
 }

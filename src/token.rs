@@ -47,12 +47,8 @@ impl Tokens {
     /// A signed token for `username`.
     pub fn issue(&self, username: &str) -> Result<SecretString, String> {
         let now = now();
-        let claims = Claims {
-            sub: username.to_owned(),
-            iss: ISSUER.into(),
-            iat: now,
-            exp: now + self.ttl_secs,
-        };
+        let claims =
+            Claims { sub: username.to_owned(), iss: ISSUER.into(), iat: now, exp: now + self.ttl_secs };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map(SecretString::from)
             .map_err(|e| format!("cannot sign a token: {e}"))
@@ -67,10 +63,7 @@ impl Tokens {
 }
 
 fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -90,13 +83,8 @@ mod tests {
 
     #[test]
     fn tokens_signed_with_another_secret_or_tampered_are_refused() {
-        let token = tokens("another secret, 32 bytes long....", 60)
-            .issue("helpdesk1")
-            .unwrap();
-        assert_eq!(
-            tokens("0123456789abcdef0123456789abcdef", 60).verify(&token),
-            None
-        );
+        let token = tokens("another secret, 32 bytes long....", 60).issue("helpdesk1").unwrap();
+        assert_eq!(tokens("0123456789abcdef0123456789abcdef", 60).verify(&token), None);
         let t = tokens("0123456789abcdef0123456789abcdef", 60);
         let mut raw = t.issue("helpdesk1").unwrap().expose_secret().to_owned();
         raw.pop();
@@ -106,14 +94,8 @@ mod tests {
     #[test]
     fn expired_tokens_are_refused() {
         let t = tokens("0123456789abcdef0123456789abcdef", 60);
-        let claims = Claims {
-            sub: "x".into(),
-            iss: ISSUER.into(),
-            iat: 1,
-            exp: now() - 1,
-        };
-        let token =
-            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &t.encoding).unwrap();
+        let claims = Claims { sub: "x".into(), iss: ISSUER.into(), iat: 1, exp: now() - 1 };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &t.encoding).unwrap();
         assert_eq!(t.verify(&SecretString::from(token)), None);
     }
 
@@ -121,8 +103,7 @@ mod tests {
     fn unsigned_tokens_are_refused() {
         let t = tokens("0123456789abcdef0123456789abcdef", 60);
         // {"alg":"none"} . {"sub":"x","iss":"pwproxy","exp":9999999999} .
-        let none =
-            "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiaXNzIjoicHdwcm94eSIsImV4cCI6OTk5OTk5OTk5OX0.";
+        let none = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4IiwiaXNzIjoicHdwcm94eSIsImV4cCI6OTk5OTk5OTk5OX0.";
         assert_eq!(t.verify(&SecretString::from(none)), None);
     }
 }

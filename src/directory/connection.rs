@@ -2,6 +2,7 @@
 //! every directory operation runs under.
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,36 +29,17 @@ impl Connector {
         // provider; installing ring here keeps that choice unambiguous.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let timeout = Duration::from_secs(ldap.timeout_secs);
-        let mut settings = LdapConnSettings::new()
-            .set_conn_timeout(timeout)
-            .set_starttls(ldap.starttls);
-        if let Some(ca_file) = &ldap.ca_file {
-            let mut roots = rustls::RootCertStore::empty();
-            let certs = CertificateDer::pem_file_iter(ca_file)
-                .map_err(|e| format!("ldap.ca_file: cannot read '{}': {e}", ca_file.display()))?;
-            for cert in certs {
-                let cert =
-                    cert.map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| format!("ldap.ca_file: '{}': {e}", ca_file.display()))?;
-            }
-            if roots.is_empty() {
-                return Err(format!(
-                    "ldap.ca_file: '{}' holds no PEM certificate",
-                    ca_file.display()
-                ));
-            }
-            let tls = rustls::ClientConfig::builder()
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            settings = settings.set_config(Arc::new(tls));
+        let mut settings = LdapConnSettings::new().set_conn_timeout(timeout).set_starttls(ldap.starttls);
+        if ldap.danger_skip_tls_verify {
+            tracing::warn!(
+                "ldap.danger_skip_tls_verify = true: the directory's certificate is NOT verified; anyone on \
+                 the network path can impersonate it and read every password pwproxy sends"
+            );
+            settings = settings.set_no_tls_verify(true);
+        } else if let Some(ca_file) = &ldap.ca_file {
+            settings = settings.set_config(Arc::new(trust_only(ca_file)?));
         }
-        Ok(Self {
-            url: ldap.url.trim().to_owned(),
-            settings,
-            timeout,
-        })
+        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout })
     }
 
     /// Runs one directory exchange under `ldap.timeout_secs`; a directory that
@@ -67,24 +49,19 @@ impl Connector {
         what: &'static str,
         exchange: impl Future<Output = Result<T, ldap3::LdapError>>,
     ) -> Result<T, DirectoryError> {
-        match tokio::time::timeout(self.timeout, exchange).await {
+        match tokio::time::timeout(self.timeout, Box::pin(exchange)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(DirectoryError::from_transport(what, e)),
-            Err(_) => Err(DirectoryError::Unavailable(format!(
-                "{what}: no answer within {:?}",
-                self.timeout
-            ))),
+            Err(_) => {
+                Err(DirectoryError::Unavailable(format!("{what}: no answer within {:?}", self.timeout)))
+            }
         }
     }
 
     /// A new connection (TLS established when configured), not yet bound.
     pub async fn connect(&self) -> Result<Ldap, DirectoryError> {
-        let (conn, ldap) = self
-            .timed(
-                "connect",
-                LdapConnAsync::with_settings(self.settings.clone(), &self.url),
-            )
-            .await?;
+        let (conn, ldap) =
+            self.timed("connect", LdapConnAsync::with_settings(self.settings.clone(), &self.url)).await?;
         tokio::spawn(async move {
             if let Err(e) = conn.drive().await {
                 tracing::debug!("directory connection closed: {e}");
@@ -104,9 +81,7 @@ impl Connector {
         if password.expose_secret().is_empty() {
             return Err(DirectoryError::InvalidCredentials);
         }
-        let result = self
-            .timed("bind", ldap.simple_bind(dn, password.expose_secret()))
-            .await?;
+        let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
         match result.rc {
             0 => Ok(()),
             49 => Err(DirectoryError::InvalidCredentials),
@@ -115,13 +90,22 @@ impl Connector {
     }
 
     /// A new connection bound as `dn`.
-    pub async fn connect_as(
-        &self,
-        dn: &str,
-        password: &SecretString,
-    ) -> Result<Ldap, DirectoryError> {
+    pub async fn connect_as(&self, dn: &str, password: &SecretString) -> Result<Ldap, DirectoryError> {
         let mut ldap = self.connect().await?;
         self.bind(&mut ldap, dn, password).await?;
         Ok(ldap)
     }
+}
+
+/// A TLS configuration that trusts the CA certificates in `ca_file` only.
+fn trust_only(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
+    let problem = |e: &dyn std::fmt::Display| format!("ldap.ca_file: '{}': {e}", ca_file.display());
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca_file).map_err(|e| problem(&e))? {
+        roots.add(cert.map_err(|e| problem(&e))?).map_err(|e| problem(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(problem(&"holds no PEM certificate"));
+    }
+    Ok(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
 }

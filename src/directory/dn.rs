@@ -4,10 +4,7 @@
 /// Lower-cases and drops spaces around RDN separators, so that
 /// `CN=Helpdesk, OU=Groups` equals `cn=helpdesk,ou=groups`.
 pub fn normalize(dn: &str) -> String {
-    dn.split(',')
-        .map(|rdn| rdn.trim().to_lowercase())
-        .collect::<Vec<_>>()
-        .join(",")
+    dn.split(',').map(|rdn| rdn.trim().to_lowercase()).collect::<Vec<_>>().join(",")
 }
 
 /// Whether `dn` lies at or below `base`.
@@ -22,10 +19,7 @@ mod tests {
 
     #[test]
     fn spellings_of_one_dn_are_equal() {
-        assert_eq!(
-            normalize("CN=Helpdesk, OU=Groups,DC=Example"),
-            "cn=helpdesk,ou=groups,dc=example"
-        );
+        assert_eq!(normalize("CN=Helpdesk, OU=Groups,DC=Example"), "cn=helpdesk,ou=groups,dc=example");
     }
 
     #[test]

@@ -128,9 +128,7 @@ impl Directory {
 
     /// Whether the service account can bind and search right now.
     pub async fn ready(&self) -> Result<(), DirectoryError> {
-        self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0)
-            .await
-            .map(drop)
+        self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0).await.map(drop)
     }
 
     /// A target: under `users_base_dn`, matching `users_filter`.
@@ -153,12 +151,7 @@ impl Directory {
     }
 
     async fn find_one(&self, base: &str, filter: &str) -> Result<Option<Person>, DirectoryError> {
-        let attrs = [
-            self.attrs.username.as_str(),
-            self.attrs.id.as_str(),
-            "mail",
-            openldap::LOCK_ATTRIBUTE,
-        ];
+        let attrs = [self.attrs.username.as_str(), self.attrs.id.as_str(), "mail", openldap::LOCK_ATTRIBUTE];
         // Two are enough to tell "one" from "ambiguous".
         let mut entries = self.search(base, Scope::Subtree, filter, &attrs, 2).await?;
         if entries.len() > 1 {
@@ -172,10 +165,7 @@ impl Directory {
         };
         let mut inactive = openldap::is_locked(&entry);
         if !inactive && let Some(inactive_filter) = &self.inactive_filter {
-            inactive = !self
-                .search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1)
-                .await?
-                .is_empty();
+            inactive = !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
         }
         Ok(Some(Person {
             username: first_value(&entry, &self.attrs.username).unwrap_or_default(),
@@ -193,14 +183,8 @@ impl Directory {
         let mut frontier = vec![dn.to_owned()];
         for _ in 0..MAX_GROUP_DEPTH {
             let filter = openldap::direct_groups_filter(frontier.iter());
-            let groups = self
-                .search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0)
-                .await?;
-            frontier = groups
-                .into_iter()
-                .map(|g| g.dn)
-                .filter(|g| seen.insert(dn::normalize(g)))
-                .collect();
+            let groups = self.search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0).await?;
+            frontier = groups.into_iter().map(|g| g.dn).filter(|g| seen.insert(dn::normalize(g))).collect();
             if frontier.is_empty() {
                 break;
             }
@@ -228,10 +212,7 @@ impl Directory {
             Writer::Admin(mut ldap) => {
                 let result = self
                     .connector
-                    .timed(
-                        "modify",
-                        ldap.with_controls(ppolicy::request()).modify(dn, mods),
-                    )
+                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
                     .await;
                 let _ = ldap.unbind().await;
                 result?
@@ -240,10 +221,7 @@ impl Directory {
                 let mut ldap = self.service.get().await?;
                 let result = self
                     .connector
-                    .timed(
-                        "modify",
-                        ldap.with_controls(ppolicy::request()).modify(dn, mods),
-                    )
+                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
                     .await;
                 ServicePool::keep_if_usable(ldap, &result);
                 result?
@@ -260,11 +238,7 @@ impl Directory {
             .and_then(ppolicy::error_code);
         match openldap::rejection(result.rc, &result.text, ppolicy_error) {
             Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
-            None => Err(DirectoryError::from_result(
-                "modify",
-                result.rc,
-                &result.text,
-            )),
+            None => Err(DirectoryError::from_result("modify", result.rc, &result.text)),
         }
     }
 
@@ -296,11 +270,7 @@ impl Directory {
             32 => return Ok(Vec::new()),
             rc => return Err(DirectoryError::from_result("search", rc, &outcome.text)),
         }
-        Ok(entries
-            .into_iter()
-            .filter(|e| !e.is_ref())
-            .map(SearchEntry::construct)
-            .collect())
+        Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
     }
 }
 

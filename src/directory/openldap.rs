@@ -32,10 +32,7 @@ pub fn direct_groups_filter<'a>(members: impl Iterator<Item = &'a String>) -> St
 }
 
 pub fn is_locked(entry: &SearchEntry) -> bool {
-    entry
-        .attrs
-        .keys()
-        .any(|name| name.eq_ignore_ascii_case(LOCK_ATTRIBUTE))
+    entry.attrs.keys().any(|name| name.eq_ignore_ascii_case(LOCK_ATTRIBUTE))
 }
 
 /// One modify that replaces the password (ppolicy hashes it and checks its
@@ -44,10 +41,7 @@ pub fn is_locked(entry: &SearchEntry) -> bool {
 /// cannot be lost between two writes. A permanent password needs nothing
 /// more: ppolicy clears `pwdReset` itself when a non-admin writes.
 pub fn password_mods(password: &SecretString, temporary: bool) -> Vec<Mod<&str>> {
-    let mut mods = vec![Mod::Replace(
-        "userPassword",
-        HashSet::from([password.expose_secret()]),
-    )];
+    let mut mods = vec![Mod::Replace("userPassword", HashSet::from([password.expose_secret()]))];
     if temporary {
         mods.push(Mod::Replace("pwdReset", HashSet::from(["TRUE"])));
     }
@@ -65,8 +59,7 @@ pub fn rejection(rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<Stri
             Some(reason) => reason.to_owned(),
             None if text.contains("history") => ppolicy::describe(8).unwrap_or_default().to_owned(),
             None if text.contains("quality") => {
-                "the password does not meet the directory's quality rules (length or complexity)"
-                    .to_owned()
+                "the password does not meet the directory's quality rules (length or complexity)".to_owned()
             }
             None => format!("the directory's password policy refused it ({text})"),
         },
@@ -91,10 +84,7 @@ mod tests {
     fn group_filters_escape_member_dns() {
         let dns = ["uid=a*)(uid=*,dc=x".to_string()];
         let filter = direct_groups_filter(dns.iter());
-        assert!(
-            filter.contains(r"(member=uid=a\2a\29\28uid=\2a,dc=x)"),
-            "{filter}"
-        );
+        assert!(filter.contains(r"(member=uid=a\2a\29\28uid=\2a,dc=x)"), "{filter}");
     }
 
     #[test]
@@ -111,9 +101,7 @@ mod tests {
             "the password is too short for the directory's policy"
         );
         assert!(
-            rejection(19, "Password is in history of old passwords", None)
-                .unwrap()
-                .contains("used before")
+            rejection(19, "Password is in history of old passwords", None).unwrap().contains("used before")
         );
         assert!(rejection(50, "", None).unwrap().contains("does not allow"));
         assert_eq!(rejection(1, "operations error", None), None);

@@ -9,11 +9,7 @@ pub const OID: &str = "1.3.6.1.4.1.42.2.27.8.5.1";
 
 /// The request control: asks the server to attach the response control.
 pub fn request() -> RawControl {
-    RawControl {
-        ctype: OID.to_owned(),
-        crit: false,
-        val: None,
-    }
+    RawControl { ctype: OID.to_owned(), crit: false, val: None }
 }
 
 /// The `error` field of a response control value, if present:
@@ -23,12 +19,10 @@ pub fn error_code(value: &[u8]) -> Option<u64> {
     let PL::C(fields) = sequence.payload else {
         return None;
     };
-    fields
-        .into_iter()
-        .find_map(|field| match (field.class, field.id, field.payload) {
-            (TagClass::Context, 1, PL::P(bytes)) => parse_uint(&bytes).ok().map(|(_, n)| n),
-            _ => None,
-        })
+    fields.into_iter().find_map(|field| match (field.class, field.id, field.payload) {
+        (TagClass::Context, 1, PL::P(bytes)) => parse_uint(&bytes).ok().map(|(_, n)| n),
+        _ => None,
+    })
 }
 
 /// ppolicy's error in words a helpdesk agent can pass on.
@@ -59,10 +53,7 @@ mod tests {
     #[test]
     fn a_warning_only_or_garbage_has_no_error() {
         // warning [0] { timeBeforeExpiration [0] 100 }
-        assert_eq!(
-            error_code(&[0x30, 0x05, 0xa0, 0x03, 0x80, 0x01, 0x64]),
-            None
-        );
+        assert_eq!(error_code(&[0x30, 0x05, 0xa0, 0x03, 0x80, 0x01, 0x64]), None);
         assert_eq!(error_code(&[0xff, 0x00]), None);
         assert_eq!(error_code(&[]), None);
     }

@@ -28,9 +28,9 @@ impl managed::Manager for ServiceAccount {
         self.connector.connect_as(&self.bind_dn, &self.bind_password).await.map_err(|e| match e {
             // A refused service bind is an operator's problem, reported as the
             // directory being unusable rather than as the caller's credentials.
-            DirectoryError::InvalidCredentials => {
-                DirectoryError::Unavailable("the service account's bind was refused (check ldap.bind_dn and ldap.bind_password)".into())
-            }
+            DirectoryError::InvalidCredentials => DirectoryError::Unavailable(
+                "the service account's bind was refused (check ldap.bind_dn and ldap.bind_password)".into(),
+            ),
             other => other,
         })
     }
@@ -52,16 +52,8 @@ impl ServicePool {
         bind_password: SecretString,
         timeout: Duration,
     ) -> Result<Self, String> {
-        let manager = ServiceAccount {
-            connector,
-            bind_dn,
-            bind_password,
-        };
-        let timeouts = Timeouts {
-            wait: Some(timeout),
-            create: Some(timeout),
-            recycle: Some(timeout),
-        };
+        let manager = ServiceAccount { connector, bind_dn, bind_password };
+        let timeouts = Timeouts { wait: Some(timeout), create: Some(timeout), recycle: Some(timeout) };
         managed::Pool::builder(manager)
             .max_size(MAX_CONNECTIONS)
             .timeouts(timeouts)

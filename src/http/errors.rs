@@ -13,16 +13,13 @@ pub fn classify(failure: &Failure) -> (StatusCode, &'static str) {
         Failure::PasswordsDoNotMatch => (StatusCode::BAD_REQUEST, "passwords_do_not_match"),
         Failure::PasswordPolicy(_) => (StatusCode::BAD_REQUEST, "password_policy"),
         Failure::UserInactive => (StatusCode::BAD_REQUEST, "user_inactive"),
-        Failure::DirectoryRejectedPassword(_) => {
-            (StatusCode::BAD_REQUEST, "directory_rejected_password")
-        }
+        Failure::DirectoryRejectedPassword(_) => (StatusCode::BAD_REQUEST, "directory_rejected_password"),
         Failure::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
         Failure::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         Failure::UserNotFound => (StatusCode::NOT_FOUND, "user_not_found"),
         Failure::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        Failure::DirectoryUnavailable(_) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "directory_unavailable")
-        }
+        Failure::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        Failure::DirectoryUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "directory_unavailable"),
         Failure::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -51,9 +48,7 @@ pub fn message(failure: &Failure) -> String {
         Failure::Unauthenticated(_) => {
             "Authentication failed: the credentials are missing, wrong or expired.".into()
         }
-        Failure::Forbidden(Refusal::ActorNotAdmin) => {
-            "You are not allowed to reset passwords.".into()
-        }
+        Failure::Forbidden(Refusal::ActorNotAdmin) => "You are not allowed to reset passwords.".into(),
         Failure::Forbidden(Refusal::TargetIsSelf) => {
             "Admins cannot reset their own password here; change it the usual way.".into()
         }
@@ -62,6 +57,10 @@ pub fn message(failure: &Failure) -> String {
         }
         Failure::UserNotFound => "No such user.".into(),
         Failure::PayloadTooLarge => "The request body is too large.".into(),
+        Failure::RateLimited(wait) => format!(
+            "Too many failed sign-ins from this account or address; try again in {} seconds.",
+            retry_after_secs(*wait)
+        ),
         Failure::DirectoryUnavailable(_) => {
             "The directory cannot be reached right now; try again shortly.".into()
         }
@@ -69,6 +68,11 @@ pub fn message(failure: &Failure) -> String {
             "Something went wrong; the request id in the log tells an operator what.".into()
         }
     }
+}
+
+/// Whole seconds to wait, rounded up so a client never retries too early.
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// Logs a failure inside the request's span: operators get the details

@@ -1,7 +1,9 @@
 //! Turning what arrives over HTTP into domain values, with every refusal a
 //! `Failure` that never quotes a submitted value.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,17 +19,28 @@ use crate::reset::Principal;
 /// Longest accepted user or admin name, in characters.
 const MAX_NAME_CHARS: usize = 256;
 
-pub fn context(headers: &HeaderMap, client: SocketAddr, endpoint: &'static str) -> RequestContext {
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    RequestContext {
-        request_id,
-        client,
-        endpoint,
+/// Who is asking: the request id set by the request-id layer, and the
+/// client's address. `X-Forwarded-For` is believed only from a trusted proxy,
+/// and then read from the right, skipping trusted proxies, so a client cannot
+/// choose its own address (and escape its lockout) by sending the header.
+pub fn context(
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    trusted_proxies: &[IpNet],
+    endpoint: &'static str,
+) -> RequestContext {
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
+    let mut client = peer.ip();
+    if trusted(&client) {
+        let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        let hops: Vec<IpAddr> =
+            forwarded.flat_map(|v| v.split(',')).map_while(|hop| hop.trim().parse::<IpAddr>().ok()).collect();
+        if let Some(first_untrusted) = hops.iter().rev().find(|ip| !trusted(ip)) {
+            client = *first_untrusted;
+        }
     }
+    RequestContext { request_id, client, endpoint }
 }
 
 /// Parses a JSON body. Serde's own messages are not passed on: they can quote
@@ -42,9 +55,7 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
     })?;
     // Serde would also read a struct from a JSON array; the contract is objects.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return Err(Failure::InvalidRequest(
-            "The request body must be a JSON object.".into(),
-        ));
+        return Err(Failure::InvalidRequest("The request body must be a JSON object.".into()));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(&body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
@@ -56,10 +67,7 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
                 let text = inner.to_string();
                 format!(
                     "The request body is missing a required field: {}.",
-                    text.split(" at line")
-                        .next()
-                        .unwrap_or(&text)
-                        .trim_start_matches("missing field ")
+                    text.split(" at line").next().unwrap_or(&text).trim_start_matches("missing field ")
                 )
             }
             serde_json::error::Category::Data if path != "." => {
@@ -76,9 +84,7 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<
 /// NUL would cut the name short in some directories' C code).
 pub fn name(field: &str, value: &str) -> Result<(), Failure> {
     if value.trim().is_empty() {
-        return Err(Failure::InvalidRequest(format!(
-            "The field `{field}` must not be empty."
-        )));
+        return Err(Failure::InvalidRequest(format!("The field `{field}` must not be empty.")));
     }
     if value.chars().count() > MAX_NAME_CHARS {
         return Err(Failure::InvalidRequest(format!(
@@ -86,9 +92,7 @@ pub fn name(field: &str, value: &str) -> Result<(), Failure> {
         )));
     }
     if value.chars().any(char::is_control) {
-        return Err(Failure::InvalidRequest(format!(
-            "The field `{field}` contains control characters."
-        )));
+        return Err(Failure::InvalidRequest(format!("The field `{field}` contains control characters.")));
     }
     Ok(())
 }
@@ -97,9 +101,7 @@ pub fn name(field: &str, value: &str) -> Result<(), Failure> {
 /// C would truncate at.
 pub fn password(field: &str, value: &SecretString) -> Result<(), Failure> {
     if value.expose_secret().contains('\0') {
-        return Err(Failure::InvalidRequest(format!(
-            "The field `{field}` contains a NUL character."
-        )));
+        return Err(Failure::InvalidRequest(format!("The field `{field}` contains a NUL character.")));
     }
     Ok(())
 }
@@ -120,21 +122,13 @@ pub fn principal(headers: &HeaderMap) -> Result<Option<Principal>, Failure> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(malformed());
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(rest)
-        .map_err(|_| malformed())?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(rest).map_err(|_| malformed())?;
     let decoded = SecretString::from(String::from_utf8(decoded).map_err(|_| malformed())?);
-    let (username, password) = decoded
-        .expose_secret()
-        .split_once(':')
-        .ok_or_else(malformed)?;
+    let (username, password) = decoded.expose_secret().split_once(':').ok_or_else(malformed)?;
     name("Basic user", username)?;
     let password = SecretString::from(password);
     self::password("Basic password", &password)?;
-    Ok(Some(Principal::Basic {
-        username: username.to_owned(),
-        password,
-    }))
+    Ok(Some(Principal::Basic { username: username.to_owned(), password }))
 }
 
 #[cfg(test)]
@@ -185,13 +179,24 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy: SocketAddr = "10.0.0.2:5000".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "198.51.100.7, 203.0.113.9, 10.0.0.3".parse().unwrap());
+        // The rightmost untrusted hop is the client; what it claims to the left is ignored.
+        assert_eq!(context(&headers, proxy, &trusted, "t").client.to_string(), "203.0.113.9");
+        // From an untrusted peer the header means nothing.
+        assert_eq!(context(&headers, proxy, &[], "t").client.to_string(), "10.0.0.2");
+        headers.insert("x-forwarded-for", "garbage".parse().unwrap());
+        assert_eq!(context(&headers, proxy, &trusted, "t").client.to_string(), "10.0.0.2");
+    }
+
+    #[test]
     fn authorization_headers_are_read() {
         let mut headers = HeaderMap::new();
         assert!(matches!(principal(&headers), Ok(None)));
-        headers.insert(
-            header::AUTHORIZATION,
-            "Basic aGVscGRlc2sxOnMzY3I6ZXQ=".parse().unwrap(),
-        );
+        headers.insert(header::AUTHORIZATION, "Basic aGVscGRlc2sxOnMzY3I6ZXQ=".parse().unwrap());
         match principal(&headers) {
             Ok(Some(Principal::Basic { username, password })) => {
                 assert_eq!(username, "helpdesk1");
@@ -200,14 +205,8 @@ mod tests {
             _ => panic!("expected Basic"),
         }
         headers.insert(header::AUTHORIZATION, "Digest abc".parse().unwrap());
-        assert!(matches!(
-            principal(&headers),
-            Err(Failure::Unauthenticated(_))
-        ));
+        assert!(matches!(principal(&headers), Err(Failure::Unauthenticated(_))));
         headers.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
-        assert!(matches!(
-            principal(&headers),
-            Err(Failure::Unauthenticated(_))
-        ));
+        assert!(matches!(principal(&headers), Err(Failure::Unauthenticated(_))));
     }
 }

@@ -28,7 +28,7 @@ pub async fn issue_token(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let context = input::context(&headers, client, "auth.token");
+    let context = input::context(&headers, client, &state.trusted_proxies, "auth.token");
     let parsed = input::json::<Body>(body).and_then(|body| {
         input::name("username", &body.username)?;
         input::password("password", &body.password)?;
@@ -38,11 +38,7 @@ pub async fn issue_token(
         Ok(body) => body,
         Err(failure) => return persons::render(&state.service.refuse(&context, failure)),
     };
-    match state
-        .service
-        .login(&context, &body.username, &body.password)
-        .await
-    {
+    match state.service.login(&context, &body.username, &body.password).await {
         Ok(token) => Json(json!({
             "access_token": token.expose_secret(),
             "token_type": "Bearer",

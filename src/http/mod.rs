@@ -19,12 +19,14 @@ use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::failure::Failure;
 use crate::reset::Service;
 
 pub struct AppState {
     pub service: Service,
     /// `authorization.default_admin`, empty when unset.
     pub default_admin: String,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
@@ -35,6 +37,7 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         .route("/healthz", get(probes::healthz))
         .route("/readyz", get(probes::readyz))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(
@@ -53,19 +56,35 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
 }
 
 async fn not_found() -> Response {
-    let body =
-        serde_json::json!({ "error": true, "message": "No such endpoint.", "code": "not_found" });
+    let body = serde_json::json!({ "error": true, "message": "No such endpoint.", "code": "not_found" });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 
-/// A 401 tells the caller which schemes are accepted.
-fn with_auth_challenge(status: StatusCode, mut response: Response) -> Response {
-    *response.status_mut() = status;
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),
-        );
+async fn method_not_allowed() -> Response {
+    let body = serde_json::json!({
+        "error": true,
+        "message": "This endpoint does not take that method.",
+        "code": "method_not_allowed",
+    });
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}
+
+/// Sets the status and the headers that go with it: a 401 tells which
+/// schemes are accepted, a 429 when to come back.
+fn respond(failure: &Failure, status: StatusCode, body: impl IntoResponse) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    match failure {
+        Failure::Unauthenticated(_) => {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),
+            );
+        }
+        Failure::RateLimited(wait) => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(errors::retry_after_secs(*wait)));
+        }
+        _ => {}
     }
     response
 }

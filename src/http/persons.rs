@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -30,11 +30,13 @@ struct Body {
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(person_id): Path<String>,
+    person_id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let context = input::context(&headers, client, "persons.change-password");
+    let context = input::context(&headers, client, &state.trusted_proxies, "persons.change-password");
+    // An undecodable path segment is as much "not a UUID" as any other.
+    let person_id = person_id.map(|Path(id)| id).unwrap_or_default();
     let command = match parse(&person_id, &headers, body) {
         Ok(command) => command,
         Err(failure) => return render(&state.service.refuse(&context, failure)),
@@ -57,10 +59,7 @@ fn parse(
         .map_err(|_| Failure::InvalidRequest("The person id in the path is not a UUID.".into()))?;
     let principal = input::principal(headers)?.unwrap_or(Principal::Missing);
     Ok(ResetCommand {
-        credentials: Credentials {
-            principal,
-            admin_password: None,
-        },
+        credentials: Credentials { principal, admin_password: None },
         target: Target::Id(id),
         password: body.password,
         confirmation: Some(body.password_2),
@@ -76,5 +75,5 @@ pub fn render(failure: &Failure) -> Response {
     if let Failure::PasswordPolicy(violations) = failure {
         body["violations"] = json!(violations);
     }
-    super::with_auth_challenge(status, Json(body).into_response())
+    super::respond(failure, status, Json(body))
 }

@@ -19,10 +19,7 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Val
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(e) => {
             tracing::warn!("not ready: {e}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "directory_unavailable" })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "directory_unavailable" })))
         }
     }
 }

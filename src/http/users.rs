@@ -36,7 +36,7 @@ pub async fn change_password(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let context = input::context(&headers, client, "users.changePassword");
+    let context = input::context(&headers, client, &state.trusted_proxies, "users.changePassword");
     let body: Body = match input::json(body) {
         Ok(body) => body,
         Err(failure) => return render(&state.service.refuse(&context, failure), None),
@@ -67,18 +67,13 @@ fn parse(body: Body, headers: &HeaderMap, default_admin: &str) -> Result<ResetCo
     if let Some(admin) = &body.admin_user_name {
         input::name("adminUserName", admin)?;
     }
-    let named = body
-        .admin_user_name
-        .or_else(|| Some(default_admin.to_owned()).filter(|a| !a.is_empty()));
+    let named = body.admin_user_name.or_else(|| Some(default_admin.to_owned()).filter(|a| !a.is_empty()));
     let principal = match input::principal(headers)? {
         Some(principal) => principal,
         None => named.map_or(Principal::Missing, Principal::Named),
     };
     Ok(ResetCommand {
-        credentials: Credentials {
-            principal,
-            admin_password: Some(body.admin_password),
-        },
+        credentials: Credentials { principal, admin_password: Some(body.admin_password) },
         target: Target::Name(body.user_name),
         password: body.password,
         confirmation: None,
@@ -95,20 +90,14 @@ fn render(failure: &Failure, user_name: Option<&str>) -> Response {
     details.insert(code.to_owned(), Value::String(errors::message(failure)));
     if let Failure::PasswordPolicy(violations) = failure {
         for violation in violations {
-            details.insert(
-                violation.code.to_owned(),
-                Value::String(violation.message.clone()),
-            );
+            details.insert(violation.code.to_owned(), Value::String(violation.message.clone()));
         }
     }
-    let failed: Vec<Value> = user_name
-        .map(|name| json!({ "username": name }))
-        .into_iter()
-        .collect();
+    let failed: Vec<Value> = user_name.map(|name| json!({ "username": name })).into_iter().collect();
     let body = json!({
         "failedUsers": failed,
         "errorDetails": details,
         "status": status.canonical_reason().unwrap_or_default(),
     });
-    super::with_auth_challenge(status, Json(body).into_response())
+    super::respond(failure, status, Json(body))
 }

@@ -19,11 +19,7 @@ fn config_file(toml: &str) -> tempfile::NamedTempFile {
 }
 
 fn free_listen() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     format!("127.0.0.1:{port}")
 }
 
@@ -54,10 +50,7 @@ impl Running {
         }
         let _ = child.kill();
         let output = child.wait_with_output().unwrap();
-        panic!(
-            "pwproxy did not start: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        panic!("pwproxy did not start: {}", String::from_utf8_lossy(&output.stderr));
     }
 
     /// SIGTERM, then everything it printed.
@@ -65,11 +58,7 @@ impl Running {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let output = self.child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "graceful shutdown exits 0: {:?}",
-            output.status
-        );
+        assert!(output.status.success(), "graceful shutdown exits 0: {:?}", output.status);
         (
             String::from_utf8_lossy(&output.stdout).into_owned(),
             String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -80,17 +69,13 @@ impl Running {
 #[test]
 fn an_invalid_configuration_is_refused_with_the_key_and_the_fix() {
     let file = config_file("[ldap]\nurl = \"ldap://127.0.0.1\"\n");
-    let output = Command::new(BINARY)
-        .args(["serve", "--config"])
-        .arg(file.path())
-        .output()
-        .unwrap();
+    let output = Command::new(BINARY).args(["serve", "--config"]).arg(file.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("ldap.bind_dn"), "{stderr}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn environment_variables_override_the_file_and_are_validated() {
     let dir = TestDirectory::start().await;
     let file = config_file(&dir.config());
@@ -103,14 +88,8 @@ async fn environment_variables_override_the_file_and_are_validated() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("auth.token_secret") && stderr.contains("32 bytes"),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("short"),
-        "the secret itself is not echoed: {stderr}"
-    );
+    assert!(stderr.contains("auth.token_secret") && stderr.contains("32 bytes"), "{stderr}");
+    assert!(!stderr.contains("short"), "the secret itself is not echoed: {stderr}");
 
     let output = Command::new(BINARY)
         .args(["check-config"])
@@ -119,33 +98,23 @@ async fn environment_variables_override_the_file_and_are_validated() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("ldap.url") && stderr.contains("starttls"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("ldap.url") && stderr.contains("starttls"), "{stderr}");
 
     // The file's service password is wrong; the environment's is right.
     let toml = dir.config().replace(SERVICE_PASSWORD, "wrong-in-the-file");
-    let (running, _file) =
-        Running::start(&toml, &[("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD)]).await;
-    let ready = reqwest::get(format!("{}/readyz", running.base))
-        .await
-        .unwrap();
+    let (running, _file) = Running::start(&toml, &[("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD)]).await;
+    let ready = reqwest::get(format!("{}/readyz", running.base)).await.unwrap();
     assert_eq!(ready.status(), 200);
     running.stop();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attempt() {
     let dir = TestDirectory::start().await;
     let (running, _file) = Running::start(&dir.config(), &[]).await;
     let http = reqwest::Client::new();
     let person = dir.add_person("target", true).await;
-    let new_passwords = [
-        "Scenario-Passw0rd-1",
-        "Scenario-Passw0rd-2",
-        "Scenario-Passw0rd-3",
-    ];
+    let new_passwords = ["Scenario-Passw0rd-1", "Scenario-Passw0rd-2", "Scenario-Passw0rd-3"];
 
     let token: Value = http
         .post(format!("{}/api/v1/auth/token", running.base))
@@ -157,10 +126,7 @@ async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attemp
         .await
         .unwrap();
     let token = token["access_token"].as_str().unwrap().to_owned();
-    let persons = format!(
-        "{}/actions/persons/{}/change-password",
-        running.base, person.id
-    );
+    let persons = format!("{}/actions/persons/{}/change-password", running.base, person.id);
     let ok = http
         .post(&persons)
         .bearer_auth(&token)
@@ -218,26 +184,15 @@ async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attemp
         "Bad-Admin-Guess-42",
         "Typed-Secret-Passw0rd",
     ] {
-        assert!(
-            !everything.contains(secret),
-            "a secret was printed: {secret}"
-        );
+        assert!(!everything.contains(secret), "a secret was printed: {secret}");
     }
     // The base64 of Basic credentials must not show up either.
     assert!(!everything.contains(&basic("helpdesk1", SEED_PASSWORD)[6..]));
-    assert!(
-        stderr.contains(&request_id),
-        "the request id is in the request's log lines"
-    );
-    assert!(
-        stderr.lines().count() > 20,
-        "trace level really logged: {stderr}"
-    );
+    assert!(stderr.contains(&request_id), "the request id is in the request's log lines");
+    assert!(stderr.lines().count() > 20, "trace level really logged: {stderr}");
 
-    let audit: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
-        .collect();
+    let audit: Vec<Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).expect("audit lines are JSON")).collect();
     assert_eq!(audit.len(), 6, "one line per attempt: {stdout}");
     let first_reset = &audit[1];
     assert_eq!(first_reset["request_id"], request_id.as_str());

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use base64::Engine;
@@ -53,11 +54,8 @@ impl TestDirectory {
             return Self {
                 ldaps_url: std::env::var("PWPROXY_TEST_LDAPS_URL").unwrap_or_else(|_| url.clone()),
                 ldap_url: url,
-                ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE")
-                    .ok()
-                    .map(PathBuf::from),
-                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN")
-                    .unwrap_or_else(|_| format!("cn=admin,{BASE}")),
+                ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE").ok().map(PathBuf::from),
+                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN").unwrap_or_else(|_| format!("cn=admin,{BASE}")),
                 root_password: std::env::var("PWPROXY_TEST_ROOT_PASSWORD")
                     .unwrap_or_else(|_| "Fixture-Root-Passw0rd!".into()),
                 own: None,
@@ -90,12 +88,7 @@ impl TestDirectory {
                 );
             }
             if output.status.success() {
-                let ldapi = dir
-                    .path()
-                    .join("slapd/ldapi")
-                    .display()
-                    .to_string()
-                    .replace('/', "%2F");
+                let ldapi = dir.path().join("slapd/ldapi").display().to_string().replace('/', "%2F");
                 return Self {
                     ldap_url: format!("ldap://127.0.0.1:{ldap_port}"),
                     ldaps_url: format!("ldaps://127.0.0.1:{ldaps_port}"),
@@ -117,9 +110,9 @@ impl TestDirectory {
     }
 
     fn own(&self) -> &OwnSlapd {
-        self.own.as_ref().expect(
-            "this test stops and starts slapd, so it needs its own (unset PWPROXY_TEST_LDAP_URL)",
-        )
+        self.own
+            .as_ref()
+            .expect("this test stops and starts slapd, so it needs its own (unset PWPROXY_TEST_LDAP_URL)")
     }
 
     /// Stops slapd and waits until it has exited.
@@ -131,12 +124,7 @@ impl TestDirectory {
     pub fn restart(&self) {
         let own = self.own();
         let status = Command::new("slapd")
-            .args([
-                "-F",
-                &own.dir.path().join("slapd/slapd.d").display().to_string(),
-                "-h",
-                &own.listen,
-            ])
+            .args(["-F", &own.dir.path().join("slapd/slapd.d").display().to_string(), "-h", &own.listen])
             .status()
             .expect("run slapd");
         assert!(status.success(), "slapd did not restart");
@@ -151,25 +139,17 @@ impl TestDirectory {
     }
 
     async fn root(&self) -> ldap3::Ldap {
-        let (conn, mut ldap) =
-            LdapConnAsync::with_settings(LdapConnSettings::new(), &self.ldap_url)
-                .await
-                .expect("connect to the test directory");
-        ldap3::drive!(conn);
-        ldap.simple_bind(&self.root_dn, &self.root_password)
+        let (conn, mut ldap) = LdapConnAsync::with_settings(LdapConnSettings::new(), &self.ldap_url)
             .await
-            .unwrap()
-            .success()
-            .expect("root bind");
+            .expect("connect to the test directory");
+        ldap3::drive!(conn);
+        ldap.simple_bind(&self.root_dn, &self.root_password).await.unwrap().success().expect("root bind");
         ldap
     }
 
     /// Adds a person of this test's own, so tests never share a target.
     pub async fn add_person(&self, prefix: &str, with_mail: bool) -> TestPerson {
-        let uid = format!(
-            "{prefix}-{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..8]
-        );
+        let uid = format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let dn = format!("uid={uid},{PEOPLE}");
         let mail = format!("{uid}@example.org");
         let mut attrs = vec![
@@ -183,80 +163,36 @@ impl TestDirectory {
             attrs.push(("mail", HashSet::from([mail.as_str()])));
         }
         let mut ldap = self.root().await;
-        ldap.add(&dn, attrs)
-            .await
-            .unwrap()
-            .success()
-            .expect("add test person");
+        ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");
         let id = self.attribute(&dn, "entryUUID").await.expect("entryUUID");
-        TestPerson {
-            uid,
-            dn,
-            id,
-            mail: with_mail.then_some(mail),
-        }
+        TestPerson { uid, dn, id, mail: with_mail.then_some(mail) }
     }
 
     /// Adds `member_dn` to a group, or removes it.
     pub async fn set_membership(&self, group_dn: &str, member_dn: &str, member: bool) {
         let value = HashSet::from([member_dn]);
-        let change = if member {
-            Mod::Add("member", value)
-        } else {
-            Mod::Delete("member", value)
-        };
-        self.root()
-            .await
-            .modify(group_dn, vec![change])
-            .await
-            .unwrap()
-            .success()
-            .expect("change membership");
+        let change = if member { Mod::Add("member", value) } else { Mod::Delete("member", value) };
+        self.root().await.modify(group_dn, vec![change]).await.unwrap().success().expect("change membership");
     }
 
     pub async fn modify(&self, dn: &str, mods: Vec<Mod<&str>>) {
-        self.root()
-            .await
-            .modify(dn, mods)
-            .await
-            .unwrap()
-            .success()
-            .expect("modify entry");
+        self.root().await.modify(dn, mods).await.unwrap().success().expect("modify entry");
     }
 
     pub async fn add_entry(&self, dn: &str, attrs: Vec<(&str, Vec<&str>)>) {
-        let attrs = attrs
-            .into_iter()
-            .map(|(k, v)| (k, v.into_iter().collect::<HashSet<_>>()))
-            .collect();
-        self.root()
-            .await
-            .add(dn, attrs)
-            .await
-            .unwrap()
-            .success()
-            .expect("add entry");
+        let attrs = attrs.into_iter().map(|(k, v)| (k, v.into_iter().collect::<HashSet<_>>())).collect();
+        self.root().await.add(dn, attrs).await.unwrap().success().expect("add entry");
     }
 
     pub async fn delete(&self, dn: &str) {
-        self.root()
-            .await
-            .delete(dn)
-            .await
-            .unwrap()
-            .success()
-            .expect("delete entry");
+        self.root().await.delete(dn).await.unwrap().success().expect("delete entry");
     }
 
     /// First value of an attribute, read as the root DN (operational ones too).
     pub async fn attribute(&self, dn: &str, name: &str) -> Option<String> {
         let mut ldap = self.root().await;
-        let (entries, _) = ldap
-            .search(dn, Scope::Base, "(objectClass=*)", vec![name])
-            .await
-            .unwrap()
-            .success()
-            .unwrap();
+        let (entries, _) =
+            ldap.search(dn, Scope::Base, "(objectClass=*)", vec![name]).await.unwrap().success().unwrap();
         let entry = SearchEntry::construct(entries.into_iter().next()?);
         entry
             .attrs
@@ -273,19 +209,13 @@ impl TestDirectory {
     pub async fn binds(&self, dn: &str, password: &str) -> bool {
         let (conn, mut ldap) = LdapConnAsync::new(&self.ldap_url).await.expect("connect");
         ldap3::drive!(conn);
-        ldap.simple_bind(dn, password)
-            .await
-            .map(|r| r.rc == 0)
-            .unwrap_or(false)
+        ldap.simple_bind(dn, password).await.map(|r| r.rc == 0).unwrap_or(false)
     }
 
     /// pwproxy's configuration for this directory.
     pub fn config(&self) -> String {
-        let ca = self
-            .ca_file
-            .as_ref()
-            .map(|ca| format!("ca_file = \"{}\"", ca.display()))
-            .unwrap_or_default();
+        let ca =
+            self.ca_file.as_ref().map(|ca| format!("ca_file = \"{}\"", ca.display())).unwrap_or_default();
         format!(
             r#"
 [server]
@@ -328,11 +258,7 @@ impl Drop for TestDirectory {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// SIGKILL to the pid in slapd.pid (a test directory's data is disposable,
@@ -341,21 +267,13 @@ fn free_port() -> u16 {
 fn kill_slapd(dir: &Path) -> Result<(), String> {
     let pid = std::fs::read_to_string(dir.join("slapd.pid")).map_err(|e| e.to_string())?;
     let pid = pid.trim();
-    Command::new("kill")
-        .args(["-KILL", pid])
-        .status()
-        .map_err(|e| e.to_string())?;
+    Command::new("kill").args(["-KILL", pid]).status().map_err(|e| e.to_string())?;
     for _ in 0..500 {
         // Gone, or a zombie waiting for init to reap it: either way its
         // sockets are closed.
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Err(_) => return Ok(()),
-            Ok(stat)
-                if stat
-                    .rsplit(')')
-                    .next()
-                    .is_some_and(|rest| rest.trim_start().starts_with('Z')) =>
-            {
+            Ok(stat) if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) => {
                 return Ok(());
             }
             Ok(_) => {}
@@ -373,11 +291,57 @@ pub struct TestPerson {
     pub mail: Option<String>,
 }
 
+/// Everything any test's pwproxy logged, at trace level: the whole suite
+/// is checked for leaked secrets, not one scenario.
+fn captured_log() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        let writer = move || SharedWriter(sink.clone());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("trace")
+            .with_ansi(false)
+            .with_writer(writer)
+            .try_init();
+        log
+    })
+}
+
+struct SharedWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// pwproxy running in this test's process, over real HTTP.
 pub struct TestApp {
     pub address: SocketAddr,
     pub http: reqwest::Client,
+    /// Every password and token this test sent or received: none may ever
+    /// appear in the log.
+    secrets: Mutex<Vec<String>>,
     _stop: oneshot::Sender<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let log = captured_log().lock().unwrap_or_else(|p| p.into_inner());
+        let log = String::from_utf8_lossy(&log);
+        assert!(log.contains("pwproxy::"), "pwproxy's trace log is captured");
+        for secret in self.secrets.lock().unwrap().iter() {
+            assert!(!log.contains(secret.as_str()), "a secret of this test was logged: {secret}");
+        }
+    }
 }
 
 impl TestApp {
@@ -388,6 +352,7 @@ impl TestApp {
     /// `tweak` edits the TOML text before it is loaded, the way an operator
     /// would edit the file.
     pub async fn spawn_with(directory: &TestDirectory, tweak: impl FnOnce(&mut String)) -> Self {
+        captured_log();
         let mut toml = directory.config();
         tweak(&mut toml);
         let mut file = tempfile::NamedTempFile::new().unwrap();
@@ -399,23 +364,43 @@ impl TestApp {
         tokio::spawn(app.run_until(async {
             let _ = stopped.await;
         }));
-        Self {
-            address,
-            http: reqwest::Client::new(),
-            _stop: stop,
-        }
+        let secrets =
+            Mutex::new(vec![SERVICE_PASSWORD.to_owned(), TOKEN_SECRET.to_owned(), SEED_PASSWORD.to_owned()]);
+        Self { address, http: reqwest::Client::new(), secrets, _stop: stop }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
 
+    /// Remembers the secrets in a request: body passwords (long enough to be
+    /// unmistakable), Basic passwords and Bearer tokens.
+    fn remember(&self, auth: Option<&str>, body: &Value) {
+        let mut secrets = self.secrets.lock().unwrap();
+        for field in ["password", "password_2", "adminPassword"] {
+            if let Some(value) = body.get(field).and_then(Value::as_str).filter(|v| v.len() >= 8) {
+                secrets.push(value.to_owned());
+            }
+        }
+        if let Some(auth) = auth {
+            let credential = auth.split_once(' ').map_or(auth, |(_, c)| c);
+            if credential.len() >= 8 {
+                secrets.push(credential.to_owned());
+            }
+            if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(credential)
+                && let Some((_, password)) = String::from_utf8_lossy(&decoded).split_once(':')
+                && password.len() >= 8
+            {
+                secrets.push(password.to_owned());
+            }
+        }
+    }
+
     /// Seed 000 with a JSON body and an optional Authorization header.
     pub async fn persons(&self, person_id: &str, auth: Option<&str>, body: Value) -> Answer {
-        let mut request = self
-            .http
-            .post(self.url(&format!("/actions/persons/{person_id}/change-password")))
-            .json(&body);
+        self.remember(auth, &body);
+        let mut request =
+            self.http.post(self.url(&format!("/actions/persons/{person_id}/change-password"))).json(&body);
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
@@ -424,10 +409,8 @@ impl TestApp {
 
     /// Seed 001.
     pub async fn users(&self, auth: Option<&str>, body: Value) -> Answer {
-        let mut request = self
-            .http
-            .put(self.url("/api/v1/users/changePassword"))
-            .json(&body);
+        self.remember(auth, &body);
+        let mut request = self.http.put(self.url("/api/v1/users/changePassword")).json(&body);
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
@@ -436,15 +419,14 @@ impl TestApp {
 
     pub async fn login(&self, username: &str, password: &str) -> Answer {
         let body = serde_json::json!({ "username": username, "password": password });
-        Answer::from(
-            self.http
-                .post(self.url("/api/v1/auth/token"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        self.remember(None, &body);
+        let answer =
+            Answer::from(self.http.post(self.url("/api/v1/auth/token")).json(&body).send().await.unwrap())
+                .await;
+        if let Some(token) = answer.body["access_token"].as_str() {
+            self.secrets.lock().unwrap().push(token.to_owned());
+        }
+        answer
     }
 
     /// A Bearer header for a helpdesk admin.
@@ -460,10 +442,7 @@ impl TestApp {
 }
 
 pub fn basic(username: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
-    )
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))
 }
 
 #[derive(Debug)]
@@ -479,11 +458,7 @@ impl Answer {
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Self {
-            status,
-            headers,
-            body,
-        }
+        Self { status, headers, body }
     }
 
     /// Asserts a seed-000 error answer and returns its message.

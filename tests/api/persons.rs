@@ -10,19 +10,13 @@ fn body(password: &str) -> serde_json::Value {
     json!({ "password": password, "password_2": password })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_with_basic_credentials_resets_a_person_by_uuid() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
     let person = dir.add_person("target", true).await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(answer.body, json!({ "success": true }));
@@ -31,15 +25,12 @@ async fn an_admin_with_basic_credentials_resets_a_person_by_uuid() {
     // (Read first: ppolicy's record of a failed bind changes modifiersName.)
     let modifier = dir.attribute(&person.dn, "modifiersName").await.unwrap();
     assert_eq!(modifier, format!("uid=helpdesk1,{PEOPLE}"));
-    assert_eq!(
-        dir.attribute(&person.dn, "pwdReset").await.as_deref(),
-        Some("TRUE")
-    );
+    assert_eq!(dir.attribute(&person.dn, "pwdReset").await.as_deref(), Some("TRUE"));
     assert!(dir.binds(&person.dn, NEW).await);
     assert!(!dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bearer_token_resets_a_person_named_by_an_upper_case_uuid() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -47,20 +38,15 @@ async fn a_bearer_token_resets_a_person_named_by_an_upper_case_uuid() {
     // tier2agent is an admin through a nested groupOfUniqueNames.
     let bearer = app.bearer("tier2agent").await;
 
-    let answer = app
-        .persons(&person.id.to_uppercase(), Some(&bearer), body(NEW))
-        .await;
+    let answer = app.persons(&person.id.to_uppercase(), Some(&bearer), body(NEW)).await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
     assert!(dir.binds(&person.dn, NEW).await);
     // With a token the service account writes.
-    assert_eq!(
-        dir.attribute(&person.dn, "modifiersName").await.unwrap(),
-        SERVICE_DN
-    );
+    assert_eq!(dir.attribute(&person.dn, "modifiersName").await.unwrap(), SERVICE_DN);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_permanent_password_does_not_require_a_change() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -68,11 +54,7 @@ async fn a_permanent_password_does_not_require_a_change() {
     let auth = basic("helpdesk1", SEED_PASSWORD);
 
     let answer = app
-        .persons(
-            &person.id,
-            Some(&auth),
-            json!({ "password": NEW, "password_2": NEW, "temporary": false }),
-        )
+        .persons(&person.id, Some(&auth), json!({ "password": NEW, "password_2": NEW, "temporary": false }))
         .await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
@@ -80,7 +62,7 @@ async fn a_permanent_password_does_not_require_a_change() {
     assert_eq!(dir.attribute(&person.dn, "pwdReset").await, None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_are_refused_and_change_nothing() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -112,7 +94,7 @@ async fn malformed_requests_are_refused_and_change_nothing() {
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mismatched_confirmation_is_refused() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -130,13 +112,11 @@ async fn a_mismatched_confirmation_is_refused() {
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_broken_policy_rule_is_listed() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml.replace("min_length = 8", "min_length = 20")
-    })
-    .await;
+    let app =
+        TestApp::spawn_with(&dir, |toml| *toml = toml.replace("min_length = 8", "min_length = 20")).await;
     let person = dir.add_person("target", true).await;
     let weak = format!("X{}", person.uid);
 
@@ -149,69 +129,44 @@ async fn every_broken_policy_rule_is_listed() {
         .await;
 
     answer.assert_persons_error(400, "password_policy");
-    let codes: Vec<&str> = answer.body["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        codes,
-        [
-            "passwords_do_not_match",
-            "password_too_short",
-            "password_contains_username"
-        ]
-    );
+    let codes: Vec<&str> =
+        answer.body["violations"].as_array().unwrap().iter().map(|v| v["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["passwords_do_not_match", "password_too_short", "password_contains_username"]);
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_person_is_refused_as_inactive() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
     let lucy = format!("uid=lucy,{PEOPLE}");
     let id = dir.id_of(&lucy).await;
 
-    let answer = app
-        .persons(&id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW))
-        .await;
+    let answer = app.persons(&id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     answer.assert_persons_error(400, "user_inactive");
-    assert_eq!(
-        dir.attribute(&lucy, "pwdHistory").await,
-        None,
-        "no write reached the directory"
-    );
+    assert_eq!(dir.attribute(&lucy, "pwdHistory").await, None, "no write reached the directory");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inactive_filter_marks_people_inactive() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml.replace(
-            "users_base_dn =",
-            "inactive_filter = \"(description=disabled)\"\nusers_base_dn =",
-        )
+        *toml =
+            toml.replace("users_base_dn =", "inactive_filter = \"(description=disabled)\"\nusers_base_dn =")
     })
     .await;
     let person = dir.add_person("target", true).await;
     let ldap_mod = ldap3::Mod::Add("description", std::collections::HashSet::from(["disabled"]));
     dir.modify(&person.dn, vec![ldap_mod]).await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     answer.assert_persons_error(400, "user_inactive");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_directory_refusals_are_reported_in_plain_words() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -219,29 +174,19 @@ async fn the_directory_refusals_are_reported_in_plain_words() {
     let auth = basic("helpdesk1", SEED_PASSWORD);
 
     // 9 characters: enough for pwproxy (8), too short for the directory (10).
-    let answer = app
-        .persons(&person.id, Some(&auth), body("Short-P1x"))
-        .await;
+    let answer = app.persons(&person.id, Some(&auth), body("Short-P1x")).await;
     let message = answer.assert_persons_error(400, "directory_rejected_password");
     assert!(message.contains("too short"), "{message}");
 
-    assert_eq!(
-        app.persons(&person.id, Some(&auth), body(NEW)).await.status,
-        200
-    );
-    assert_eq!(
-        app.persons(&person.id, Some(&auth), body("Second-Passw0rd"))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.persons(&person.id, Some(&auth), body(NEW)).await.status, 200);
+    assert_eq!(app.persons(&person.id, Some(&auth), body("Second-Passw0rd")).await.status, 200);
     let answer = app.persons(&person.id, Some(&auth), body(NEW)).await;
     let message = answer.assert_persons_error(400, "directory_rejected_password");
     assert!(message.contains("used before"), "{message}");
     assert!(dir.binds(&person.dn, "Second-Passw0rd").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_or_wrong_credentials_are_unauthenticated() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -262,38 +207,30 @@ async fn missing_or_wrong_credentials_are_unauthenticated() {
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unauthenticated_callers_learn_nothing_about_who_exists() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
     let unknown = uuid::Uuid::new_v4().to_string();
 
-    let answer = app
-        .persons(&unknown, Some(&basic("mallory", "wrong")), body(NEW))
-        .await;
+    let answer = app.persons(&unknown, Some(&basic("mallory", "wrong")), body(NEW)).await;
 
     answer.assert_persons_error(401, "unauthenticated");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_non_admin_may_not_reset_anyone() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
     let person = dir.add_person("target", true).await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("mallory", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("mallory", SEED_PASSWORD)), body(NEW)).await;
 
     answer.assert_persons_error(403, "forbidden");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_themselves_and_protected_people_are_refused() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -301,15 +238,13 @@ async fn admins_themselves_and_protected_people_are_refused() {
 
     for uid in ["tier2agent", "helpdesk1", "carl"] {
         let dn = format!("uid={uid},{PEOPLE}");
-        let answer = app
-            .persons(&dir.id_of(&dn).await, Some(&auth), body(NEW))
-            .await;
+        let answer = app.persons(&dir.id_of(&dn).await, Some(&auth), body(NEW)).await;
         answer.assert_persons_error(403, "forbidden");
         assert!(dir.binds(&dn, SEED_PASSWORD).await, "{uid} unchanged");
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_out_of_scope_are_not_found() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -317,36 +252,26 @@ async fn people_out_of_scope_are_not_found() {
     let outsider = format!("uid=outsider,ou=external,{BASE}");
     let not_a_person = format!("uid=backup,{PEOPLE}");
 
-    for id in [
-        uuid::Uuid::new_v4().to_string(),
-        dir.id_of(&outsider).await,
-        dir.id_of(&not_a_person).await,
-    ] {
+    for id in [uuid::Uuid::new_v4().to_string(), dir.id_of(&outsider).await, dir.id_of(&not_a_person).await] {
         let answer = app.persons(&id, Some(&auth), body(NEW)).await;
         answer.assert_persons_error(404, "user_not_found");
     }
     assert!(dir.binds(&outsider, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_refused() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
     let person = dir.add_person("target", true).await;
     let huge = "x".repeat(17 * 1024);
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(&huge),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(&huge)).await;
 
     answer.assert_persons_error(413, "payload_too_large");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_directory_is_unavailable() {
     let dir = TestDirectory::start_own().await;
     let app = TestApp::spawn(&dir).await;
@@ -354,24 +279,15 @@ async fn a_stopped_directory_is_unavailable() {
     dir.stop();
 
     let started = std::time::Instant::now();
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     answer.assert_persons_error(503, "directory_unavailable");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(3),
-        "answered within timeout_secs + 1"
-    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "answered within timeout_secs + 1");
     dir.restart();
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ambiguous_admin_name_is_an_internal_error() {
     let dir = TestDirectory::start_own().await;
     let app = TestApp::spawn(&dir).await;
@@ -388,23 +304,14 @@ async fn an_ambiguous_admin_name_is_an_internal_error() {
     )
     .await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     let message = answer.assert_persons_error(500, "internal");
-    assert!(
-        !message.contains("helpdesk1"),
-        "no internals in the message: {message}"
-    );
+    assert!(!message.contains("helpdesk1"), "no internals in the message: {message}");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ldaps_with_the_configured_ca_works() {
     let dir = TestDirectory::start_own().await;
     let ldaps = dir.ldaps_url.clone();
@@ -412,19 +319,13 @@ async fn ldaps_with_the_configured_ca_works() {
     let app = TestApp::spawn_with(&dir, |toml| *toml = toml.replace(&plain, &ldaps)).await;
     let person = dir.add_person("target", true).await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
     assert!(dir.binds(&person.dn, NEW).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starttls_with_the_configured_ca_works() {
     let dir = TestDirectory::start_own().await;
     let app = TestApp::spawn_with(&dir, |toml| {
@@ -433,18 +334,12 @@ async fn starttls_with_the_configured_ca_works() {
     .await;
     let person = dir.add_person("target", true).await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     assert_eq!(answer.status, 200, "{answer:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_from_an_untrusted_ca_is_refused() {
     let dir = TestDirectory::start_own().await;
     let ldaps = dir.ldaps_url.clone();
@@ -461,13 +356,7 @@ async fn a_certificate_from_an_untrusted_ca_is_refused() {
     .await;
     let person = dir.add_person("target", true).await;
 
-    let answer = app
-        .persons(
-            &person.id,
-            Some(&basic("helpdesk1", SEED_PASSWORD)),
-            body(NEW),
-        )
-        .await;
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
 
     answer.assert_persons_error(503, "directory_unavailable");
     assert_eq!(app.get("/readyz").await.status, 503);

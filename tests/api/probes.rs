@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
     let dir = TestDirectory::start_own().await;
     let app = TestApp::spawn(&dir).await;
@@ -15,27 +15,22 @@ async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
     assert_eq!(app.get("/readyz").await.status, 503);
 
     dir.restart();
-    assert_eq!(
-        app.get("/readyz").await.status,
-        200,
-        "recovers without a restart of pwproxy"
-    );
+    assert_eq!(app.get("/readyz").await.status, 200, "recovers without a restart of pwproxy");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_service_password_is_not_ready() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml.replace(SERVICE_PASSWORD, "wrong-service-password")
-    })
-    .await;
+    let app =
+        TestApp::spawn_with(&dir, |toml| *toml = toml.replace(SERVICE_PASSWORD, "wrong-service-password"))
+            .await;
 
     let answer = app.get("/readyz").await;
 
     assert_eq!(answer.status, 503, "{answer:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_answer_in_the_error_shape() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;

@@ -10,7 +10,7 @@ fn body(password: &str) -> serde_json::Value {
     json!({ "password": password, "password_2": password })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_gets_a_bearer_token() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -23,33 +23,25 @@ async fn an_admin_gets_a_bearer_token() {
     assert!(answer.body["access_token"].as_str().unwrap().len() > 20);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_credentials_get_no_token() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
 
-    app.login("helpdesk1", "wrong")
-        .await
-        .assert_persons_error(401, "unauthenticated");
-    app.login("nobody", SEED_PASSWORD)
-        .await
-        .assert_persons_error(401, "unauthenticated");
-    app.login("helpdesk1", "")
-        .await
-        .assert_persons_error(401, "unauthenticated");
+    app.login("helpdesk1", "wrong").await.assert_persons_error(401, "unauthenticated");
+    app.login("nobody", SEED_PASSWORD).await.assert_persons_error(401, "unauthenticated");
+    app.login("helpdesk1", "").await.assert_persons_error(401, "unauthenticated");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_non_admin_gets_no_token() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
 
-    app.login("mallory", SEED_PASSWORD)
-        .await
-        .assert_persons_error(403, "forbidden");
+    app.login("mallory", SEED_PASSWORD).await.assert_persons_error(403, "forbidden");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_stops_working_when_its_admin_leaves_the_admin_group() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -60,27 +52,18 @@ async fn a_token_stops_working_when_its_admin_leaves_the_admin_group() {
         format!("Bearer {}", answer.body["access_token"].as_str().unwrap())
     };
     let first = dir.add_person("target", true).await;
-    assert_eq!(
-        app.persons(&first.id, Some(&bearer), body(NEW))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.persons(&first.id, Some(&bearer), body(NEW)).await.status, 200);
 
     dir.set_membership(HELPDESK, &admin.dn, false).await;
     let second = dir.add_person("target", true).await;
-    app.persons(&second.id, Some(&bearer), body(NEW))
-        .await
-        .assert_persons_error(403, "forbidden");
+    app.persons(&second.id, Some(&bearer), body(NEW)).await.assert_persons_error(403, "forbidden");
 
     dir.delete(&admin.dn).await;
-    app.persons(&second.id, Some(&bearer), body(NEW))
-        .await
-        .assert_persons_error(401, "unauthenticated");
+    app.persons(&second.id, Some(&bearer), body(NEW)).await.assert_persons_error(401, "unauthenticated");
     assert!(dir.binds(&second.dn, SEED_PASSWORD).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_stops_working_when_its_admin_is_locked() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
@@ -88,15 +71,10 @@ async fn a_token_stops_working_when_its_admin_is_locked() {
     dir.set_membership(HELPDESK, &admin.dn, true).await;
     let answer = app.login(&admin.uid, SEED_PASSWORD).await;
     let bearer = format!("Bearer {}", answer.body["access_token"].as_str().unwrap());
-    let lock = ldap3::Mod::Add(
-        "pwdAccountLockedTime",
-        std::collections::HashSet::from(["000001010000Z"]),
-    );
+    let lock = ldap3::Mod::Add("pwdAccountLockedTime", std::collections::HashSet::from(["000001010000Z"]));
     dir.modify(&admin.dn, vec![lock]).await;
     let target = dir.add_person("target", true).await;
 
-    app.persons(&target.id, Some(&bearer), body(NEW))
-        .await
-        .assert_persons_error(401, "unauthenticated");
+    app.persons(&target.id, Some(&bearer), body(NEW)).await.assert_persons_error(401, "unauthenticated");
     assert!(dir.binds(&target.dn, SEED_PASSWORD).await);
 }

@@ -198,14 +198,20 @@ impl Service {
         username: &str,
         password: &SecretString,
     ) -> Result<SecretString, Failure> {
-        let result = async {
-            let person = self.admin_named(username).await?;
-            self.directory.bind_as(&person.dn, password).await?;
-            let member = self.active_member(&person).await?;
-            self.rules.may_act(&member).map_err(Failure::Forbidden)?;
-            self.tokens.issue(&person.username).map_err(Failure::Internal)
-        }
-        .await;
+        let result = self
+            .within_deadline(async {
+                let person = self
+                    .throttled(Some(username), context.client, async {
+                        let person = self.admin_named(username).await?;
+                        self.directory.bind_as(&person.dn, password).await?;
+                        Ok(person)
+                    })
+                    .await?;
+                let member = self.active_member(&person).await?;
+                self.rules.may_act(&member).map_err(Failure::Forbidden)?;
+                self.tokens.issue(&person.username).map_err(Failure::Internal)
+            })
+            .await;
         audit::record(&Attempt {
             context,
             actor: Some(username),

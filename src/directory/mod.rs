@@ -138,7 +138,10 @@ impl Directory {
             Lookup::Name(name) => format!("({}={})", self.attrs.username, ldap_escape(name)),
         };
         let filter = format!("(&{}{assertion})", self.attrs.users_filter);
-        let person = self.find_one(&self.users_base, &filter).await?;
+        let mut person = self.find_one(&self.users_base, &filter).await?;
+        if let Lookup::Name(name) = lookup {
+            person = person.filter(|p| same_name(&p.username, name));
+        }
         // Search results are trusted, but a DN outside the base (a referral
         // target, an alias) is never a target.
         Ok(person.filter(|p| dn::is_within(&p.dn, &self.users_base)))
@@ -147,7 +150,7 @@ impl Directory {
     /// An acting admin, by the name they authenticate with.
     pub async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
         let filter = format!("({}={})", self.attrs.username, ldap_escape(username));
-        self.find_one(&self.admins_base, &filter).await
+        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| same_name(&p.username, username)))
     }
 
     async fn find_one(&self, base: &str, filter: &str) -> Result<Option<Person>, DirectoryError> {
@@ -272,6 +275,13 @@ impl Directory {
         }
         Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
     }
+}
+
+/// The directory's matching rules fold more than letter case (full-width
+/// letters, surrounding spaces); a name is only taken as the one asked for
+/// when it is that name, in any letter case.
+fn same_name(found: &str, asked: &str) -> bool {
+    found.to_lowercase() == asked.to_lowercase()
 }
 
 fn first_value(entry: &SearchEntry, attribute: &str) -> Option<String> {

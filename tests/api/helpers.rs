@@ -120,6 +120,20 @@ impl TestDirectory {
         kill_slapd(&self.own().dir.path().join("slapd")).expect("stop slapd");
     }
 
+    /// SIGSTOP: the process keeps its sockets but answers nothing.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = std::fs::read_to_string(self.own().dir.path().join("slapd/slapd.pid")).expect("slapd.pid");
+        assert!(Command::new("kill").args([signal, pid.trim()]).status().unwrap().success());
+    }
+
     /// Starts the stopped slapd again on the same ports with the same data.
     pub fn restart(&self) {
         let own = self.own();
@@ -333,6 +347,13 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            if std::env::var("PWPROXY_TEST_DUMP_LOG").is_ok() {
+                let log = captured_log().lock().unwrap_or_else(|p| p.into_inner());
+                let log = String::from_utf8_lossy(&log);
+                for line in log.lines().filter(|l| l.contains("pwproxy") && !l.contains("TRACE")) {
+                    eprintln!("{line}");
+                }
+            }
             return;
         }
         let log = captured_log().lock().unwrap_or_else(|p| p.into_inner());

@@ -2,6 +2,7 @@
 mod helpers;
 
 mod binary;
+mod hardening;
 mod persons;
 mod probes;
 mod token;

@@ -209,4 +209,58 @@ mod tests {
         headers.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
         assert!(matches!(principal(&headers), Err(Failure::Unauthenticated(_))));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn any_body_bytes_parse_or_are_refused_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+                let _ = json::<Body>(Ok(Bytes::from(bytes)));
+            }
+
+            #[test]
+            fn json_shaped_bodies_never_quote_a_value(password in "[a-zA-Z0-9]{12,20}", temporary in "[a-zA-Z0-9]{12,20}") {
+                let raw = format!(r#"{{"password": 5, "temporary": "{temporary}", "x": "{password}"}}"#);
+                if let Err(Failure::InvalidRequest(why)) = json::<Body>(Ok(Bytes::from(raw))) {
+                    prop_assert!(!why.contains(&password) && !why.contains(&temporary));
+                }
+            }
+
+            #[test]
+            fn any_authorization_header_is_read_without_panic(value in proptest::collection::vec(any::<u8>(), 0..256)) {
+                let mut headers = HeaderMap::new();
+                if let Ok(value) = axum::http::HeaderValue::from_bytes(&value) {
+                    headers.insert(header::AUTHORIZATION, value);
+                }
+                let _ = principal(&headers);
+            }
+
+            #[test]
+            fn basic_credentials_round_trip(user in "[a-z][a-z0-9._-]{0,30}", password in "[^\\x00]{0,40}") {
+                let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                let mut headers = HeaderMap::new();
+                headers.insert(header::AUTHORIZATION, format!("Basic {encoded}").parse().unwrap());
+                match principal(&headers) {
+                    Ok(Some(Principal::Basic { username, password: p })) => {
+                        prop_assert_eq!(username, user);
+                        prop_assert_eq!(p.expose_secret(), password.as_str());
+                    }
+                    Err(Failure::InvalidRequest(_)) => prop_assert!(password.chars().any(|c| c == '\0')),
+                    _ => prop_assert!(false, "unexpected outcome"),
+                }
+            }
+
+            #[test]
+            fn any_forwarded_header_yields_an_address(value in "[0-9a-f.:, ]{0,80}") {
+                let peer: SocketAddr = "127.0.0.1:1".parse().unwrap();
+                let mut headers = HeaderMap::new();
+                headers.insert("x-forwarded-for", value.parse().unwrap());
+                let trusted: Vec<IpNet> = vec!["127.0.0.0/8".parse().unwrap()];
+                let _ = context(&headers, peer, &trusted, "t");
+            }
+        }
+    }
 }

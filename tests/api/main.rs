@@ -4,6 +4,7 @@ mod helpers;
 mod binary;
 mod hardening;
 mod persons;
+mod properties;
 mod probes;
 mod token;
 mod users;

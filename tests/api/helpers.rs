@@ -4,11 +4,9 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use base64::Engine;
 use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
@@ -20,15 +18,8 @@ use tokio::sync::oneshot;
 pub const BASE: &str = "dc=example,dc=org";
 pub const PEOPLE: &str = "ou=people,dc=example,dc=org";
 pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
-pub const SERVICE_DN: &str = "cn=pwproxy,ou=services,dc=example,dc=org";
-pub const SERVICE_PASSWORD: &str = "Service-Passw0rd!";
-/// Every seeded person's password (tests/fixtures/openldap/seed.ldif).
-pub const SEED_PASSWORD: &str = "Initial-Passw0rd!";
+pub use crate::slapd::{ROOT_DN, ROOT_PASSWORD, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, Slapd};
 pub const TOKEN_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
-
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openldap")
-}
 
 /// A directory server for one test.
 pub struct TestDirectory {
@@ -38,12 +29,7 @@ pub struct TestDirectory {
     root_dn: String,
     root_password: String,
     /// Our own slapd, when we started one.
-    own: Option<OwnSlapd>,
-}
-
-struct OwnSlapd {
-    dir: tempfile::TempDir,
-    listen: String,
+    own: Option<Slapd>,
 }
 
 impl TestDirectory {
@@ -55,9 +41,9 @@ impl TestDirectory {
                 ldaps_url: std::env::var("PWPROXY_TEST_LDAPS_URL").unwrap_or_else(|_| url.clone()),
                 ldap_url: url,
                 ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE").ok().map(PathBuf::from),
-                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN").unwrap_or_else(|_| format!("cn=admin,{BASE}")),
+                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN").unwrap_or_else(|_| ROOT_DN.into()),
                 root_password: std::env::var("PWPROXY_TEST_ROOT_PASSWORD")
-                    .unwrap_or_else(|_| "Fixture-Root-Passw0rd!".into()),
+                    .unwrap_or_else(|_| ROOT_PASSWORD.into()),
                 own: None,
             };
         }
@@ -67,89 +53,36 @@ impl TestDirectory {
     /// Always a slapd of this test's own: for tests that stop and restart
     /// it, need its CA, or change entries other tests rely on.
     pub async fn start_own() -> Self {
-        // Free ports are found by binding port 0; another test may grab one
-        // before slapd does, so a failed start is retried on new ports.
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let (ldap_port, ldaps_port) = (free_port(), free_port());
-            let output = Command::new("bash")
-                .arg(fixture_dir().join("start.sh"))
-                .arg(dir.path().join("slapd"))
-                .arg(ldap_port.to_string())
-                .arg(ldaps_port.to_string())
-                .output()
-                .expect("run tests/fixtures/openldap/start.sh");
-            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-            if output.status.code() == Some(2) {
-                panic!(
-                    "the integration tests need OpenLDAP's slapd and ldap-utils: \
-                     `apt-get install -y slapd ldap-utils openssl` (or set PWPROXY_TEST_LDAP_URL). {stderr}"
-                );
-            }
-            if output.status.success() {
-                let ldapi = dir.path().join("slapd/ldapi").display().to_string().replace('/', "%2F");
-                return Self {
-                    ldap_url: format!("ldap://127.0.0.1:{ldap_port}"),
-                    ldaps_url: format!("ldaps://127.0.0.1:{ldaps_port}"),
-                    ca_file: Some(dir.path().join("slapd/ca.pem")),
-                    root_dn: format!("cn=admin,{BASE}"),
-                    root_password: "Fixture-Root-Passw0rd!".into(),
-                    own: Some(OwnSlapd {
-                        listen: format!(
-                            "ldap://127.0.0.1:{ldap_port}/ ldaps://127.0.0.1:{ldaps_port}/ ldapi://{ldapi}"
-                        ),
-                        dir,
-                    }),
-                };
-            }
-            last_error = stderr;
-            let _ = kill_slapd(&dir.path().join("slapd"));
+        let slapd = Slapd::start();
+        Self {
+            ldap_url: slapd.ldap_url(),
+            ldaps_url: slapd.ldaps_url(),
+            ca_file: Some(slapd.ca_file()),
+            root_dn: ROOT_DN.into(),
+            root_password: ROOT_PASSWORD.into(),
+            own: Some(slapd),
         }
-        panic!("the fixture slapd did not start: {last_error}");
     }
 
-    fn own(&self) -> &OwnSlapd {
-        self.own
-            .as_ref()
-            .expect("this test stops and starts slapd, so it needs its own (unset PWPROXY_TEST_LDAP_URL)")
+    fn own(&self) -> &Slapd {
+        self.own.as_ref().expect("only a directory from TestDirectory::start_own can be stopped and restarted")
     }
 
-    /// Stops slapd and waits until it has exited.
+    /// Kills slapd; see [`Slapd::stop`].
     pub fn stop(&self) {
-        kill_slapd(&self.own().dir.path().join("slapd")).expect("stop slapd");
+        self.own().stop();
     }
 
-    /// SIGSTOP: the process keeps its sockets but answers nothing.
+    pub fn restart(&self) {
+        self.own().restart();
+    }
+
     pub fn freeze(&self) {
-        self.signal("-STOP");
+        self.own().freeze();
     }
 
     pub fn thaw(&self) {
-        self.signal("-CONT");
-    }
-
-    fn signal(&self, signal: &str) {
-        let pid = std::fs::read_to_string(self.own().dir.path().join("slapd/slapd.pid")).expect("slapd.pid");
-        assert!(Command::new("kill").args([signal, pid.trim()]).status().unwrap().success());
-    }
-
-    /// Starts the stopped slapd again on the same ports with the same data.
-    pub fn restart(&self) {
-        let own = self.own();
-        let status = Command::new("slapd")
-            .args(["-F", &own.dir.path().join("slapd/slapd.d").display().to_string(), "-h", &own.listen])
-            .status()
-            .expect("run slapd");
-        assert!(status.success(), "slapd did not restart");
-        let address = self.ldap_url.trim_start_matches("ldap://").to_owned();
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(&address).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("slapd did not listen again on {address}");
+        self.own().thaw();
     }
 
     async fn root(&self) -> ldap3::Ldap {
@@ -261,40 +194,6 @@ min_length = 8
             url = self.ldap_url
         )
     }
-}
-
-impl Drop for TestDirectory {
-    fn drop(&mut self) {
-        if let Some(own) = &self.own {
-            let _ = kill_slapd(&own.dir.path().join("slapd"));
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// SIGKILL to the pid in slapd.pid (a test directory's data is disposable,
-/// and a graceful stop waits seconds for idle clients), then wait for the
-/// process to be gone so its ports are free.
-fn kill_slapd(dir: &Path) -> Result<(), String> {
-    let pid = std::fs::read_to_string(dir.join("slapd.pid")).map_err(|e| e.to_string())?;
-    let pid = pid.trim();
-    Command::new("kill").args(["-KILL", pid]).status().map_err(|e| e.to_string())?;
-    for _ in 0..500 {
-        // Gone, or a zombie waiting for init to reap it: either way its
-        // sockets are closed.
-        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Err(_) => return Ok(()),
-            Ok(stat) if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) => {
-                return Ok(());
-            }
-            Ok(_) => {}
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Err(format!("slapd {pid} did not exit"))
 }
 
 #[derive(Debug, Clone)]

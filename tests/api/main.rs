@@ -1,5 +1,8 @@
 //! Integration tests: pwproxy over real HTTP against a real OpenLDAP.
 mod helpers;
+#[path = "../support/slapd.rs"]
+#[allow(dead_code)] // shared with the benchmarks, which use all of it
+mod slapd;
 
 mod binary;
 mod hardening;

@@ -46,9 +46,16 @@ impl Rules {
         }
     }
 
-    /// Every group DN whose membership matters, for the directory to look for.
-    pub fn groups_of_interest(&self) -> impl Iterator<Item = &String> {
-        self.admin_groups.iter().chain(&self.protected_groups)
+    /// Membership of any of these makes an actor an admin: a walk up the
+    /// group tree may stop at the first one it meets.
+    pub fn admin_groups(&self) -> &HashSet<String> {
+        &self.admin_groups
+    }
+
+    /// Membership of any of these refuses a target (admins and protected
+    /// people alike).
+    pub fn guarded_groups(&self) -> HashSet<String> {
+        self.admin_groups.union(&self.protected_groups).cloned().collect()
     }
 
     /// May this person act as an admin at all?

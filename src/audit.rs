@@ -28,6 +28,8 @@ pub struct Attempt<'a> {
     pub target_dn: Option<&'a str>,
     /// `None` on success; else the stable code of the failure.
     pub code: Option<&'static str>,
+    /// Directory round trips the attempt took.
+    pub exchanges: u32,
 }
 
 pub fn record(attempt: &Attempt<'_>) {
@@ -41,6 +43,7 @@ pub fn record(attempt: &Attempt<'_>) {
         target_dn = attempt.target_dn.unwrap_or(""),
         outcome = if attempt.code.is_none() { "success" } else { "failure" },
         code = attempt.code.unwrap_or("ok"),
+        directory_exchanges = attempt.exchanges,
         "password reset attempt"
     );
 }

@@ -4,6 +4,7 @@
 //! (403) → target active (400) → proxy policy (400) → write (400 when the
 //! directory refuses) → one audit line whatever the outcome.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use uuid::Uuid;
 use crate::access::{Member, Rules};
 use crate::audit::{self, Attempt, RequestContext};
 use crate::config::{PolicySettings, Settings};
-use crate::directory::{Directory, Lookup, Person, Writer};
+use crate::directory::{Directory, Lookup, Person, Writer, counting_exchanges};
 use crate::failure::Failure;
 use crate::lockout::Lockout;
 use crate::policy;
@@ -67,19 +68,14 @@ struct Trail {
     target_dn: Option<String>,
 }
 
-/// An authenticated admin, with the connection a password is written on.
-struct Actor {
-    username: String,
-    member: Member,
-    writer: Writer,
-}
-
 pub struct Service {
     directory: Directory,
     rules: Rules,
     tokens: Tokens,
     policy: PolicySettings,
     lockout: Lockout,
+    /// Admin and protected groups: membership of any refuses a target.
+    guarded: HashSet<String>,
     /// The whole directory conversation of one request must end within this,
     /// however many operations it takes.
     deadline: Duration,
@@ -87,9 +83,12 @@ pub struct Service {
 
 impl Service {
     pub fn new(settings: &Settings) -> Result<Self, String> {
+        let rules =
+            Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups);
         Ok(Self {
             directory: Directory::new(settings)?,
-            rules: Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups),
+            guarded: rules.guarded_groups(),
+            rules,
             tokens: Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
             policy: settings.policy.clone(),
             lockout: Lockout::new(&settings.rate_limit),
@@ -104,15 +103,22 @@ impl Service {
     /// Runs a request's directory work under the deadline. A write already
     /// sent when it passes may or may not have been applied; it is never
     /// repeated.
-    async fn within_deadline<T>(&self, work: impl Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
-        // Boxed: the whole conversation is one large future, too large for a
-        // worker thread's stack in unoptimized builds.
-        tokio::time::timeout(self.deadline, Box::pin(work)).await.unwrap_or_else(|_| {
-            Err(Failure::DirectoryUnavailable(format!(
-                "the request's directory work took over {:?}",
-                self.deadline
-            )))
-        })
+    ///
+    /// Boxed at once: the whole conversation is one large future, which kept
+    /// inline would make the handler's as large.
+    fn within_deadline<'a, T: 'a>(
+        &'a self,
+        work: impl Future<Output = Result<T, Failure>> + Send + 'a,
+    ) -> impl Future<Output = Result<T, Failure>> + Send + 'a {
+        let work = Box::pin(work);
+        async move {
+            tokio::time::timeout(self.deadline, work).await.unwrap_or_else(|_| {
+                Err(Failure::DirectoryUnavailable(format!(
+                    "the request's directory work took over {:?}",
+                    self.deadline
+                )))
+            })
+        }
     }
 
     pub fn directory(&self) -> &Directory {
@@ -132,13 +138,16 @@ impl Service {
             target: None,
             target_dn: None,
             code: Some(crate::http::errors::code(&failure)),
+            exchanges: 0,
         });
         failure
     }
 
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
         let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None };
-        let result = self.within_deadline(self.run_reset(context.client, &command, &mut trail)).await;
+        let (result, exchanges) =
+            counting_exchanges(self.within_deadline(self.run_reset(context.client, &command, &mut trail)))
+                .await;
         let target = match &command.target {
             Target::Id(id) => id.to_string(),
             Target::Name(name) => name.clone(),
@@ -149,6 +158,7 @@ impl Service {
             target: Some(&target),
             target_dn: trail.target_dn.as_deref(),
             code: result.as_ref().err().map(crate::http::errors::code),
+            exchanges,
         });
         result
     }
@@ -159,18 +169,24 @@ impl Service {
         command: &ResetCommand,
         trail: &mut Trail,
     ) -> Result<Changed, Failure> {
-        let actor = self.authenticate(client, &command.credentials).await?;
-        trail.actor = Some(actor.username.clone());
-        self.rules.may_act(&actor.member).map_err(Failure::Forbidden)?;
+        let (admin, writer) = self.authenticate(client, &command.credentials).await?;
+        trail.actor = Some(admin.username.clone());
 
         let lookup = match &command.target {
             Target::Id(id) => Lookup::Id(id),
             Target::Name(name) => Lookup::Name(name),
         };
-        let person = self.directory.find_person(lookup).await?.ok_or(Failure::UserNotFound)?;
+        // Independent questions, asked together to save a round trip of
+        // latency; the answers are still taken in the contract's order (403
+        // for a non-admin before any 404).
+        let (actor, person) =
+            tokio::join!(self.member(&admin, self.rules.admin_groups()), self.directory.find_person(lookup));
+        let actor = actor?;
+        self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
+        let person = person?.ok_or(Failure::UserNotFound)?;
         trail.target_dn = Some(person.dn.clone());
-        let target = self.member(&person).await?;
-        self.rules.may_reset(&actor.member, &target).map_err(Failure::Forbidden)?;
+        let target = self.member(&person, &self.guarded).await?;
+        self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         if person.inactive {
             return Err(Failure::UserInactive);
         }
@@ -186,7 +202,7 @@ impl Service {
         }
 
         let temporary = command.temporary.unwrap_or(self.policy.must_change);
-        self.directory.set_password(actor.writer, &person.dn, &command.password, temporary).await?;
+        self.directory.set_password(writer, &person.dn, &command.password, temporary).await?;
         Ok(Changed { username: person.username, email: person.email })
     }
 
@@ -198,26 +214,26 @@ impl Service {
         username: &str,
         password: &SecretString,
     ) -> Result<SecretString, Failure> {
-        let result = self
-            .within_deadline(async {
-                let person = self
-                    .throttled(Some(username), context.client, async {
-                        let person = self.admin_named(username).await?;
-                        self.directory.bind_as(&person.dn, password).await?;
-                        Ok(person)
-                    })
-                    .await?;
-                let member = self.active_member(&person).await?;
-                self.rules.may_act(&member).map_err(Failure::Forbidden)?;
-                self.tokens.issue(&person.username).map_err(Failure::Internal)
-            })
-            .await;
+        let (result, exchanges) = counting_exchanges(self.within_deadline(async {
+            let person = self
+                .throttled(Some(username), context.client, async {
+                    let person = self.admin_named(username).await?;
+                    self.directory.bind_as(&person.dn, password).await?;
+                    Ok(person)
+                })
+                .await?;
+            let member = self.member(&person, self.rules.admin_groups()).await?;
+            self.rules.may_act(&member).map_err(Failure::Forbidden)?;
+            self.tokens.issue(&person.username).map_err(Failure::Internal)
+        }))
+        .await;
         audit::record(&Attempt {
             context,
             actor: Some(username),
             target: None,
             target_dn: None,
             code: result.as_ref().err().map(crate::http::errors::code),
+            exchanges,
         });
         result
     }
@@ -240,7 +256,13 @@ impl Service {
         result
     }
 
-    async fn authenticate(&self, client: IpAddr, credentials: &Credentials) -> Result<Actor, Failure> {
+    /// The admin behind the credentials, and the connection to write on. A
+    /// disabled or locked admin is not authenticated.
+    async fn authenticate(
+        &self,
+        client: IpAddr,
+        credentials: &Credentials,
+    ) -> Result<(Person, Writer), Failure> {
         if let Principal::Missing = credentials.principal {
             // Not a guess: nothing to count.
             return Err(Failure::Unauthenticated("no credentials"));
@@ -249,7 +271,7 @@ impl Service {
         self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials)).await
     }
 
-    async fn authenticate_unthrottled(&self, credentials: &Credentials) -> Result<Actor, Failure> {
+    async fn authenticate_unthrottled(&self, credentials: &Credentials) -> Result<(Person, Writer), Failure> {
         let admin_password = credentials.admin_password.as_ref();
         let (person, writer) = match &credentials.principal {
             Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
@@ -281,7 +303,10 @@ impl Service {
                 (person, Writer::Admin(ldap))
             }
         };
-        Ok(Actor { member: self.active_member(&person).await?, username: person.username, writer })
+        if person.inactive {
+            return Err(Failure::Unauthenticated("the admin's account is inactive"));
+        }
+        Ok((person, writer))
     }
 
     /// An unknown admin name is an authentication failure, so callers cannot
@@ -290,16 +315,10 @@ impl Service {
         self.directory.find_admin(username).await?.ok_or(Failure::Unauthenticated("unknown admin name"))
     }
 
-    /// An actor's memberships; a disabled or locked admin is not authenticated.
-    async fn active_member(&self, person: &Person) -> Result<Member, Failure> {
-        if person.inactive {
-            return Err(Failure::Unauthenticated("the admin's account is inactive"));
-        }
-        self.member(person).await
-    }
-
-    async fn member(&self, person: &Person) -> Result<Member, Failure> {
-        Ok(Member { dn: person.dn.clone(), groups: self.directory.groups_of(&person.dn).await? })
+    /// A person's groups, as far as `decisive` ones are concerned: the walk
+    /// up the group tree stops at the first of them it meets.
+    async fn member(&self, person: &Person, decisive: &HashSet<String>) -> Result<Member, Failure> {
+        Ok(Member { dn: person.dn.clone(), groups: self.directory.groups_of(&person.dn, decisive).await? })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Opening LDAP connections: transport security, and the time bound that
 //! every directory operation runs under.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +14,23 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::DirectoryError;
 use crate::config::LdapSettings;
+
+tokio::task_local! {
+    /// Directory exchanges made by the current request, when counted.
+    static EXCHANGES: Cell<u32>;
+}
+
+/// Runs `work` and counts the directory exchanges (round trips: connects,
+/// binds, searches, modifies) it makes, so each request type's cost can be
+/// seen in the audit line and kept to what it needs.
+pub async fn counting_exchanges<T>(work: impl Future<Output = T>) -> (T, u32) {
+    EXCHANGES
+        .scope(Cell::new(0), async {
+            let output = work.await;
+            (output, EXCHANGES.with(Cell::get))
+        })
+        .await
+}
 
 /// Opens connections to the configured directory. Built once at start-up, so
 /// the CA file is read and the TLS configuration assembled only there.
@@ -42,18 +60,30 @@ impl Connector {
         Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout })
     }
 
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Runs one directory exchange under `ldap.timeout_secs`; a directory that
     /// does not answer in time is unavailable, not slow.
-    pub async fn timed<T>(
-        &self,
+    ///
+    /// The exchange is boxed before anything else: ldap3's futures are large,
+    /// and kept inline they would make every caller's future, and its poll
+    /// frames, as large (enough to overflow a worker's stack in debug builds).
+    pub fn timed<'a, T: 'a>(
+        &'a self,
         what: &'static str,
-        exchange: impl Future<Output = Result<T, ldap3::LdapError>>,
-    ) -> Result<T, DirectoryError> {
-        match tokio::time::timeout(self.timeout, Box::pin(exchange)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(DirectoryError::from_transport(what, e)),
-            Err(_) => {
-                Err(DirectoryError::Unavailable(format!("{what}: no answer within {:?}", self.timeout)))
+        exchange: impl Future<Output = Result<T, ldap3::LdapError>> + Send + 'a,
+    ) -> impl Future<Output = Result<T, DirectoryError>> + Send + 'a {
+        let exchange = Box::pin(exchange);
+        async move {
+            let _ = EXCHANGES.try_with(|count| count.set(count.get() + 1));
+            match tokio::time::timeout(self.timeout, exchange).await {
+                Ok(Ok(value)) => Ok(value),
+                Ok(Err(e)) => Err(DirectoryError::from_transport(what, e)),
+                Err(_) => {
+                    Err(DirectoryError::Unavailable(format!("{what}: no answer within {:?}", self.timeout)))
+                }
             }
         }
     }

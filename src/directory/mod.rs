@@ -6,18 +6,17 @@
 mod connection;
 pub mod dn;
 mod openldap;
+mod pools;
 mod ppolicy;
-mod service_pool;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
-use ldap3::{Ldap, Scope, SearchEntry, SearchOptions, ldap_escape};
+use ldap3::{Scope, SearchEntry, SearchOptions, ldap_escape};
 use secrecy::SecretString;
 use uuid::Uuid;
 
-pub use connection::Connector;
-use service_pool::ServicePool;
+pub use connection::{Connector, counting_exchanges};
+use pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 
 use crate::config::{Attributes, Settings};
 
@@ -84,17 +83,21 @@ pub enum Lookup<'a> {
     Name(&'a str),
 }
 
+/// An admin's own connection, bound as them for this request.
+pub struct AdminSession(Connection<ForAdmins>);
+
 /// Who writes a password: the service account, or an admin on the
 /// connection they bound with, so that the directory's ACLs and
 /// `modifiersName` reflect the real actor.
 pub enum Writer {
     Service,
-    Admin(Ldap),
+    Admin(AdminSession),
 }
 
 pub struct Directory {
     connector: Connector,
-    service: ServicePool,
+    service: Pool<ServiceAccount>,
+    admins: Pool<ForAdmins>,
     attrs: Attributes,
     users_base: String,
     admins_base: String,
@@ -107,17 +110,18 @@ impl Directory {
     /// the directory is down, and `/readyz` tells.
     pub fn new(settings: &Settings) -> Result<Self, String> {
         let connector = Connector::new(&settings.ldap)?;
-        let service = ServicePool::new(
+        let service = Pool::service(
             connector.clone(),
             settings.ldap.bind_dn.clone(),
             settings.ldap.bind_password.clone(),
-            Duration::from_secs(settings.ldap.timeout_secs),
         )?;
+        let admins = Pool::admins(connector.clone())?;
         let dir = &settings.directory;
         let inactive_filter = Some(dir.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
         Ok(Self {
             connector,
             service,
+            admins,
             attrs: dir.attributes(),
             users_base: dir.users_base_dn.clone(),
             admins_base: dir.admins_base().to_owned(),
@@ -179,16 +183,22 @@ impl Directory {
         }))
     }
 
-    /// Every group `dn` belongs to, directly or through nested groups,
-    /// normalized. Walks upwards one level per search and stops at cycles.
-    pub async fn groups_of(&self, dn: &str) -> Result<HashSet<String>, DirectoryError> {
+    /// The groups `dn` belongs to, directly or through nested groups,
+    /// normalized. Walks upwards one level per search, stops at cycles, and
+    /// stops early once it has met any of the `decisive` groups: the caller
+    /// only needs to know whether one of those is among them.
+    pub async fn groups_of(
+        &self,
+        dn: &str,
+        decisive: &HashSet<String>,
+    ) -> Result<HashSet<String>, DirectoryError> {
         let mut seen = HashSet::new();
         let mut frontier = vec![dn.to_owned()];
         for _ in 0..MAX_GROUP_DEPTH {
             let filter = openldap::direct_groups_filter(frontier.iter());
             let groups = self.search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0).await?;
             frontier = groups.into_iter().map(|g| g.dn).filter(|g| seen.insert(dn::normalize(g))).collect();
-            if frontier.is_empty() {
+            if frontier.is_empty() || !seen.is_disjoint(decisive) {
                 break;
             }
         }
@@ -197,8 +207,15 @@ impl Directory {
 
     /// Verifies `password` by binding as `dn` on a connection of its own,
     /// which is returned for writing as that person.
-    pub async fn bind_as(&self, dn: &str, password: &SecretString) -> Result<Ldap, DirectoryError> {
-        self.connector.connect_as(dn, password).await
+    pub async fn bind_as(&self, dn: &str, password: &SecretString) -> Result<AdminSession, DirectoryError> {
+        let mut ldap = self.admins.get().await?;
+        match self.connector.bind(&mut ldap, dn, password).await {
+            Ok(()) => Ok(AdminSession(ldap)),
+            Err(e) => {
+                keep_if_usable(ldap, Some(&e));
+                Err(e)
+            }
+        }
     }
 
     /// Writes a new password in one modify; never retried, so a password is
@@ -212,12 +229,14 @@ impl Directory {
     ) -> Result<(), DirectoryError> {
         let mods = openldap::password_mods(password, temporary);
         let result = match writer {
-            Writer::Admin(mut ldap) => {
+            // Returned to its pool still bound as the admin: its next user
+            // binds before doing anything with it.
+            Writer::Admin(AdminSession(mut ldap)) => {
                 let result = self
                     .connector
                     .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
                     .await;
-                let _ = ldap.unbind().await;
+                keep_if_usable(ldap, result.as_ref().err());
                 result?
             }
             Writer::Service => {
@@ -226,7 +245,7 @@ impl Directory {
                     .connector
                     .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
                     .await;
-                ServicePool::keep_if_usable(ldap, &result);
+                keep_if_usable(ldap, result.as_ref().err());
                 result?
             }
         };
@@ -264,7 +283,7 @@ impl Directory {
                     .search(base, scope, filter, attrs),
             )
             .await;
-        ServicePool::keep_if_usable(ldap, &result);
+        keep_if_usable(ldap, result.as_ref().err());
         let ldap3::SearchResult(entries, outcome) = result?;
         match outcome.rc {
             // success, size limit exceeded (the entries are still there)

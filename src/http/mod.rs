@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 use crate::failure::Failure;
 use crate::reset::Service;
@@ -50,7 +50,10 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default();
                     tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
-                }))
+                }).on_failure(
+                    // Failures are logged once, with their reason, by `errors::log`.
+                    DefaultOnFailure::new().level(tracing::Level::DEBUG),
+                ))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
 }

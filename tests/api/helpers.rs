@@ -65,7 +65,9 @@ impl TestDirectory {
     }
 
     fn own(&self) -> &Slapd {
-        self.own.as_ref().expect("only a directory from TestDirectory::start_own can be stopped and restarted")
+        self.own
+            .as_ref()
+            .expect("only a directory from TestDirectory::start_own can be stopped and restarted")
     }
 
     /// Kills slapd; see [`Slapd::stop`].

@@ -7,7 +7,7 @@ mod slapd;
 mod binary;
 mod hardening;
 mod persons;
-mod properties;
 mod probes;
+mod properties;
 mod token;
 mod users;

@@ -24,7 +24,7 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         Just("temporary"),
     ];
     let value = prop_oneof![
-        "[\\PC]{0,30}".prop_map(|s| Value::String(s)),
+        "[\\PC]{0,30}".prop_map(Value::String),
         any::<i64>().prop_map(Value::from),
         any::<bool>().prop_map(Value::from),
         Just(Value::Null),
@@ -97,7 +97,10 @@ fn arbitrary_requests_get_an_answer_in_the_contract_shape_and_never_a_5xx_but_50
         })
         .unwrap();
     runtime.block_on(async {
-        assert!(dir.binds(&format!("uid=alice,{PEOPLE}"), SEED_PASSWORD).await, "no random request changed alice");
+        assert!(
+            dir.binds(&format!("uid=alice,{PEOPLE}"), SEED_PASSWORD).await,
+            "no random request changed alice"
+        );
     });
     drop(app);
 }

@@ -47,7 +47,8 @@ impl Slapd {
                 );
             }
             let ldapi = dir.path().join("slapd/ldapi").display().to_string().replace('/', "%2F");
-            let listen = format!("ldap://127.0.0.1:{ldap_port}/ ldaps://127.0.0.1:{ldaps_port}/ ldapi://{ldapi}");
+            let listen =
+                format!("ldap://127.0.0.1:{ldap_port}/ ldaps://127.0.0.1:{ldaps_port}/ ldapi://{ldapi}");
             let slapd = Self { dir, ldap_port, ldaps_port, listen };
             if output.status.success() {
                 return slapd;
@@ -87,7 +88,9 @@ impl Slapd {
             // sockets are closed.
             match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
                 Err(_) => return,
-                Ok(stat) if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) => {
+                Ok(stat)
+                    if stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) =>
+                {
                     return;
                 }
                 Ok(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -134,7 +137,8 @@ impl Slapd {
 
     /// Adds entries from LDIF text over the local socket, as the root DN.
     pub fn ldapadd(&self, ldif: &str) {
-        let ldapi = format!("ldapi://{}", self.home().join("ldapi").display().to_string().replace('/', "%2F"));
+        let ldapi =
+            format!("ldapi://{}", self.home().join("ldapi").display().to_string().replace('/', "%2F"));
         let file = self.dir.path().join("extra.ldif");
         std::fs::write(&file, ldif).expect("write LDIF");
         let output = Command::new("ldapadd")

@@ -141,7 +141,13 @@ async fn token(proxy: &Pwproxy) -> String {
     answer["access_token"].as_str().expect("a token").to_owned()
 }
 
-async fn drive_proxy(proxy: &Pwproxy, token: &str, ids: &Arc<Vec<String>>, clients: usize, length: Duration) -> Run {
+async fn drive_proxy(
+    proxy: &Pwproxy,
+    token: &str,
+    ids: &Arc<Vec<String>>,
+    clients: usize,
+    length: Duration,
+) -> Run {
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
     let started = Instant::now();
     let deadline = started + length;
@@ -159,12 +165,14 @@ async fn drive_proxy(proxy: &Pwproxy, token: &str, ids: &Arc<Vec<String>>, clien
                             .post(format!("{base}/actions/persons/{}/change-password", ids[i]))
                             .bearer_auth(&token)
                             .json(&json!({ "password": password, "password_2": password })),
-                        Kind::ByName => http.put(format!("{base}/api/v1/users/changePassword")).json(&json!({
-                            "userName": format!("bench{i}"),
-                            "password": password,
-                            "adminPassword": SEED_PASSWORD,
-                            "adminUserName": "helpdesk1",
-                        })),
+                        Kind::ByName => {
+                            http.put(format!("{base}/api/v1/users/changePassword")).json(&json!({
+                                "userName": format!("bench{i}"),
+                                "password": password,
+                                "adminPassword": SEED_PASSWORD,
+                                "adminUserName": "helpdesk1",
+                            }))
+                        }
                     };
                     let sent = Instant::now();
                     let ok = request.send().await.is_ok_and(|r| r.status() == 200);
@@ -223,8 +231,16 @@ impl Floor {
 
     /// The same operations, in the same order and with the same
     /// concurrency, as pwproxy for one request.
-    async fn request(service: &mut Ldap, admin: &mut Ldap, kind: Kind, id: &str, name: &str, password: &str) -> bool {
-        let admin_lookup = search(service, "ou=people,dc=example,dc=org", "(uid=helpdesk1)", &LOOKUP_ATTRS, 2);
+    async fn request(
+        service: &mut Ldap,
+        admin: &mut Ldap,
+        kind: Kind,
+        id: &str,
+        name: &str,
+        password: &str,
+    ) -> bool {
+        let admin_lookup =
+            search(service, "ou=people,dc=example,dc=org", "(uid=helpdesk1)", &LOOKUP_ATTRS, 2);
         if admin_lookup.await.len() != 1 {
             return false;
         }
@@ -258,18 +274,17 @@ impl Floor {
             Mod::Replace("userPassword", std::collections::HashSet::from([password])),
             Mod::Replace("pwdReset", std::collections::HashSet::from(["TRUE"])),
         ];
-        let ppolicy = ldap3::controls::RawControl {
-            ctype: "1.3.6.1.4.1.42.2.27.8.5.1".into(),
-            crit: false,
-            val: None,
-        };
+        let ppolicy =
+            ldap3::controls::RawControl { ctype: "1.3.6.1.4.1.42.2.27.8.5.1".into(), crit: false, val: None };
         writer.with_controls(ppolicy).modify(&target[0], mods).await.is_ok_and(|r| r.rc == 0)
     }
 }
 
 fn groups_filter(dn: &str) -> String {
     let dn = ldap_escape(dn);
-    format!("(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|(member={dn})(uniqueMember={dn})))")
+    format!(
+        "(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|(member={dn})(uniqueMember={dn})))"
+    )
 }
 
 /// DNs of the entries found.
@@ -301,8 +316,15 @@ async fn drive_floor(floor: &Floor, ids: &Arc<Vec<String>>, clients: usize, leng
                 let i = target(c, clients, n, ids.len());
                 let password = format!("Floor-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
                 let sent = Instant::now();
-                let ok =
-                    Floor::request(&mut service, &mut admin, kind(n), &ids[i], &format!("bench{i}"), &password).await;
+                let ok = Floor::request(
+                    &mut service,
+                    &mut admin,
+                    kind(n),
+                    &ids[i],
+                    &format!("bench{i}"),
+                    &password,
+                )
+                .await;
                 latencies.push(sent.elapsed());
                 errors += usize::from(!ok);
             }

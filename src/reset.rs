@@ -21,6 +21,7 @@ use crate::policy;
 use crate::token::Tokens;
 
 /// Who the caller says they are, as the endpoint received it.
+#[derive(Debug)]
 pub enum Principal {
     Missing,
     Bearer(SecretString),
@@ -33,6 +34,7 @@ pub enum Principal {
     Named(String),
 }
 
+#[derive(Debug)]
 pub struct Credentials {
     pub principal: Principal,
     /// Seed 001's `adminPassword`: always verified by a bind when present.
@@ -40,11 +42,13 @@ pub struct Credentials {
 }
 
 /// How the request names the person whose password changes.
+#[derive(Debug)]
 pub enum Target {
     Id(Uuid),
     Name(String),
 }
 
+#[derive(Debug)]
 pub struct ResetCommand {
     pub credentials: Credentials,
     pub target: Target,
@@ -328,5 +332,33 @@ fn claimed_name(principal: &Principal) -> Option<String> {
     match principal {
         Principal::Basic { username, .. } | Principal::Named(username) => Some(username.clone()),
         Principal::Bearer(_) | Principal::Missing => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_of_a_command_redacts_every_secret() {
+        let command = ResetCommand {
+            credentials: Credentials {
+                principal: Principal::Basic {
+                    username: "helpdesk1".into(),
+                    password: "basic-secret-1".into(),
+                },
+                admin_password: Some("admin-secret-2".into()),
+            },
+            target: Target::Name("alice".into()),
+            password: "new-secret-3".into(),
+            confirmation: Some("new-secret-3".into()),
+            temporary: None,
+        };
+        let bearer = Principal::Bearer("token-secret-4".into());
+        let debug = format!("{command:?} {bearer:?}");
+        assert!(debug.contains("helpdesk1") && debug.contains("alice"), "{debug}");
+        for secret in ["basic-secret-1", "admin-secret-2", "new-secret-3", "token-secret-4"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::{AppState, input, persons};
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Body {
     username: String,
     password: SecretString,

@@ -19,7 +19,7 @@ use super::{AppState, errors, input};
 use crate::failure::Failure;
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Body {
     password: SecretString,
     password_2: SecretString,

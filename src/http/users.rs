@@ -18,7 +18,7 @@ use super::{AppState, errors, input};
 use crate::failure::Failure;
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Body {
     user_name: String,
@@ -100,4 +100,19 @@ fn render(failure: &Failure, user_name: Option<&str>) -> Response {
         "status": status.canonical_reason().unwrap_or_default(),
     });
     super::respond(failure, status, Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_of_a_body_redacts_the_passwords() {
+        let body: Body = serde_json::from_str(
+            r#"{"userName": "alice", "password": "new-secret-1", "adminPassword": "admin-secret-2"}"#,
+        )
+        .unwrap();
+        let debug = format!("{body:?}");
+        assert!(debug.contains("alice") && !debug.contains("secret"), "{debug}");
+    }
 }

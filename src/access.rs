@@ -18,6 +18,10 @@ pub struct Rules {
 pub struct Member {
     pub dn: String,
     pub groups: HashSet<String>,
+    /// Marked privileged by the directory itself (AD: `adminCount=1`, or a
+    /// built-in admin group such as Domain Admins), whatever the
+    /// configuration's groups say.
+    pub privileged: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -76,7 +80,7 @@ impl Rules {
         if !target.groups.is_disjoint(&self.admin_groups) {
             return Err(Refusal::TargetIsAdmin);
         }
-        if !target.groups.is_disjoint(&self.protected_groups) {
+        if target.privileged || !target.groups.is_disjoint(&self.protected_groups) {
             return Err(Refusal::TargetProtected);
         }
         Ok(())
@@ -95,7 +99,7 @@ mod tests {
     }
 
     fn member(dn: &str, groups: &[&str]) -> Member {
-        Member { dn: dn.into(), groups: groups.iter().map(|g| normalize(g)).collect() }
+        Member { dn: dn.into(), groups: groups.iter().map(|g| normalize(g)).collect(), privileged: false }
     }
 
     #[test]
@@ -119,6 +123,13 @@ mod tests {
         assert_eq!(rules().may_reset(&actor, &other), Err(Refusal::TargetIsAdmin));
         let same = member("UID=Agent, DC=example,DC=org", &[HELPDESK]);
         assert_eq!(rules().may_reset(&actor, &same), Err(Refusal::TargetIsSelf));
+    }
+
+    #[test]
+    fn people_the_directory_marks_privileged_are_refused() {
+        let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
+        let domain_admin = Member { privileged: true, ..member("cn=da,dc=example,dc=org", &[]) };
+        assert_eq!(rules().may_reset(&actor, &domain_admin), Err(Refusal::TargetProtected));
     }
 
     #[test]

@@ -155,6 +155,18 @@ pub struct AuthorizationSettings {
     /// Admin username for seed-001 calls that name none.
     #[serde(default)]
     pub default_admin: String,
+    /// Active Directory: also protect members of the built-in privileged
+    /// groups (Domain/Enterprise/Schema Admins, Administrators, Account/
+    /// Server/Backup/Print Operators) and accounts with `adminCount=1`,
+    /// whatever `protected_groups` says. Default: on for AD.
+    #[serde(default)]
+    pub protect_privileged: Option<bool>,
+}
+
+impl AuthorizationSettings {
+    pub fn protects_privileged(&self, kind: DirectoryKind) -> bool {
+        self.protect_privileged.unwrap_or(kind == DirectoryKind::ActiveDirectory)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -253,21 +265,44 @@ impl DirectorySettings {
         }
     }
 
+    /// Unless set: `users_base_dn` on OpenLDAP; the domain on AD, where
+    /// helpdesk staff seldom sit in the users' OU.
     pub fn admins_base(&self) -> &str {
-        self.admins_base_dn.as_deref().unwrap_or(&self.users_base_dn)
+        match (&self.admins_base_dn, self.kind) {
+            (Some(base), _) => base,
+            (None, DirectoryKind::Openldap) => &self.users_base_dn,
+            (None, DirectoryKind::ActiveDirectory) => self.domain_root(),
+        }
     }
 
-    /// The parent of `users_base_dn` unless set: groups usually sit beside
-    /// the people they list.
+    /// Unless set: the parent of `users_base_dn` on OpenLDAP (groups usually
+    /// sit beside the people they list); the domain on AD.
     pub fn groups_base(&self) -> &str {
-        match &self.groups_base_dn {
-            Some(base) => base,
-            None => self
+        match (&self.groups_base_dn, self.kind) {
+            (Some(base), _) => base,
+            (None, DirectoryKind::Openldap) => self
                 .users_base_dn
                 .split_once(',')
                 .map(|(_, parent)| parent.trim())
                 .unwrap_or(&self.users_base_dn),
+            (None, DirectoryKind::ActiveDirectory) => self.domain_root(),
         }
+    }
+
+    /// The `DC=` components at the end of `users_base_dn`.
+    fn domain_root(&self) -> &str {
+        let dn = self.users_base_dn.trim();
+        let is_dc = |rdn: &str| rdn.trim_start().to_ascii_lowercase().starts_with("dc=");
+        let mut root = dn.len();
+        let mut end = dn.len();
+        for (comma, _) in dn.rmatch_indices(',') {
+            if !is_dc(&dn[comma + 1..end]) {
+                return dn[root..].trim_start();
+            }
+            root = comma + 1;
+            end = comma;
+        }
+        if is_dc(&dn[..end]) { dn } else { dn[root..].trim_start() }
     }
 }
 
@@ -344,10 +379,13 @@ impl Settings {
                 ));
             }
         }
-        if self.directory.kind == DirectoryKind::ActiveDirectory {
+        if self.directory.kind == DirectoryKind::ActiveDirectory && !encrypted {
             return Err(invalid(
-                "directory.kind",
-                "active_directory is not supported by this version; use \"openldap\"",
+                "ldap.url",
+                format!(
+                    "Active Directory accepts password changes only over an encrypted connection: use \
+                     ldaps://{host}:636 or ldap.starttls = true"
+                ),
             ));
         }
         if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
@@ -483,6 +521,18 @@ mod tests {
     fn an_unparsable_filter_names_the_key() {
         let toml = VALID.replace("[authorization]", "inactive_filter = \"(locked=TRUE\"\n[authorization]");
         assert_eq!(problem_key(&toml), "directory.inactive_filter");
+    }
+
+    #[test]
+    fn active_directory_needs_encryption_even_on_the_loopback() {
+        let ad = VALID.replace("users_base_dn", "kind = \"active_directory\"\nusers_base_dn");
+        assert_eq!(problem_key(&ad), "ldap.url");
+        let s = parse(&ad.replace("ldap://127.0.0.1:389", "ldaps://127.0.0.1:636")).unwrap();
+        assert_eq!(s.directory.attributes().username, "sAMAccountName");
+        assert_eq!(s.directory.attributes().id, "objectGUID");
+        assert_eq!(s.directory.groups_base(), "dc=example,dc=org");
+        assert_eq!(s.directory.admins_base(), "dc=example,dc=org");
+        assert!(s.authorization.protects_privileged(s.directory.kind));
     }
 
     #[test]

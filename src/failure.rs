@@ -26,6 +26,10 @@ pub enum Failure {
     /// or the password was wrong.
     #[error("not authenticated: {0}")]
     Unauthenticated(&'static str),
+    /// The password may be right, but the account cannot be used: expired,
+    /// disabled, locked, must change its password. Said to the caller.
+    #[error("not authenticated: {0}")]
+    AccountUnusable(&'static str),
     #[error("forbidden: {0}")]
     Forbidden(Refusal),
     #[error("no such user in scope")]
@@ -46,7 +50,10 @@ impl From<DirectoryError> for Failure {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::Unavailable(why) => Failure::DirectoryUnavailable(why),
-            DirectoryError::InvalidCredentials => Failure::Unauthenticated("the directory refused the bind"),
+            DirectoryError::InvalidCredentials(None) => {
+                Failure::Unauthenticated("the directory refused the bind")
+            }
+            DirectoryError::InvalidCredentials(Some(reason)) => Failure::AccountUnusable(reason),
             DirectoryError::PasswordRejected(reason) => Failure::DirectoryRejectedPassword(reason),
             DirectoryError::Other(why) => Failure::Internal(why),
         }

@@ -254,7 +254,7 @@ impl Service {
             return Err(Failure::RateLimited(wait));
         }
         let result = authentication.await;
-        if let Err(Failure::Unauthenticated(_)) = &result {
+        if let Err(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) = &result {
             self.lockout.record_failure(name, client);
         }
         result
@@ -322,7 +322,12 @@ impl Service {
     /// A person's groups, as far as `decisive` ones are concerned: the walk
     /// up the group tree stops at the first of them it meets.
     async fn member(&self, person: &Person, decisive: &HashSet<String>) -> Result<Member, Failure> {
-        Ok(Member { dn: person.dn.clone(), groups: self.directory.groups_of(&person.dn, decisive).await? })
+        let groups = self.directory.groups_of(&person.dn, decisive).await?;
+        Ok(Member {
+            dn: person.dn.clone(),
+            groups: groups.dns,
+            privileged: person.privileged || groups.privileged,
+        })
     }
 }
 

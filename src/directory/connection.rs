@@ -109,12 +109,14 @@ impl Connector {
         password: &SecretString,
     ) -> Result<(), DirectoryError> {
         if password.expose_secret().is_empty() {
-            return Err(DirectoryError::InvalidCredentials);
+            return Err(DirectoryError::InvalidCredentials(None));
         }
         let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
         match result.rc {
             0 => Ok(()),
-            49 => Err(DirectoryError::InvalidCredentials),
+            49 => {
+                Err(DirectoryError::InvalidCredentials(super::active_directory::bind_refusal(&result.text)))
+            }
             rc => Err(DirectoryError::from_result("bind", rc, &result.text)),
         }
     }

@@ -3,6 +3,7 @@
 //! connection of its own, because every clone of an `ldap3::Ldap` shares one
 //! connection and a bind changes the identity of all of them.
 
+mod active_directory;
 mod connection;
 pub mod dn;
 mod openldap;
@@ -18,7 +19,7 @@ use uuid::Uuid;
 pub use connection::{Connector, counting_exchanges};
 use pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 
-use crate::config::{Attributes, Settings};
+use crate::config::{Attributes, DirectoryKind, Settings};
 
 /// How deep nested groups are followed before the chain is cut off; a
 /// cycle is also stopped by remembering every group seen.
@@ -29,8 +30,10 @@ pub enum DirectoryError {
     /// Not reachable, not answering in time, or busy.
     #[error("directory unavailable: {0}")]
     Unavailable(String),
+    /// A refused bind, with the reason when it is not simply a wrong name or
+    /// password (an expired, disabled or locked account).
     #[error("invalid credentials")]
-    InvalidCredentials,
+    InvalidCredentials(Option<&'static str>),
     /// The directory refused a password; the text is its reason in plain words.
     #[error("password rejected: {0}")]
     PasswordRejected(String),
@@ -72,8 +75,23 @@ pub struct Person {
     pub email: Option<String>,
     /// The id attribute's value, for the audit trail.
     pub id: Option<String>,
+    /// Another name the person signs in with (AD's userPrincipalName).
+    pub principal_name: Option<String>,
     /// Disabled or locked.
     pub inactive: bool,
+    /// Marked by the directory itself as (once) privileged: AD's
+    /// `adminCount=1`, when `authorization.protect_privileged` is on.
+    pub privileged: bool,
+}
+
+/// A person's groups as far as authorization cares.
+#[derive(Debug, Default)]
+pub struct Groups {
+    /// Normalized DNs, nested groups included.
+    pub dns: HashSet<String>,
+    /// One of them is a built-in privileged group (AD, when
+    /// `authorization.protect_privileged` is on).
+    pub privileged: bool,
 }
 
 /// How a target is named in a request.
@@ -95,6 +113,8 @@ pub enum Writer {
 }
 
 pub struct Directory {
+    kind: DirectoryKind,
+    protect_privileged: bool,
     connector: Connector,
     service: Pool<ServiceAccount>,
     admins: Pool<ForAdmins>,
@@ -119,6 +139,8 @@ impl Directory {
         let dir = &settings.directory;
         let inactive_filter = Some(dir.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
         Ok(Self {
+            kind: dir.kind,
+            protect_privileged: settings.authorization.protects_privileged(dir.kind),
             connector,
             service,
             admins,
@@ -138,27 +160,49 @@ impl Directory {
     /// A target: under `users_base_dn`, matching `users_filter`.
     pub async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
         let assertion = match lookup {
-            Lookup::Id(id) => format!("({}={})", self.attrs.id, openldap::id_assertion(id)),
-            Lookup::Name(name) => format!("({}={})", self.attrs.username, ldap_escape(name)),
+            Lookup::Id(id) => {
+                let id = match self.kind {
+                    DirectoryKind::Openldap => openldap::id_assertion(id),
+                    DirectoryKind::ActiveDirectory => active_directory::id_assertion(id),
+                };
+                format!("({}={id})", self.attrs.id)
+            }
+            Lookup::Name(name) => self.name_filter(name),
         };
         let filter = format!("(&{}{assertion})", self.attrs.users_filter);
         let mut person = self.find_one(&self.users_base, &filter).await?;
         if let Lookup::Name(name) = lookup {
-            person = person.filter(|p| same_name(&p.username, name));
+            person = person.filter(|p| p.is_named(name));
         }
         // Search results are trusted, but a DN outside the base (a referral
         // target, an alias) is never a target.
         Ok(person.filter(|p| dn::is_within(&p.dn, &self.users_base)))
     }
 
+    fn name_filter(&self, name: &str) -> String {
+        match self.kind {
+            DirectoryKind::Openldap => format!("({}={})", self.attrs.username, ldap_escape(name)),
+            DirectoryKind::ActiveDirectory => active_directory::name_filter(&self.attrs.username, name),
+        }
+    }
+
     /// An acting admin, by the name they authenticate with.
     pub async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
-        let filter = format!("({}={})", self.attrs.username, ldap_escape(username));
-        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| same_name(&p.username, username)))
+        let filter = self.name_filter(username);
+        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
     }
 
     async fn find_one(&self, base: &str, filter: &str) -> Result<Option<Person>, DirectoryError> {
-        let attrs = [self.attrs.username.as_str(), self.attrs.id.as_str(), "mail", openldap::LOCK_ATTRIBUTE];
+        let mut attrs = vec![self.attrs.username.as_str(), self.attrs.id.as_str(), "mail"];
+        attrs.extend_from_slice(match self.kind {
+            DirectoryKind::Openldap => &[openldap::LOCK_ATTRIBUTE],
+            DirectoryKind::ActiveDirectory => &[
+                active_directory::UPN,
+                active_directory::ACCOUNT_CONTROL,
+                active_directory::COMPUTED_ACCOUNT_CONTROL,
+                active_directory::ADMIN_COUNT,
+            ],
+        });
         // Two are enough to tell "one" from "ambiguous".
         let mut entries = self.search(base, Scope::Subtree, filter, &attrs, 2).await?;
         if entries.len() > 1 {
@@ -170,28 +214,46 @@ impl Directory {
         let Some(entry) = entries.pop() else {
             return Ok(None);
         };
-        let mut inactive = openldap::is_locked(&entry);
+        let (mut inactive, privileged, id) = match self.kind {
+            DirectoryKind::Openldap => {
+                (openldap::is_locked(&entry), false, first_value(&entry, &self.attrs.id))
+            }
+            DirectoryKind::ActiveDirectory => (
+                active_directory::is_inactive(&entry),
+                self.protect_privileged && active_directory::is_marked_privileged(&entry),
+                first_bytes(&entry, &self.attrs.id).and_then(|raw| active_directory::id_display(&raw)),
+            ),
+        };
         if !inactive && let Some(inactive_filter) = &self.inactive_filter {
             inactive = !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
         }
         Ok(Some(Person {
             username: first_value(&entry, &self.attrs.username).unwrap_or_default(),
             email: first_value(&entry, "mail"),
-            id: first_value(&entry, &self.attrs.id),
+            principal_name: first_value(&entry, active_directory::UPN),
+            id,
             inactive,
+            privileged,
             dn: entry.dn,
         }))
     }
 
-    /// The groups `dn` belongs to, directly or through nested groups,
-    /// normalized. Walks upwards one level per search, stops at cycles, and
-    /// stops early once it has met any of the `decisive` groups: the caller
-    /// only needs to know whether one of those is among them.
-    pub async fn groups_of(
-        &self,
-        dn: &str,
-        decisive: &HashSet<String>,
-    ) -> Result<HashSet<String>, DirectoryError> {
+    /// The groups `dn` belongs to, directly or through nested groups.
+    ///
+    /// Active Directory follows nesting itself (one search). OpenLDAP has
+    /// no such rule: the walk goes up one level per search, stops at cycles,
+    /// and stops early once it has met any of the `decisive` groups, since
+    /// the caller only needs to know whether one of those is among them.
+    pub async fn groups_of(&self, dn: &str, decisive: &HashSet<String>) -> Result<Groups, DirectoryError> {
+        if self.kind == DirectoryKind::ActiveDirectory {
+            let filter = active_directory::groups_filter(dn);
+            let found = self.search(&self.groups_base, Scope::Subtree, &filter, &["objectSid"], 0).await?;
+            let privileged = self.protect_privileged
+                && found.iter().any(|g| {
+                    first_bytes(g, "objectSid").is_some_and(|sid| active_directory::is_privileged_group(&sid))
+                });
+            return Ok(Groups { dns: found.iter().map(|g| dn::normalize(&g.dn)).collect(), privileged });
+        }
         let mut seen = HashSet::new();
         let mut frontier = vec![dn.to_owned()];
         for _ in 0..MAX_GROUP_DEPTH {
@@ -202,7 +264,7 @@ impl Directory {
                 break;
             }
         }
-        Ok(seen)
+        Ok(Groups { dns: seen, privileged: false })
     }
 
     /// Verifies `password` by binding as `dn` on a connection of its own,
@@ -227,7 +289,10 @@ impl Directory {
         password: &SecretString,
         temporary: bool,
     ) -> Result<(), DirectoryError> {
-        let mods = openldap::password_mods(password, temporary);
+        let mods = match self.kind {
+            DirectoryKind::Openldap => openldap::password_mods(password, temporary),
+            DirectoryKind::ActiveDirectory => active_directory::password_mods(password, temporary),
+        };
         let result = match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.
@@ -258,7 +323,11 @@ impl Directory {
             .find(|c| c.1.ctype == ppolicy::OID)
             .and_then(|c| c.1.val.as_deref())
             .and_then(ppolicy::error_code);
-        match openldap::rejection(result.rc, &result.text, ppolicy_error) {
+        let rejection = match self.kind {
+            DirectoryKind::Openldap => openldap::rejection(result.rc, &result.text, ppolicy_error),
+            DirectoryKind::ActiveDirectory => active_directory::rejection(result.rc, &result.text),
+        };
+        match rejection {
             Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
             None => Err(DirectoryError::from_result("modify", result.rc, &result.text)),
         }
@@ -296,11 +365,27 @@ impl Directory {
     }
 }
 
-/// The directory's matching rules fold more than letter case (full-width
-/// letters, surrounding spaces); a name is only taken as the one asked for
-/// when it is that name, in any letter case.
-fn same_name(found: &str, asked: &str) -> bool {
-    found.to_lowercase() == asked.to_lowercase()
+impl Person {
+    /// The directory's matching rules fold more than letter case (full-width
+    /// letters, surrounding spaces); a person is only taken as the one asked
+    /// for when `name` is one of their names, in any letter case.
+    fn is_named(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.username.to_lowercase() == name
+            || self.principal_name.as_ref().is_some_and(|p| p.to_lowercase() == name)
+    }
+}
+
+/// First value of a binary attribute (ldap3 files a value that happens to be
+/// valid UTF-8 among the text ones).
+fn first_bytes(entry: &SearchEntry, attribute: &str) -> Option<Vec<u8>> {
+    let matches = |name: &String| name.eq_ignore_ascii_case(attribute);
+    entry
+        .bin_attrs
+        .iter()
+        .find(|(name, _)| matches(name))
+        .and_then(|(_, values)| values.first().cloned())
+        .or_else(|| first_value(entry, attribute).map(String::into_bytes))
 }
 
 fn first_value(entry: &SearchEntry, attribute: &str) -> Option<String> {

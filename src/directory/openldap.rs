@@ -40,10 +40,11 @@ pub fn is_locked(entry: &SearchEntry) -> bool {
 /// when temporary, sets `pwdReset` in the same operation so must-change
 /// cannot be lost between two writes. A permanent password needs nothing
 /// more: ppolicy clears `pwdReset` itself when a non-admin writes.
-pub fn password_mods(password: &SecretString, temporary: bool) -> Vec<Mod<&str>> {
-    let mut mods = vec![Mod::Replace("userPassword", HashSet::from([password.expose_secret()]))];
+pub fn password_mods(password: &SecretString, temporary: bool) -> Vec<Mod<Vec<u8>>> {
+    let value = password.expose_secret().as_bytes().to_vec();
+    let mut mods = vec![Mod::Replace(b"userPassword".to_vec(), HashSet::from([value]))];
     if temporary {
-        mods.push(Mod::Replace("pwdReset", HashSet::from(["TRUE"])));
+        mods.push(Mod::Replace(b"pwdReset".to_vec(), HashSet::from([b"TRUE".to_vec()])));
     }
     mods
 }

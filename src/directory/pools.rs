@@ -34,7 +34,7 @@ impl Manager for ServiceAccount {
         self.connector.connect_as(&self.bind_dn, &self.bind_password).await.map_err(|e| match e {
             // A refused service bind is an operator's problem, reported as the
             // directory being unusable rather than as the caller's credentials.
-            DirectoryError::InvalidCredentials => DirectoryError::Unavailable(
+            DirectoryError::InvalidCredentials(_) => DirectoryError::Unavailable(
                 "the service account's bind was refused (check ldap.bind_dn and ldap.bind_password)".into(),
             ),
             other => other,

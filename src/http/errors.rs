@@ -14,7 +14,9 @@ pub fn classify(failure: &Failure) -> (StatusCode, &'static str) {
         Failure::PasswordPolicy(_) => (StatusCode::BAD_REQUEST, "password_policy"),
         Failure::UserInactive => (StatusCode::BAD_REQUEST, "user_inactive"),
         Failure::DirectoryRejectedPassword(_) => (StatusCode::BAD_REQUEST, "directory_rejected_password"),
-        Failure::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => {
+            (StatusCode::UNAUTHORIZED, "unauthenticated")
+        }
         Failure::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         Failure::UserNotFound => (StatusCode::NOT_FOUND, "user_not_found"),
         Failure::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -39,6 +41,7 @@ pub fn message(failure: &Failure) -> String {
             violations.len(),
             if violations.len() == 1 { "" } else { "s" }
         ),
+        Failure::AccountUnusable(reason) => format!("Authentication failed: {reason}."),
         Failure::UserInactive => {
             "The user's account is disabled or locked; unlock it in the directory first.".into()
         }

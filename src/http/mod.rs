@@ -78,7 +78,7 @@ fn respond(failure: &Failure, status: StatusCode, body: impl IntoResponse) -> Re
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     match failure {
-        Failure::Unauthenticated(_) => {
+        Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => {
             headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),

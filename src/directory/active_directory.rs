@@ -1,0 +1,225 @@
+//! What is particular to Active Directory (and Samba AD): binary
+//! `objectGUID`s, nested membership in one search, `unicodePwd` and
+//! `pwdLastSet`, account-control flags, and the DC's error texts.
+
+use std::collections::HashSet;
+
+use ldap3::{Mod, SearchEntry};
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+/// `LDAP_MATCHING_RULE_IN_CHAIN`: the DC follows nested membership itself.
+const IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
+/// `userAccountControl` ACCOUNTDISABLE.
+const ACCOUNT_DISABLED: u32 = 0x2;
+/// `msDS-User-Account-Control-Computed` UF_LOCKOUT: locked now, the DC
+/// having applied the domain's lockout duration.
+const LOCKED_OUT: u32 = 0x10;
+
+pub const ACCOUNT_CONTROL: &str = "userAccountControl";
+pub const COMPUTED_ACCOUNT_CONTROL: &str = "msDS-User-Account-Control-Computed";
+pub const ADMIN_COUNT: &str = "adminCount";
+pub const UPN: &str = "userPrincipalName";
+
+/// The GUID's bytes as the DC stores them (first three fields
+/// little-endian), each escaped for a filter.
+pub fn id_assertion(id: &Uuid) -> String {
+    id.to_bytes_le().iter().map(|b| format!("\\{b:02x}")).collect()
+}
+
+/// The GUID in its usual form, from the raw attribute.
+pub fn id_display(raw: &[u8]) -> Option<String> {
+    Uuid::from_slice_le(raw).ok().map(|id| id.hyphenated().to_string())
+}
+
+/// Every group `dn` belongs to, nested included, in one search.
+pub fn groups_filter(dn: &str) -> String {
+    format!("(&(objectClass=group)(member:{IN_CHAIN}:={}))", ldap3::ldap_escape(dn))
+}
+
+/// A name may be the `sAMAccountName` or the `userPrincipalName`.
+pub fn name_filter(username_attribute: &str, name: &str) -> String {
+    let name = ldap3::ldap_escape(name);
+    format!("(|({username_attribute}={name})({UPN}={name}))")
+}
+
+/// Disabled, or locked out right now.
+pub fn is_inactive(entry: &SearchEntry) -> bool {
+    let flags = |name: &str| number(entry, name).unwrap_or(0) as u32;
+    flags(ACCOUNT_CONTROL) & ACCOUNT_DISABLED != 0 || flags(COMPUTED_ACCOUNT_CONTROL) & LOCKED_OUT != 0
+}
+
+/// `adminCount=1`: the DC's own mark of an account that is, or was, in a
+/// privileged group.
+pub fn is_marked_privileged(entry: &SearchEntry) -> bool {
+    number(entry, ADMIN_COUNT).is_some_and(|n| n != 0)
+}
+
+fn number(entry: &SearchEntry, name: &str) -> Option<i64> {
+    entry
+        .attrs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.first())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Whether a group's `objectSid` is one of the built-in privileged groups
+/// the DC protects: Administrators, Account/Server/Print/Backup Operators
+/// (S-1-5-32-544, 548–551), and the domain's Domain Admins (512), Schema
+/// Admins (518) and Enterprise Admins (519). By SID, so renamed or
+/// translated groups are still recognised.
+pub fn is_privileged_group(sid: &[u8]) -> bool {
+    // revision, sub-authority count, 6-byte authority, 4-byte LE sub-authorities
+    let (Some(&count), true) = (sid.get(1), sid.len() >= 8) else { return false };
+    let subs: Vec<u32> = sid[8..]
+        .chunks_exact(4)
+        .take(count as usize)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let nt_authority = sid[2..8] == [0, 0, 0, 0, 0, 5];
+    match (nt_authority, subs.first(), subs.last()) {
+        (true, Some(32), Some(rid)) => matches!(rid, 544 | 548..=551),
+        (true, Some(21), Some(rid)) => matches!(rid, 512 | 518 | 519),
+        _ => false,
+    }
+}
+
+/// One modify: the password as AD wants it (quoted, UTF-16LE; the DC refuses
+/// it on an unencrypted connection) and `pwdLastSet` in the same operation,
+/// so must-change cannot be lost between two writes: 0 forces a change at
+/// next sign-in, -1 makes the new password current.
+pub fn password_mods(password: &SecretString, temporary: bool) -> Vec<Mod<Vec<u8>>> {
+    let quoted: Vec<u8> =
+        format!("\"{}\"", password.expose_secret()).encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let last_set: &[u8] = if temporary { b"0" } else { b"-1" };
+    vec![
+        Mod::Replace(b"unicodePwd".to_vec(), HashSet::from([quoted])),
+        Mod::Replace(b"pwdLastSet".to_vec(), HashSet::from([last_set.to_vec()])),
+    ]
+}
+
+/// A refused password write in plain words.
+pub fn rejection(rc: u32, text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let reason = match rc {
+        19 if lower.contains("too short") => "the password is too short for the domain's policy".to_owned(),
+        19 if lower.contains("complexity") => {
+            "the password is not complex enough for the domain's policy (it needs characters of three kinds: \
+             upper case, lower case, digits, symbols, and must not contain the account's name)"
+                .to_owned()
+        }
+        19 if lower.contains("history") || lower.contains("already used") => {
+            "the password was used before; choose one that is not in the password history".to_owned()
+        }
+        19 if lower.contains("too young") => {
+            "the password was changed too recently to be changed again yet".to_owned()
+        }
+        19 => format!("the domain's password policy refused it ({})", short(text)),
+        50 => "the directory does not allow this account to set that password (no \"Reset password\" right \
+               on this user)"
+            .to_owned(),
+        53 => format!("the directory is unwilling to set this password ({})", short(text)),
+        _ => return None,
+    };
+    Some(reason)
+}
+
+/// Why the DC refused a bind, from the `data` code of its message, when it
+/// is something a person can act on (the password may well be right). A
+/// wrong name or password (525, 52e) says nothing more.
+pub fn bind_refusal(text: &str) -> Option<&'static str> {
+    let code = text.split("data ").nth(1)?.split([',', ' ']).next()?;
+    Some(match code.to_ascii_lowercase().as_str() {
+        "530" => "the account may not sign in at this time",
+        "531" => "the account may not sign in from here",
+        "532" => "the account's password has expired",
+        "533" => "the account is disabled",
+        "701" => "the account has expired",
+        "773" => "the account must change its password before it can be used",
+        "775" => "the account is locked out",
+        _ => return None,
+    })
+}
+
+/// The DC's text without its error-code prefix.
+fn short(text: &str) -> &str {
+    text.rsplit(": ").next().unwrap_or(text).trim_end_matches(['!', '\0', ' '])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_searched_as_little_endian_escaped_bytes() {
+        let id = Uuid::parse_str("07c211db-17ea-4224-8c91-7a49989b95b7").unwrap();
+        assert_eq!(id_assertion(&id), r"\db\11\c2\07\ea\17\24\42\8c\91\7a\49\98\9b\95\b7");
+        let raw = id.to_bytes_le();
+        assert_eq!(id_display(&raw).unwrap(), "07c211db-17ea-4224-8c91-7a49989b95b7");
+    }
+
+    #[test]
+    fn the_password_is_quoted_utf16le_with_pwd_last_set_in_the_same_modify() {
+        let mods = password_mods(&SecretString::from("Aé1"), true);
+        let Mod::Replace(name, values) = &mods[0] else { panic!() };
+        assert_eq!(name, b"unicodePwd");
+        assert_eq!(values.iter().next().unwrap(), &vec![0x22, 0, 0x41, 0, 0xe9, 0, 0x31, 0, 0x22, 0]);
+        let Mod::Replace(name, values) = &mods[1] else { panic!() };
+        assert_eq!(
+            (name.as_slice(), values.iter().next().unwrap().as_slice()),
+            (&b"pwdLastSet"[..], &b"0"[..])
+        );
+        let Mod::Replace(_, values) = &password_mods(&SecretString::from("x"), false)[1] else { panic!() };
+        assert_eq!(values.iter().next().unwrap(), b"-1");
+    }
+
+    #[test]
+    fn samba_refusals_read_as_plain_words() {
+        let short = "0000052D: Constraint violation - check_password_restrictions: the password is too short. \
+                     It should be equal or longer than 10 characters!";
+        assert_eq!(rejection(19, short).unwrap(), "the password is too short for the domain's policy");
+        let complex = "0000052D: Constraint violation - check_password_restrictions: the password does not meet the complexity criteria!";
+        assert!(rejection(19, complex).unwrap().contains("not complex enough"));
+        let young =
+            "0000052D: Constraint violation - check_password_restrictions: password is too young to change!";
+        assert!(rejection(19, young).unwrap().contains("too recently"));
+        assert!(rejection(50, "00002098: insufficient access").unwrap().contains("Reset password"));
+        assert_eq!(rejection(1, "operations error"), None);
+    }
+
+    #[test]
+    fn bind_refusals_say_why_only_when_it_is_not_the_password() {
+        let text = |code| {
+            format!(
+                "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data {code}, v1db1"
+            )
+        };
+        assert_eq!(
+            bind_refusal(&text("773")),
+            Some("the account must change its password before it can be used")
+        );
+        assert_eq!(bind_refusal(&text("533")), Some("the account is disabled"));
+        assert_eq!(bind_refusal(&text("775")), Some("the account is locked out"));
+        assert_eq!(bind_refusal(&text("52e")), None);
+        assert_eq!(bind_refusal(&text("525")), None);
+        assert_eq!(bind_refusal("Invalid credentials"), None);
+    }
+
+    #[test]
+    fn privileged_groups_are_known_by_sid() {
+        fn sid(subs: &[u32]) -> Vec<u8> {
+            let mut raw = vec![1, subs.len() as u8, 0, 0, 0, 0, 0, 5];
+            subs.iter().for_each(|s| raw.extend(s.to_le_bytes()));
+            raw
+        }
+        assert!(is_privileged_group(&sid(&[32, 544])));
+        assert!(is_privileged_group(&sid(&[32, 551])));
+        assert!(!is_privileged_group(&sid(&[32, 545])), "Users");
+        assert!(is_privileged_group(&sid(&[21, 1, 2, 3, 512])));
+        assert!(is_privileged_group(&sid(&[21, 1, 2, 3, 519])));
+        assert!(!is_privileged_group(&sid(&[21, 1, 2, 3, 513])), "Domain Users");
+        assert!(!is_privileged_group(&sid(&[21, 1, 2, 3, 1105])));
+        assert!(!is_privileged_group(&[1, 9]));
+    }
+}

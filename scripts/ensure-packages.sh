@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pwproxy's tests and demo need, if missing:
-# OpenLDAP's slapd, its command-line tools and openssl (fixture certificates).
+# OpenLDAP's slapd, its command-line tools and openssl (fixture certificates);
+# with --samba also a Samba AD DC for the Active Directory tests.
 # Root installs directly; anyone else goes through sudo.
 set -euo pipefail
 
@@ -9,7 +10,10 @@ command -v slapd >/dev/null || [ -x /usr/sbin/slapd ] || missing+=(slapd)
 command -v ldapadd >/dev/null || missing+=(ldap-utils)
 command -v openssl >/dev/null || missing+=(openssl)
 for extra in "$@"; do
-  dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra")
+  case "$extra" in
+    --samba) command -v samba >/dev/null || [ -x /usr/sbin/samba ] || missing+=(samba samba-ad-dc krb5-user) ;;
+    *) dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra") ;;
+  esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 pub const BASE: &str = "dc=example,dc=org";
 pub const PEOPLE: &str = "ou=people,dc=example,dc=org";
 pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
+pub use crate::http::{Answer, basic};
 pub use crate::slapd::{ROOT_DN, ROOT_PASSWORD, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, Slapd};
 pub const TOKEN_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
 
@@ -360,50 +361,5 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Answer {
         Answer::from(self.http.get(self.url(path)).send().await.unwrap()).await
-    }
-}
-
-pub fn basic(username: &str, password: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))
-}
-
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: Value,
-}
-
-impl Answer {
-    async fn from(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Self { status, headers, body }
-    }
-
-    /// Asserts a seed-000 error answer and returns its message.
-    pub fn assert_persons_error(&self, status: u16, code: &str) -> &str {
-        assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.body["error"], true, "{self:?}");
-        assert_eq!(self.body["code"], code, "{self:?}");
-        self.body["message"].as_str().expect("a message")
-    }
-
-    /// Asserts a seed-001 error answer: `failedUsers`, `errorDetails` with
-    /// `code`, and `status` as the reason phrase.
-    pub fn assert_users_error(
-        &self,
-        status: u16,
-        code: &str,
-        reason: &str,
-    ) -> &serde_json::Map<String, Value> {
-        assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.body["status"], reason, "{self:?}");
-        assert!(self.body["failedUsers"].is_array(), "{self:?}");
-        let details = self.body["errorDetails"].as_object().expect("errorDetails");
-        assert!(details.contains_key(code), "{self:?}");
-        details
     }
 }

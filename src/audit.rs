@@ -26,6 +26,9 @@ pub struct Attempt<'a> {
     /// resolved, its DN.
     pub target: Option<&'a str>,
     pub target_dn: Option<&'a str>,
+    /// The target's id attribute once resolved (entryUUID, or objectGUID in
+    /// its usual hyphenated form).
+    pub target_id: Option<&'a str>,
     /// `None` on success; else the stable code of the failure.
     pub code: Option<&'static str>,
     /// Directory round trips the attempt took.
@@ -41,6 +44,7 @@ pub fn record(attempt: &Attempt<'_>) {
         actor = attempt.actor.unwrap_or(""),
         target_user = attempt.target.unwrap_or(""),
         target_dn = attempt.target_dn.unwrap_or(""),
+        target_id = attempt.target_id.unwrap_or(""),
         outcome = if attempt.code.is_none() { "success" } else { "failure" },
         code = attempt.code.unwrap_or("ok"),
         directory_exchanges = attempt.exchanges,

@@ -70,6 +70,8 @@ pub struct Changed {
 struct Trail {
     actor: Option<String>,
     target_dn: Option<String>,
+    /// The target's id attribute (AD's objectGUID in its usual form).
+    target_id: Option<String>,
 }
 
 pub struct Service {
@@ -141,6 +143,7 @@ impl Service {
             actor: None,
             target: None,
             target_dn: None,
+            target_id: None,
             code: Some(crate::http::errors::code(&failure)),
             exchanges: 0,
         });
@@ -148,7 +151,7 @@ impl Service {
     }
 
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
-        let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None };
+        let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None, target_id: None };
         let (result, exchanges) =
             counting_exchanges(self.within_deadline(self.run_reset(context.client, &command, &mut trail)))
                 .await;
@@ -161,6 +164,7 @@ impl Service {
             actor: trail.actor.as_deref(),
             target: Some(&target),
             target_dn: trail.target_dn.as_deref(),
+            target_id: trail.target_id.as_deref(),
             code: result.as_ref().err().map(crate::http::errors::code),
             exchanges,
         });
@@ -189,6 +193,7 @@ impl Service {
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let person = person?.ok_or(Failure::UserNotFound)?;
         trail.target_dn = Some(person.dn.clone());
+        trail.target_id.clone_from(&person.id);
         let target = self.member(&person, &self.guarded).await?;
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         if person.inactive {
@@ -236,6 +241,7 @@ impl Service {
             actor: Some(username),
             target: None,
             target_dn: None,
+            target_id: None,
             code: result.as_ref().err().map(crate::http::errors::code),
             exchanges,
         });

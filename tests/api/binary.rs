@@ -200,6 +200,7 @@ async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attemp
     assert_eq!(first_reset["endpoint"], "persons.change-password");
     assert_eq!(first_reset["actor"], "helpdesk1");
     assert_eq!(first_reset["target_dn"], person.dn.as_str());
+    assert_eq!(first_reset["target_id"], person.id.as_str());
     assert_eq!(first_reset["client"], "127.0.0.1");
     assert!(first_reset["timestamp"].is_string());
     assert_eq!(audit[4]["code"], "unauthenticated");

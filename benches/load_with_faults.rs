@@ -50,16 +50,7 @@ async fn main() {
     let proxy = Pwproxy::start(|listen| config(&url, &slapd.ca_file(), listen)).await;
     let ids = ids(&slapd.ldap_url(), "load", args.clients).await;
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/api/v1/auth/token", proxy.base))
-        .json(&json!({ "username": "helpdesk1", "password": SEED_PASSWORD }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().expect("a token").to_owned();
+    let token = proxy.token().await;
 
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);

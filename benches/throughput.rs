@@ -92,7 +92,7 @@ async fn main() {
         for transport in &args.transports {
             let url = if transport == "ldaps" { slapd.ldaps_url() } else { slapd.ldap_url() };
             let proxy = Pwproxy::start(|listen| config(&url, &slapd.ca_file(), listen)).await;
-            let token = token(&proxy).await;
+            let token = proxy.token().await;
             let floor = Floor::new(&url, &slapd.ca_file());
             for clients in [args.clients, 1] {
                 // Warm both up: connection pools filled, caches hot.
@@ -126,19 +126,6 @@ async fn main() {
             }
         }
     }
-}
-
-async fn token(proxy: &Pwproxy) -> String {
-    let answer: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/token", proxy.base))
-        .json(&json!({ "username": "helpdesk1", "password": SEED_PASSWORD }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().expect("a token").to_owned()
 }
 
 async fn drive_proxy(

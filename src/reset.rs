@@ -151,7 +151,8 @@ impl Service {
     }
 
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
-        let mut trail = Trail { actor: claimed_name(&command.credentials.principal), target_dn: None, target_id: None };
+        let mut trail =
+            Trail { actor: claimed_name(&command.credentials.principal), target_dn: None, target_id: None };
         let (result, exchanges) =
             counting_exchanges(self.within_deadline(self.run_reset(context.client, &command, &mut trail)))
                 .await;

@@ -90,6 +90,20 @@ impl Pwproxy {
         panic!("pwproxy did not become ready");
     }
 
+    /// A Bearer token for the fixture's helpdesk1.
+    pub async fn token(&self) -> String {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/token", self.base))
+            .json(&serde_json::json!({ "username": "helpdesk1", "password": SEED_PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answer["access_token"].as_str().expect("a token").to_owned()
+    }
+
     /// Highest resident set size so far (VmHWM), in KiB.
     pub fn peak_rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();

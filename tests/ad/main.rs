@@ -9,14 +9,11 @@
 mod http;
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http::{Answer, basic};
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
-use pwproxy::config::Settings;
-use pwproxy::startup::Application;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -190,15 +187,7 @@ impl App {
     async fn spawn(dc: &Dc, tweak: impl FnOnce(&mut String)) -> Self {
         let mut toml = dc.config();
         tweak(&mut toml);
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        file.write_all(toml.as_bytes()).unwrap();
-        let settings = Settings::load(file.path()).expect("valid AD configuration");
-        let app = Application::build(&settings).await.expect("build pwproxy");
-        let address = app.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stopped.await;
-        }));
+        let (address, stop) = http::serve(&toml).await;
         Self { address, http: reqwest::Client::new(), _stop: stop }
     }
 

@@ -85,14 +85,7 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
         limits(100, 2)(toml);
     })
     .await;
-    let login = |forwarded: &'static str, password: &'static str| {
-        let request = app
-            .http
-            .post(app.url("/api/v1/auth/token"))
-            .header("X-Forwarded-For", forwarded)
-            .json(&json!({ "username": "helpdesk1", "password": password }));
-        async move { request.send().await.unwrap().status().as_u16() }
-    };
+    let login = |forwarded, password| login_forwarded(&app, forwarded, password);
 
     assert_eq!(login("203.0.113.5", "wrong-guess-1").await, 401);
     assert_eq!(login("203.0.113.5", "wrong-guess-2").await, 401);
@@ -104,18 +97,21 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
 async fn forwarded_addresses_from_untrusted_peers_are_ignored() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn_with(&dir, limits(100, 2)).await;
-    let login = |forwarded: &'static str, password: &'static str| {
-        let request = app
-            .http
-            .post(app.url("/api/v1/auth/token"))
-            .header("X-Forwarded-For", forwarded)
-            .json(&json!({ "username": "helpdesk1", "password": password }));
-        async move { request.send().await.unwrap().status().as_u16() }
-    };
+    let login = |forwarded, password| login_forwarded(&app, forwarded, password);
 
     assert_eq!(login("203.0.113.5", "wrong-guess-1").await, 401);
     assert_eq!(login("203.0.113.6", "wrong-guess-2").await, 401);
     assert_eq!(login("203.0.113.7", SEED_PASSWORD).await, 429, "the header did not buy a fresh address");
+}
+
+/// helpdesk1's token login, as if relayed for `forwarded`.
+async fn login_forwarded(app: &TestApp, forwarded: &str, password: &str) -> u16 {
+    let request = app
+        .http
+        .post(app.url("/api/v1/auth/token"))
+        .header("X-Forwarded-For", forwarded)
+        .json(&json!({ "username": "helpdesk1", "password": password }));
+    request.send().await.unwrap().status().as_u16()
 }
 
 /// Filter and DN injection attempts. None may match anything, none may get a 5xx.

@@ -10,8 +10,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine;
 use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
-use pwproxy::config::Settings;
-use pwproxy::startup::Application;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -278,15 +276,7 @@ impl TestApp {
         captured_log();
         let mut toml = directory.config();
         tweak(&mut toml);
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        file.write_all(toml.as_bytes()).unwrap();
-        let settings = Settings::load(file.path()).expect("valid test configuration");
-        let app = Application::build(&settings).await.expect("build pwproxy");
-        let address = app.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stopped.await;
-        }));
+        let (address, stop) = crate::http::serve(&toml).await;
         let secrets =
             Mutex::new(vec![SERVICE_PASSWORD.to_owned(), TOKEN_SECRET.to_owned(), SEED_PASSWORD.to_owned()]);
         Self { address, http: reqwest::Client::new(), secrets, _stop: stop }

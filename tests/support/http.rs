@@ -1,8 +1,29 @@
 //! HTTP answers as the tests see them, and the assertions on the
 //! contract's two error shapes. Shared by the OpenLDAP and AD suites.
 
+use std::io::Write;
+use std::net::SocketAddr;
+
 use base64::Engine;
+use pwproxy::config::Settings;
+use pwproxy::startup::Application;
 use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// pwproxy built from `toml` (loaded from a file, as an operator's would
+/// be) and served on a free port in this process until the sender drops.
+pub async fn serve(toml: &str) -> (SocketAddr, oneshot::Sender<()>) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(toml.as_bytes()).unwrap();
+    let settings = Settings::load(file.path()).expect("valid test configuration");
+    let app = Application::build(&settings).await.expect("build pwproxy");
+    let address = app.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
 
 pub fn basic(username: &str, password: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))

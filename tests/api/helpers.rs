@@ -353,3 +353,15 @@ impl TestApp {
         Answer::from(self.http.get(self.url(path)).send().await.unwrap()).await
     }
 }
+
+/// The `directory_exchanges` of the audit line of the request with this id.
+pub fn exchanges_of(request_id: &str) -> u32 {
+    let log = captured_log().lock().unwrap_or_else(|p| p.into_inner());
+    let log = String::from_utf8_lossy(&log);
+    let line = log
+        .lines()
+        .find(|l| l.contains("password reset attempt") && l.contains(request_id))
+        .unwrap_or_else(|| panic!("no audit line for {request_id}"));
+    let value = line.split("directory_exchanges=").nth(1).expect("directory_exchanges in the audit line");
+    value.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+}

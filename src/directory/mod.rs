@@ -5,6 +5,7 @@
 
 mod active_directory;
 mod connection;
+mod dialect;
 pub mod dn;
 mod openldap;
 mod pools;
@@ -12,14 +13,15 @@ mod ppolicy;
 
 use std::collections::HashSet;
 
-use ldap3::{Scope, SearchEntry, SearchOptions, ldap_escape};
+use ldap3::{Scope, SearchEntry, SearchOptions};
 use secrecy::SecretString;
 use uuid::Uuid;
 
 pub use connection::{Connector, counting_exchanges};
 use pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 
-use crate::config::{Attributes, DirectoryKind, Settings};
+use crate::config::{Attributes, Settings};
+use dialect::Dialect;
 
 /// How deep nested groups are followed before the chain is cut off; a
 /// cycle is also stopped by remembering every group seen.
@@ -113,8 +115,7 @@ pub enum Writer {
 }
 
 pub struct Directory {
-    kind: DirectoryKind,
-    protect_privileged: bool,
+    dialect: Dialect,
     connector: Connector,
     service: Pool<ServiceAccount>,
     admins: Pool<ForAdmins>,
@@ -139,8 +140,7 @@ impl Directory {
         let dir = &settings.directory;
         let inactive_filter = Some(dir.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
         Ok(Self {
-            kind: dir.kind,
-            protect_privileged: settings.authorization.protects_privileged(dir.kind),
+            dialect: Dialect::new(dir.kind, settings.authorization.protects_privileged(dir.kind)),
             connector,
             service,
             admins,
@@ -160,14 +160,8 @@ impl Directory {
     /// A target: under `users_base_dn`, matching `users_filter`.
     pub async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
         let assertion = match lookup {
-            Lookup::Id(id) => {
-                let id = match self.kind {
-                    DirectoryKind::Openldap => openldap::id_assertion(id),
-                    DirectoryKind::ActiveDirectory => active_directory::id_assertion(id),
-                };
-                format!("({}={id})", self.attrs.id)
-            }
-            Lookup::Name(name) => self.name_filter(name),
+            Lookup::Id(id) => format!("({}={})", self.attrs.id, self.dialect.id_assertion(id)),
+            Lookup::Name(name) => self.dialect.name_filter(&self.attrs.username, name),
         };
         let filter = format!("(&{}{assertion})", self.attrs.users_filter);
         let mut person = self.find_one(&self.users_base, &filter).await?;
@@ -179,30 +173,15 @@ impl Directory {
         Ok(person.filter(|p| dn::is_within(&p.dn, &self.users_base)))
     }
 
-    fn name_filter(&self, name: &str) -> String {
-        match self.kind {
-            DirectoryKind::Openldap => format!("({}={})", self.attrs.username, ldap_escape(name)),
-            DirectoryKind::ActiveDirectory => active_directory::name_filter(&self.attrs.username, name),
-        }
-    }
-
     /// An acting admin, by the name they authenticate with.
     pub async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
-        let filter = self.name_filter(username);
+        let filter = self.dialect.name_filter(&self.attrs.username, username);
         Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
     }
 
     async fn find_one(&self, base: &str, filter: &str) -> Result<Option<Person>, DirectoryError> {
         let mut attrs = vec![self.attrs.username.as_str(), self.attrs.id.as_str(), "mail"];
-        attrs.extend_from_slice(match self.kind {
-            DirectoryKind::Openldap => &[openldap::LOCK_ATTRIBUTE],
-            DirectoryKind::ActiveDirectory => &[
-                active_directory::UPN,
-                active_directory::ACCOUNT_CONTROL,
-                active_directory::COMPUTED_ACCOUNT_CONTROL,
-                active_directory::ADMIN_COUNT,
-            ],
-        });
+        attrs.extend_from_slice(self.dialect.account_attributes());
         // Two are enough to tell "one" from "ambiguous".
         let mut entries = self.search(base, Scope::Subtree, filter, &attrs, 2).await?;
         if entries.len() > 1 {
@@ -214,23 +193,15 @@ impl Directory {
         let Some(entry) = entries.pop() else {
             return Ok(None);
         };
-        let (mut inactive, privileged, id) = match self.kind {
-            DirectoryKind::Openldap => {
-                (openldap::is_locked(&entry), false, first_value(&entry, &self.attrs.id))
-            }
-            DirectoryKind::ActiveDirectory => (
-                active_directory::is_inactive(&entry),
-                self.protect_privileged && active_directory::is_marked_privileged(&entry),
-                first_bytes(&entry, &self.attrs.id).and_then(|raw| active_directory::id_display(&raw)),
-            ),
-        };
+        let dialect::AccountState { mut inactive, privileged, id, principal_name } =
+            self.dialect.account_state(&entry, &self.attrs.id);
         if !inactive && let Some(inactive_filter) = &self.inactive_filter {
             inactive = !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
         }
         Ok(Some(Person {
             username: first_value(&entry, &self.attrs.username).unwrap_or_default(),
             email: first_value(&entry, "mail"),
-            principal_name: first_value(&entry, active_directory::UPN),
+            principal_name,
             id,
             inactive,
             privileged,
@@ -240,31 +211,25 @@ impl Directory {
 
     /// The groups `dn` belongs to, directly or through nested groups.
     ///
-    /// Active Directory follows nesting itself (one search). OpenLDAP has
-    /// no such rule: the walk goes up one level per search, stops at cycles,
+    /// Active Directory follows nesting itself: one search. OpenLDAP has no
+    /// such rule: the walk goes up one level per search, stops at cycles,
     /// and stops early once it has met any of the `decisive` groups, since
     /// the caller only needs to know whether one of those is among them.
     pub async fn groups_of(&self, dn: &str, decisive: &HashSet<String>) -> Result<Groups, DirectoryError> {
-        if self.kind == DirectoryKind::ActiveDirectory {
-            let filter = active_directory::groups_filter(dn);
-            let found = self.search(&self.groups_base, Scope::Subtree, &filter, &["objectSid"], 0).await?;
-            let privileged = self.protect_privileged
-                && found.iter().any(|g| {
-                    first_bytes(g, "objectSid").is_some_and(|sid| active_directory::is_privileged_group(&sid))
-                });
-            return Ok(Groups { dns: found.iter().map(|g| dn::normalize(&g.dn)).collect(), privileged });
-        }
-        let mut seen = HashSet::new();
+        let mut groups = Groups::default();
         let mut frontier = vec![dn.to_owned()];
         for _ in 0..MAX_GROUP_DEPTH {
-            let filter = openldap::direct_groups_filter(frontier.iter());
-            let groups = self.search(&self.groups_base, Scope::Subtree, &filter, &["1.1"], 0).await?;
-            frontier = groups.into_iter().map(|g| g.dn).filter(|g| seen.insert(dn::normalize(g))).collect();
-            if frontier.is_empty() || !seen.is_disjoint(decisive) {
+            let filter = self.dialect.groups_filter(&frontier);
+            let attrs = self.dialect.group_attributes();
+            let found = self.search(&self.groups_base, Scope::Subtree, &filter, attrs, 0).await?;
+            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
+            frontier =
+                found.into_iter().map(|g| g.dn).filter(|g| groups.dns.insert(dn::normalize(g))).collect();
+            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
                 break;
             }
         }
-        Ok(Groups { dns: seen, privileged: false })
+        Ok(groups)
     }
 
     /// Verifies `password` by binding as `dn` on a connection of its own,
@@ -289,27 +254,18 @@ impl Directory {
         password: &SecretString,
         temporary: bool,
     ) -> Result<(), DirectoryError> {
-        let mods = match self.kind {
-            DirectoryKind::Openldap => openldap::password_mods(password, temporary),
-            DirectoryKind::ActiveDirectory => active_directory::password_mods(password, temporary),
-        };
+        let mods = self.dialect.password_mods(password, temporary);
         let result = match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.
             Writer::Admin(AdminSession(mut ldap)) => {
-                let result = self
-                    .connector
-                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
-                    .await;
+                let result = self.modify(&mut ldap, dn, mods).await;
                 keep_if_usable(ldap, result.as_ref().err());
                 result?
             }
             Writer::Service => {
                 let mut ldap = self.service.get().await?;
-                let result = self
-                    .connector
-                    .timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods))
-                    .await;
+                let result = self.modify(&mut ldap, dn, mods).await;
                 keep_if_usable(ldap, result.as_ref().err());
                 result?
             }
@@ -323,14 +279,21 @@ impl Directory {
             .find(|c| c.1.ctype == ppolicy::OID)
             .and_then(|c| c.1.val.as_deref())
             .and_then(ppolicy::error_code);
-        let rejection = match self.kind {
-            DirectoryKind::Openldap => openldap::rejection(result.rc, &result.text, ppolicy_error),
-            DirectoryKind::ActiveDirectory => active_directory::rejection(result.rc, &result.text),
-        };
-        match rejection {
+        match self.dialect.rejection(result.rc, &result.text, ppolicy_error) {
             Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
             None => Err(DirectoryError::from_result("modify", result.rc, &result.text)),
         }
+    }
+
+    /// A modify with the password-policy request control, which OpenLDAP
+    /// answers with the precise reason of a refusal (AD ignores it).
+    async fn modify(
+        &self,
+        ldap: &mut ldap3::Ldap,
+        dn: &str,
+        mods: Vec<ldap3::Mod<Vec<u8>>>,
+    ) -> Result<ldap3::LdapResult, DirectoryError> {
+        self.connector.timed("modify", ldap.with_controls(ppolicy::request()).modify(dn, mods)).await
     }
 
     /// A search on a service connection; referrals are skipped, a missing

@@ -1,0 +1,234 @@
+//! Validation of a loaded configuration: every check names the key and
+//! says what to change, so that a bad deployment fails at start-up with a
+//! sentence an operator can act on, not at the first request.
+
+use std::net::IpAddr;
+
+use secrecy::ExposeSecret;
+
+use super::{ConfigError, DirectoryKind, Settings, invalid};
+
+impl Settings {
+    /// Every check names the key and says what to do about it.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.ldap.url.trim();
+        let (scheme, host) = split_url(url).ok_or_else(|| {
+            invalid("ldap.url", format!("'{url}' is not an ldap:// or ldaps:// URL with a host"))
+        })?;
+        if self.ldap.bind_dn.trim().is_empty() {
+            return Err(invalid("ldap.bind_dn", "missing: set the service account's DN"));
+        }
+        if self.ldap.bind_password.expose_secret().is_empty() {
+            return Err(invalid("ldap.bind_password", "missing: set the service account's password"));
+        }
+        if self.ldap.timeout_secs == 0 {
+            return Err(invalid("ldap.timeout_secs", "must be at least 1"));
+        }
+        if scheme == "ldaps" && self.ldap.starttls {
+            return Err(invalid(
+                "ldap.starttls",
+                "StartTLS applies to ldap:// URLs only; ldaps:// is already encrypted",
+            ));
+        }
+        let encrypted = scheme == "ldaps" || self.ldap.starttls;
+        if !encrypted && !is_loopback(host) && !self.ldap.allow_insecure {
+            return Err(invalid(
+                "ldap.url",
+                format!(
+                    "'{url}' would send passwords in clear text to '{host}': use ldaps://, set \
+                     ldap.starttls = true, or (only on a trusted network) ldap.allow_insecure = true"
+                ),
+            ));
+        }
+        if let Some(ca) = &self.ldap.ca_file {
+            std::fs::read(ca)
+                .map_err(|e| invalid("ldap.ca_file", format!("cannot read '{}': {e}", ca.display())))?;
+        }
+        if self.directory.users_base_dn.trim().is_empty() {
+            return Err(invalid("directory.users_base_dn", "missing: set the DN below which people live"));
+        }
+        let filters = [
+            ("directory.users_filter", self.directory.attributes().users_filter),
+            ("directory.inactive_filter", self.directory.inactive_filter.clone()),
+        ];
+        for (key, filter) in filters {
+            if !filter.trim().is_empty() && ldap3::parse_filter(filter.trim()).is_err() {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "'{filter}' is not a valid LDAP filter (RFC 4515), e.g. (objectClass=inetOrgPerson)"
+                    ),
+                ));
+            }
+        }
+        if self.directory.kind == DirectoryKind::ActiveDirectory && !encrypted {
+            return Err(invalid(
+                "ldap.url",
+                format!(
+                    "Active Directory accepts password changes only over an encrypted connection: use \
+                     ldaps://{host}:636 or ldap.starttls = true"
+                ),
+            ));
+        }
+        if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
+            return Err(invalid(
+                "authorization.admin_groups",
+                "missing: list at least one group DN whose members may reset passwords",
+            ));
+        }
+        if self.auth.token_secret.expose_secret().len() < 32 {
+            return Err(invalid(
+                "auth.token_secret",
+                "must be at least 32 bytes; generate one with `openssl rand -base64 48`",
+            ));
+        }
+        if self.auth.token_ttl_secs == 0 {
+            return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
+        }
+        self.server.trusted_proxy_ranges().map_err(|e| invalid("server.trusted_proxies", e))?;
+        let r = &self.rate_limit;
+        if r.failures_per_name == 0 || r.failures_per_address == 0 || r.window_secs == 0 {
+            return Err(invalid(
+                "rate_limit",
+                "failures_per_name, failures_per_address and window_secs must be at least 1",
+            ));
+        }
+        let p = &self.policy;
+        if p.min_length == 0 || p.min_length > p.max_length {
+            return Err(invalid(
+                "policy.min_length",
+                format!("must be between 1 and policy.max_length ({})", p.max_length),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `(scheme, host)` of an LDAP URL, or `None` when it is not one.
+fn split_url(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "ldap" && scheme != "ldaps" {
+        return None;
+    }
+    let authority = rest.split('/').next()?;
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next()?
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    (!host.is_empty()).then_some((scheme, host))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigError;
+
+    const VALID: &str = r#"
+        [ldap]
+        url = "ldap://127.0.0.1:389"
+        bind_dn = "cn=pwproxy,dc=example,dc=org"
+        bind_password = "service secret"
+        [directory]
+        users_base_dn = "ou=people,dc=example,dc=org"
+        [authorization]
+        admin_groups = ["cn=helpdesk,ou=groups,dc=example,dc=org"]
+        [auth]
+        token_secret = "0123456789abcdef0123456789abcdef"
+    "#;
+
+    fn parse(toml: &str) -> Result<Settings, ConfigError> {
+        let s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(toml, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn problem_key(toml: &str) -> &'static str {
+        match parse(toml) {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_minimal_config_gets_the_documented_defaults() {
+        let s = parse(VALID).unwrap();
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.ldap.timeout_secs, 5);
+        assert_eq!(s.policy.min_length, 12);
+        assert_eq!(s.policy.max_length, 128);
+        assert!(s.policy.must_change);
+        assert_eq!(s.auth.token_ttl_secs, 900);
+        let a = s.directory.attributes();
+        assert_eq!((a.username.as_str(), a.id.as_str()), ("uid", "entryUUID"));
+        assert_eq!(s.directory.groups_base(), "dc=example,dc=org");
+    }
+
+    #[test]
+    fn a_short_token_secret_is_refused() {
+        let toml = VALID.replace("0123456789abcdef0123456789abcdef", "too short");
+        assert_eq!(problem_key(&toml), "auth.token_secret");
+    }
+
+    #[test]
+    fn plaintext_to_a_remote_host_is_refused_unless_allowed_or_encrypted() {
+        let remote = VALID.replace("ldap://127.0.0.1:389", "ldap://ldap.example.org");
+        assert_eq!(problem_key(&remote), "ldap.url");
+        assert!(parse(&remote.replace("[directory]", "starttls = true\n[directory]")).is_ok());
+        assert!(parse(&remote.replace("[directory]", "allow_insecure = true\n[directory]")).is_ok());
+        assert!(parse(&VALID.replace("ldap://127.0.0.1:389", "ldaps://ldap.example.org")).is_ok());
+        assert!(parse(&VALID.replace("127.0.0.1:389", "[::1]:389")).is_ok());
+    }
+
+    #[test]
+    fn a_missing_bind_dn_names_the_key() {
+        let toml = VALID.replace("bind_dn = \"cn=pwproxy,dc=example,dc=org\"", "bind_dn = \"\"");
+        assert_eq!(problem_key(&toml), "ldap.bind_dn");
+    }
+
+    #[test]
+    fn an_unreadable_ca_file_names_the_key() {
+        let toml = VALID.replace("[directory]", "ca_file = \"/nonexistent/ca.pem\"\n[directory]");
+        assert_eq!(problem_key(&toml), "ldap.ca_file");
+    }
+
+    #[test]
+    fn an_unparsable_filter_names_the_key() {
+        let toml = VALID.replace("[authorization]", "inactive_filter = \"(locked=TRUE\"\n[authorization]");
+        assert_eq!(problem_key(&toml), "directory.inactive_filter");
+    }
+
+    #[test]
+    fn active_directory_needs_encryption_even_on_the_loopback() {
+        let ad = VALID.replace("users_base_dn", "kind = \"active_directory\"\nusers_base_dn");
+        assert_eq!(problem_key(&ad), "ldap.url");
+        let s = parse(&ad.replace("ldap://127.0.0.1:389", "ldaps://127.0.0.1:636")).unwrap();
+        assert_eq!(s.directory.attributes().username, "sAMAccountName");
+        assert_eq!(s.directory.attributes().id, "objectGUID");
+        assert_eq!(s.directory.groups_base(), "dc=example,dc=org");
+        assert_eq!(s.directory.admins_base(), "dc=example,dc=org");
+        assert!(s.authorization.protects_privileged(s.directory.kind));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let toml = VALID.replace("[auth]", "[auth]\ntoken_secrte = \"x\"");
+        assert!(matches!(parse(&toml), Err(ConfigError::Load(_))));
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let s = parse(VALID).unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("service secret"));
+        assert!(!debug.contains("0123456789abcdef"));
+    }
+}

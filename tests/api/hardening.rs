@@ -290,15 +290,12 @@ async fn a_directory_killed_mid_traffic_gives_503s_and_recovers_when_restarted()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificate_checks_can_only_be_skipped_explicitly() {
     let dir = TestDirectory::start_own().await;
-    let (plain, ldaps) = (dir.ldap_url.clone(), dir.ldaps_url.clone());
+    let skip_verification = |toml: &mut String| {
+        *toml = toml.replace("timeout_secs", "danger_skip_tls_verify = true\ntimeout_secs")
+    };
     let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml
-            .replace(&plain, &ldaps)
-            .lines()
-            .filter(|l| !l.starts_with("ca_file"))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .replace("timeout_secs", "danger_skip_tls_verify = true\ntimeout_secs");
+        dir.over_ldaps_without_ca()(toml);
+        skip_verification(toml);
     })
     .await;
 

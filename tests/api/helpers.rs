@@ -160,6 +160,20 @@ impl TestDirectory {
         ldap.simple_bind(dn, password).await.map(|r| r.rc == 0).unwrap_or(false)
     }
 
+    /// A configuration tweak: LDAPS, trusting the system roots only (which
+    /// do not know the fixture's CA).
+    pub fn over_ldaps_without_ca(&self) -> impl FnOnce(&mut String) + use<> {
+        let (plain, ldaps) = (self.ldap_url.clone(), self.ldaps_url.clone());
+        move |toml| {
+            *toml = toml
+                .replace(&plain, &ldaps)
+                .lines()
+                .filter(|l| !l.starts_with("ca_file"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    }
+
     /// pwproxy's configuration for this directory.
     pub fn config(&self) -> String {
         let ca =

@@ -342,18 +342,7 @@ async fn starttls_with_the_configured_ca_works() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_from_an_untrusted_ca_is_refused() {
     let dir = TestDirectory::start_own().await;
-    let ldaps = dir.ldaps_url.clone();
-    let plain = dir.ldap_url.clone();
-    // The system roots do not know the fixture's CA.
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml
-            .replace(&plain, &ldaps)
-            .lines()
-            .filter(|l| !l.starts_with("ca_file"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    })
-    .await;
+    let app = TestApp::spawn_with(&dir, dir.over_ldaps_without_ca()).await;
     let person = dir.add_person("target", true).await;
 
     let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;

@@ -317,9 +317,11 @@ impl Settings {
             .prefix_separator("__")
             .separator("__")
             .try_parsing(true)
-            .list_separator(",")
+            // DNs are full of commas: lists in the environment are separated by ";".
+            .list_separator(";")
             .with_list_parse_key("authorization.admin_groups")
-            .with_list_parse_key("authorization.protected_groups");
+            .with_list_parse_key("authorization.protected_groups")
+            .with_list_parse_key("server.trusted_proxies");
         let settings: Settings = config::Config::builder()
             .add_source(config::File::from(path).format(config::FileFormat::Toml))
             .add_source(env)

@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use deadpool::managed::{self, Manager, Metrics, Object, PoolError, RecycleError, RecycleResult, Timeouts};
+use deadpool::managed::{
+    self, Manager, Metrics, Object, PoolError, QueueMode, RecycleError, RecycleResult, Timeouts,
+};
 use ldap3::Ldap;
 use secrecy::SecretString;
 
@@ -101,6 +103,10 @@ impl<M: Manager<Type = Ldap, Error = DirectoryError>> Pool<M> {
         managed::Pool::builder(manager)
             .max_size(MAX_CONNECTIONS)
             .timeouts(timeouts)
+            // The most recently used connection first: under light load the
+            // same few stay warm (in slapd's caches too) instead of every
+            // idle connection taking its turn.
+            .queue_mode(QueueMode::Lifo)
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map(Self)

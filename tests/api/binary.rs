@@ -100,11 +100,26 @@ async fn environment_variables_override_the_file_and_are_validated() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("ldap.url") && stderr.contains("starttls"), "{stderr}");
 
-    // The file's service password is wrong; the environment's is right.
-    let toml = dir.config().replace(SERVICE_PASSWORD, "wrong-in-the-file");
-    let (running, _file) = Running::start(&toml, &[("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD)]).await;
+    // The file's service password and admin groups are wrong; the environment's are right.
+    let toml = dir.config().replace(SERVICE_PASSWORD, "wrong-in-the-file").replace(
+        &format!("admin_groups = [\"{HELPDESK}\"]"),
+        "admin_groups = [\"cn=nobody,dc=example,dc=org\"]",
+    );
+    let groups = format!("cn=nobody,dc=example,dc=org;{HELPDESK}");
+    let env = [
+        ("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD),
+        ("PWPROXY__AUTHORIZATION__ADMIN_GROUPS", &groups),
+    ];
+    let (running, _file) = Running::start(&toml, &env).await;
     let ready = reqwest::get(format!("{}/readyz", running.base)).await.unwrap();
     assert_eq!(ready.status(), 200);
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/token", running.base))
+        .json(&json!({ "username": "helpdesk1", "password": SEED_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "helpdesk1 is an admin through the environment's list");
     running.stop();
 }
 

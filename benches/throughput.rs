@@ -29,15 +29,19 @@ struct Args {
     /// Concurrent clients of the main run.
     #[arg(long, default_value_t = 32)]
     clients: usize,
-    /// Length of each measured run.
+    /// Length of each measured run, per side.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Slices each run is cut into, alternating pwproxy and the floor.
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
 }
 
 /// One measured run.
+#[derive(Default)]
 struct Run {
     requests: usize,
     errors: usize,
@@ -46,6 +50,13 @@ struct Run {
 }
 
 impl Run {
+    fn add(&mut self, slice: Run) {
+        self.requests += slice.requests;
+        self.errors += slice.errors;
+        self.elapsed += slice.elapsed;
+        self.latencies.extend(slice.latencies);
+    }
+
     fn rate(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
@@ -80,7 +91,7 @@ async fn main() {
     let args = Args::parse();
     println!("# pwproxy throughput: {} clients, {} s per run\n", args.clients, args.seconds);
     println!(
-        "| people | transport | clients | pwproxy req/s | floor req/s | ratio | pwproxy p50 / p95 / p99 | floor p50 / p95 / p99 | p99 ratio | errors | peak RSS |"
+        "| people | transport | clients | pwproxy req/s | floor req/s | ratio | pwproxy p50 / p95 / p99 | floor p50 / p95 / p99 | p99 ratio | errors pwproxy / floor | peak RSS |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &users in &args.users {
@@ -99,11 +110,18 @@ async fn main() {
                 let warm = Duration::from_secs(1);
                 drive_proxy(&proxy, &token, &ids, clients, warm).await;
                 drive_floor(&floor, &ids, clients, warm).await;
-                let seconds = Duration::from_secs(args.seconds);
-                let proxied = drive_proxy(&proxy, &token, &ids, clients, seconds).await;
-                let direct = drive_floor(&floor, &ids, clients, seconds).await;
+                // Alternate short slices of each, so that a slow spell of the
+                // shared machine weighs on both alike.
+                let slice = Duration::from_secs(args.seconds) / args.rounds;
+                let (mut proxied, mut direct) = (Run::default(), Run::default());
+                for _ in 0..args.rounds {
+                    proxied.add(drive_proxy(&proxy, &token, &ids, clients, slice).await);
+                    direct.add(drive_floor(&floor, &ids, clients, slice).await);
+                }
+                proxied.latencies.sort();
+                direct.latencies.sort();
                 println!(
-                    "| {users} | {transport} | {clients} | {:.0} | {:.0} | {:.2} | {} / {} / {} | {} / {} / {} | {:.2} | {} | {:.1} MiB |",
+                    "| {users} | {transport} | {clients} | {:.0} | {:.0} | {:.2} | {} / {} / {} | {} / {} / {} | {:.2} | {} / {} | {:.1} MiB |",
                     proxied.rate(),
                     direct.rate(),
                     proxied.rate() / direct.rate(),
@@ -114,7 +132,8 @@ async fn main() {
                     millis(direct.p(95.0)),
                     millis(direct.p(99.0)),
                     proxied.p(99.0).as_secs_f64() / direct.p(99.0).as_secs_f64(),
-                    proxied.errors + direct.errors,
+                    proxied.errors,
+                    direct.errors,
                     proxy.peak_rss_kib() as f64 / 1024.0,
                 );
                 if clients == 1 {

@@ -229,7 +229,7 @@ impl Service {
                 .throttled(Some(username), context.client, async {
                     let person = self.admin_named(username).await?;
                     self.directory.bind_as(&person.dn, password).await?;
-                    Ok(person)
+                    active(person)
                 })
                 .await?;
             let member = self.member(&person, self.rules.admin_groups()).await?;
@@ -314,10 +314,7 @@ impl Service {
                 (person, Writer::Admin(ldap))
             }
         };
-        if person.inactive {
-            return Err(Failure::Unauthenticated("the admin's account is inactive"));
-        }
-        Ok((person, writer))
+        Ok((active(person)?, writer))
     }
 
     /// An unknown admin name is an authentication failure, so callers cannot
@@ -336,6 +333,14 @@ impl Service {
             privileged: person.privileged || groups.privileged,
         })
     }
+}
+
+/// A disabled or locked admin is not authenticated, whatever the password.
+fn active(admin: Person) -> Result<Person, Failure> {
+    if admin.inactive {
+        return Err(Failure::Unauthenticated("the admin's account is inactive"));
+    }
+    Ok(admin)
 }
 
 /// The name a caller claims before it is verified (a token's is only known

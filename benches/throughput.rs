@@ -181,7 +181,21 @@ async fn drive_proxy(
                         }
                     };
                     let sent = Instant::now();
-                    let ok = request.send().await.is_ok_and(|r| r.status() == 200);
+                    let ok = match request.send().await {
+                        Ok(response) if response.status() == 200 => true,
+                        Ok(response) => {
+                            let status = response.status();
+                            eprintln!(
+                                "pwproxy answered {status}: {}",
+                                response.text().await.unwrap_or_default()
+                            );
+                            false
+                        }
+                        Err(e) => {
+                            eprintln!("no answer from pwproxy: {e}");
+                            false
+                        }
+                    };
                     latencies.push(sent.elapsed());
                     errors += usize::from(!ok);
                 }

@@ -11,7 +11,12 @@ command -v ldapadd >/dev/null || missing+=(ldap-utils)
 command -v openssl >/dev/null || missing+=(openssl)
 for extra in "$@"; do
   case "$extra" in
-    --samba) command -v samba >/dev/null || [ -x /usr/sbin/samba ] || missing+=(samba samba-ad-dc krb5-user) ;;
+    --samba)
+      command -v samba >/dev/null || [ -x /usr/sbin/samba ] || missing+=(samba samba-ad-dc krb5-user)
+      # ip and unshare: the AD suite runs in a network namespace of its own.
+      command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+      command -v unshare >/dev/null || missing+=(util-linux)
+      ;;
     *) dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra") ;;
   esac
 done

@@ -390,3 +390,25 @@ async fn people_outside_the_users_ou_are_not_found() {
     let answer = app.users(by_name("Administrator", "helpdesk1", SEED_PASSWORD, true)).await;
     answer.assert_users_error(404, "user_not_found", "Not Found");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_may_sign_in_with_a_upn_and_tokens_work_on_both_endpoints() {
+    let dc = Dc::from_env();
+    let app = App::spawn(&dc, |_| {}).await;
+    let first = dc.add_user("target", &[]).await;
+    let second = dc.add_user("target", &[]).await;
+
+    let answer = app.persons(&first.guid, &basic("helpdesk1@example.test", SEED_PASSWORD), reset(NEW)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(dc.bind(&first.upn, NEW).await.unwrap_err().contains("data 773"), "temporary by default");
+
+    let token = app.token("helpdesk1@example.test", SEED_PASSWORD).await;
+    let bearer = format!("Bearer {}", token.body["access_token"].as_str().unwrap());
+    let url = format!("http://{}/api/v1/users/changePassword", app.address);
+    let body = json!({ "userName": second.upn, "password": NEW, "adminPassword": SEED_PASSWORD, "temporary": false });
+    let answer =
+        Answer::from(app.http.put(url).header("Authorization", &bearer).json(&body).send().await.unwrap())
+            .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(dc.binds(&second, NEW).await);
+}

@@ -97,19 +97,7 @@ impl Dc {
             let change = Mod::Add("member", HashSet::from([dn.as_str()]));
             ldap.modify(group, vec![change]).await.unwrap().success().expect("add to group");
         }
-        let (entries, _) = ldap
-            .search(&dn, Scope::Base, "(objectClass=*)", vec!["objectGUID"])
-            .await
-            .unwrap()
-            .success()
-            .unwrap();
-        let entry = SearchEntry::construct(entries.into_iter().next().unwrap());
-        let raw = entry
-            .bin_attrs
-            .get("objectGUID")
-            .map(|v| v[0].clone())
-            .unwrap_or_else(|| entry.attrs["objectGUID"][0].as_bytes().to_vec());
-        let guid = Uuid::from_slice_le(&raw).unwrap().to_string();
+        let guid = self.guid_of(&sam).await;
         AdUser { sam, upn, dn, guid, mail }
     }
 

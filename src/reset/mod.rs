@@ -1,5 +1,5 @@
-//! The password-reset use case, shared by both endpoints, and the token
-//! login. Decisions are taken in the contract's order: authenticate (401) →
+//! The password-reset use case, shared by both endpoints (who is asking,
+//! and the token login, are in `authentication`). Decisions are taken in the contract's order: authenticate (401) →
 //! actor is an admin (403) → resolve the target (404) → target not protected
 //! (403) → target active (400) → proxy policy (400) → write (400 when the
 //! directory refuses) → one audit line whatever the outcome.
@@ -8,38 +8,22 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::access::{Member, Rules};
 use crate::audit::{self, Attempt, RequestContext};
 use crate::config::{PolicySettings, Settings};
-use crate::directory::{Directory, Lookup, Person, Writer, counting_exchanges};
+use crate::directory::{Directory, Lookup, Person, counting_exchanges};
 use crate::failure::Failure;
 use crate::lockout::Lockout;
 use crate::policy;
 use crate::token::Tokens;
 
-/// Who the caller says they are, as the endpoint received it.
-#[derive(Debug)]
-pub enum Principal {
-    Missing,
-    Bearer(SecretString),
-    Basic {
-        username: String,
-        password: SecretString,
-    },
-    /// An admin named in the body (`adminUserName`) or by
-    /// `authorization.default_admin`; proven by `admin_password`.
-    Named(String),
-}
+mod authentication;
 
-#[derive(Debug)]
-pub struct Credentials {
-    pub principal: Principal,
-    /// Seed 001's `adminPassword`: always verified by a bind when present.
-    pub admin_password: Option<SecretString>,
-}
+use authentication::claimed_name;
+pub use authentication::{Credentials, Principal};
 
 /// How the request names the person whose password changes.
 #[derive(Debug)]
@@ -216,113 +200,6 @@ impl Service {
         Ok(Changed { username: person.username, email: person.email })
     }
 
-    /// `POST /api/v1/auth/token`: a bind proves the password, membership of an
-    /// admin group earns the token.
-    pub async fn login(
-        &self,
-        context: &RequestContext,
-        username: &str,
-        password: &SecretString,
-    ) -> Result<SecretString, Failure> {
-        let (result, exchanges) = counting_exchanges(self.within_deadline(async {
-            let person = self
-                .throttled(Some(username), context.client, async {
-                    let person = self.admin_named(username).await?;
-                    self.directory.bind_as(&person.dn, password).await?;
-                    active(person)
-                })
-                .await?;
-            let member = self.member(&person, self.rules.admin_groups()).await?;
-            self.rules.may_act(&member).map_err(Failure::Forbidden)?;
-            self.tokens.issue(&person.username).map_err(Failure::Internal)
-        }))
-        .await;
-        audit::record(&Attempt {
-            context,
-            actor: Some(username),
-            target: None,
-            target_dn: None,
-            target_id: None,
-            code: result.as_ref().err().map(crate::http::errors::code),
-            exchanges,
-        });
-        result
-    }
-
-    /// Refuses at once while `name` or `client` is locked out, and counts a
-    /// failed authentication against both.
-    async fn throttled<T>(
-        &self,
-        name: Option<&str>,
-        client: IpAddr,
-        authentication: impl Future<Output = Result<T, Failure>>,
-    ) -> Result<T, Failure> {
-        if let Some(wait) = self.lockout.locked_for(name, client) {
-            return Err(Failure::RateLimited(wait));
-        }
-        let result = authentication.await;
-        if let Err(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) = &result {
-            self.lockout.record_failure(name, client);
-        }
-        result
-    }
-
-    /// The admin behind the credentials, and the connection to write on. A
-    /// disabled or locked admin is not authenticated.
-    async fn authenticate(
-        &self,
-        client: IpAddr,
-        credentials: &Credentials,
-    ) -> Result<(Person, Writer), Failure> {
-        if let Principal::Missing = credentials.principal {
-            // Not a guess: nothing to count.
-            return Err(Failure::Unauthenticated("no credentials"));
-        }
-        let name = claimed_name(&credentials.principal);
-        self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials)).await
-    }
-
-    async fn authenticate_unthrottled(&self, credentials: &Credentials) -> Result<(Person, Writer), Failure> {
-        let admin_password = credentials.admin_password.as_ref();
-        let (person, writer) = match &credentials.principal {
-            Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
-            Principal::Bearer(token) => {
-                let username =
-                    self.tokens.verify(token).ok_or(Failure::Unauthenticated("invalid or expired token"))?;
-                let person = self.admin_named(&username).await?;
-                let writer = match admin_password {
-                    Some(password) => Writer::Admin(self.directory.bind_as(&person.dn, password).await?),
-                    None => Writer::Service,
-                };
-                (person, writer)
-            }
-            Principal::Basic { username, password } => {
-                let person = self.admin_named(username).await?;
-                let ldap = self.directory.bind_as(&person.dn, password).await?;
-                if let Some(admin_password) = admin_password
-                    && admin_password.expose_secret() != password.expose_secret()
-                {
-                    // Two different passwords for one person: both must hold.
-                    self.directory.bind_as(&person.dn, admin_password).await?;
-                }
-                (person, Writer::Admin(ldap))
-            }
-            Principal::Named(username) => {
-                let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
-                let person = self.admin_named(username).await?;
-                let ldap = self.directory.bind_as(&person.dn, password).await?;
-                (person, Writer::Admin(ldap))
-            }
-        };
-        Ok((active(person)?, writer))
-    }
-
-    /// An unknown admin name is an authentication failure, so callers cannot
-    /// tell unknown names from wrong passwords.
-    async fn admin_named(&self, username: &str) -> Result<Person, Failure> {
-        self.directory.find_admin(username).await?.ok_or(Failure::Unauthenticated("unknown admin name"))
-    }
-
     /// A person's groups, as far as `decisive` ones are concerned: the walk
     /// up the group tree stops at the first of them it meets.
     async fn member(&self, person: &Person, decisive: &HashSet<String>) -> Result<Member, Failure> {
@@ -332,23 +209,6 @@ impl Service {
             groups: groups.dns,
             privileged: person.privileged || groups.privileged,
         })
-    }
-}
-
-/// A disabled or locked admin is not authenticated, whatever the password.
-fn active(admin: Person) -> Result<Person, Failure> {
-    if admin.inactive {
-        return Err(Failure::Unauthenticated("the admin's account is inactive"));
-    }
-    Ok(admin)
-}
-
-/// The name a caller claims before it is verified (a token's is only known
-/// once its signature is checked).
-fn claimed_name(principal: &Principal) -> Option<String> {
-    match principal {
-        Principal::Basic { username, .. } | Principal::Named(username) => Some(username.clone()),
-        Principal::Bearer(_) | Principal::Missing => None,
     }
 }
 

@@ -9,7 +9,9 @@ use crate::directory::dn::normalize;
 #[derive(Debug, Clone)]
 pub struct Rules {
     admin_groups: HashSet<String>,
-    protected_groups: HashSet<String>,
+    /// Admin and protected groups together: membership of any refuses a
+    /// target.
+    guarded_groups: HashSet<String>,
 }
 
 /// A person as far as authorization cares: their DN and every group they
@@ -44,10 +46,10 @@ impl Rules {
         let set = |groups: Vec<&String>| {
             groups.into_iter().filter(|g| !g.trim().is_empty()).map(|g| normalize(g)).collect()
         };
-        Self {
-            admin_groups: set(admin_groups.into_iter().collect()),
-            protected_groups: set(protected_groups.into_iter().collect()),
-        }
+        let admin_groups: HashSet<String> = set(admin_groups.into_iter().collect());
+        let protected_groups: HashSet<String> = set(protected_groups.into_iter().collect());
+        let guarded_groups = admin_groups.union(&protected_groups).cloned().collect();
+        Self { admin_groups, guarded_groups }
     }
 
     /// Membership of any of these makes an actor an admin: a walk up the
@@ -58,8 +60,8 @@ impl Rules {
 
     /// Membership of any of these refuses a target (admins and protected
     /// people alike).
-    pub fn guarded_groups(&self) -> HashSet<String> {
-        self.admin_groups.union(&self.protected_groups).cloned().collect()
+    pub fn guarded_groups(&self) -> &HashSet<String> {
+        &self.guarded_groups
     }
 
     /// May this person act as an admin at all?
@@ -80,7 +82,7 @@ impl Rules {
         if !target.groups.is_disjoint(&self.admin_groups) {
             return Err(Refusal::TargetIsAdmin);
         }
-        if target.privileged || !target.groups.is_disjoint(&self.protected_groups) {
+        if target.privileged || !target.groups.is_disjoint(&self.guarded_groups) {
             return Err(Refusal::TargetProtected);
         }
         Ok(())

@@ -64,8 +64,6 @@ pub struct Service {
     tokens: Tokens,
     policy: PolicySettings,
     lockout: Lockout,
-    /// Admin and protected groups: membership of any refuses a target.
-    guarded: HashSet<String>,
     /// The whole directory conversation of one request must end within this,
     /// however many operations it takes.
     deadline: Duration,
@@ -73,12 +71,9 @@ pub struct Service {
 
 impl Service {
     pub fn new(settings: &Settings) -> Result<Self, String> {
-        let rules =
-            Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups);
         Ok(Self {
             directory: Directory::new(settings)?,
-            guarded: rules.guarded_groups(),
-            rules,
+            rules: Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups),
             tokens: Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
             policy: settings.policy.clone(),
             lockout: Lockout::new(&settings.rate_limit),
@@ -179,7 +174,7 @@ impl Service {
         let person = person?.ok_or(Failure::UserNotFound)?;
         trail.target_dn = Some(person.dn.clone());
         trail.target_id.clone_from(&person.id);
-        let target = self.member(&person, &self.guarded).await?;
+        let target = self.member(&person, self.rules.guarded_groups()).await?;
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         if person.inactive {
             return Err(Failure::UserInactive);

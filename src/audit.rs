@@ -35,6 +35,20 @@ pub struct Attempt<'a> {
     pub exchanges: u32,
 }
 
+/// A request refused before it could be understood (bad body, bad path):
+/// nobody and nothing named yet.
+pub fn refused(context: &RequestContext, code: &'static str) {
+    record(&Attempt {
+        context,
+        actor: None,
+        target: None,
+        target_dn: None,
+        target_id: None,
+        code: Some(code),
+        exchanges: 0,
+    });
+}
+
 pub fn record(attempt: &Attempt<'_>) {
     tracing::info!(
         target: AUDIT_TARGET,

@@ -6,7 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod config;
 pub mod directory;
-pub mod failure;
+pub mod dn;
 pub mod http;
 pub mod lockout;
 pub mod policy;

@@ -3,15 +3,38 @@
 //! password in one go.
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
 
 use crate::config::PolicySettings;
 
-/// One broken rule: a stable code and a sentence for a person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Violation {
-    pub code: &'static str,
-    pub message: String,
+/// One broken rule. Its code and its sentence are written here only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    PasswordsDoNotMatch,
+    TooShort { min: usize },
+    TooLong { max: usize },
+    ContainsUsername,
+}
+
+impl Rule {
+    /// The stable code callers match on.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::PasswordsDoNotMatch => "passwords_do_not_match",
+            Rule::TooShort { .. } => "password_too_short",
+            Rule::TooLong { .. } => "password_too_long",
+            Rule::ContainsUsername => "password_contains_username",
+        }
+    }
+
+    /// A sentence for a person; never quotes the password.
+    pub fn message(self) -> String {
+        match self {
+            Rule::PasswordsDoNotMatch => "The password and its confirmation differ.".into(),
+            Rule::TooShort { min } => format!("The password must be at least {min} characters long."),
+            Rule::TooLong { max } => format!("The password must be at most {max} characters long."),
+            Rule::ContainsUsername => "The password must not contain the username.".into(),
+        }
+    }
 }
 
 /// Shortest username that is checked for inside a password: shorter names
@@ -25,39 +48,27 @@ pub fn check(
     username: &str,
     password: &SecretString,
     confirmation: Option<&SecretString>,
-) -> Vec<Violation> {
+) -> Vec<Rule> {
     let password = password.expose_secret();
     let length = password.chars().count();
-    let mut violations = Vec::new();
+    let mut broken = Vec::new();
     if let Some(confirmation) = confirmation
         && confirmation.expose_secret() != password
     {
-        violations.push(Violation {
-            code: "passwords_do_not_match",
-            message: "The password and its confirmation differ.".into(),
-        });
+        broken.push(Rule::PasswordsDoNotMatch);
     }
     if length < rules.min_length {
-        violations.push(Violation {
-            code: "password_too_short",
-            message: format!("The password must be at least {} characters long.", rules.min_length),
-        });
+        broken.push(Rule::TooShort { min: rules.min_length });
     }
     if length > rules.max_length {
-        violations.push(Violation {
-            code: "password_too_long",
-            message: format!("The password must be at most {} characters long.", rules.max_length),
-        });
+        broken.push(Rule::TooLong { max: rules.max_length });
     }
     if username.chars().count() >= MIN_USERNAME_TO_MATCH
         && password.to_lowercase().contains(&username.to_lowercase())
     {
-        violations.push(Violation {
-            code: "password_contains_username",
-            message: "The password must not contain the username.".into(),
-        });
+        broken.push(Rule::ContainsUsername);
     }
-    violations
+    broken
 }
 
 #[cfg(test)]
@@ -72,7 +83,7 @@ mod tests {
         let confirmation = confirmation.map(SecretString::from);
         check(&rules(), username, &password.into(), confirmation.as_ref())
             .into_iter()
-            .map(|v| v.code)
+            .map(Rule::code)
             .collect()
     }
 
@@ -105,6 +116,11 @@ mod tests {
     #[test]
     fn violations_never_quote_the_password() {
         let all = check(&rules(), "alice", &"alice".into(), Some(&"x".into()));
-        assert!(all.iter().all(|v| !v.message.contains("alice")));
+        assert!(all.iter().all(|rule| !rule.message().contains("alice")));
+    }
+
+    #[test]
+    fn messages_name_the_configured_bounds() {
+        assert_eq!(Rule::TooShort { min: 12 }.message(), "The password must be at least 12 characters long.");
     }
 }

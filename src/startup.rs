@@ -1,15 +1,35 @@
-//! Building and running the server: bind, serve, stop gracefully on SIGTERM
-//! or Ctrl-C.
+//! Start-up: each part is built from its own slice of the settings, then
+//! the server is bound and run until SIGTERM or Ctrl-C.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
+use crate::access::Rules;
 use crate::config::Settings;
+use crate::directory::LdapDirectory;
 use crate::http::{self, AppState};
+use crate::lockout::Lockout;
 use crate::reset::Service;
+use crate::token::Tokens;
+
+/// Why pwproxy could not start or stopped serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The directory's connections could not be prepared (an unusable CA
+    /// file, a pool that cannot be built).
+    #[error("directory: {0}")]
+    Directory(String),
+    #[error("server.trusted_proxies: {0}")]
+    TrustedProxies(String),
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -19,33 +39,51 @@ pub struct Application {
 impl Application {
     /// Binds the listen address. The directory is not contacted: pwproxy
     /// starts while it is down and `/readyz` says so.
-    pub async fn build(settings: &Settings) -> Result<Self, String> {
-        let service = Service::new(settings)?;
-        let trusted_proxies = settings.server.trusted_proxy_ranges()?;
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let directory =
+            LdapDirectory::new(&settings.ldap, &settings.directory).map_err(StartupError::Directory)?;
+        let authorization = &settings.authorization;
+        let rules = Rules::new(
+            &authorization.admin_groups,
+            &authorization.protected_groups,
+            authorization.protects_privileged(settings.directory.kind),
+        );
+        let service = Service::new(
+            directory,
+            rules,
+            Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
+            settings.policy.clone(),
+            Lockout::new(&settings.rate_limit),
+            Duration::from_secs(settings.ldap.timeout_secs),
+        );
+        let trusted_proxies = settings.server.trusted_proxy_ranges().map_err(StartupError::TrustedProxies)?;
         let state = Arc::new(AppState {
             service,
-            default_admin: settings.authorization.default_admin.clone(),
+            default_admin: authorization.default_admin.clone(),
             trusted_proxies,
         });
         spawn_lockout_maintenance(&state);
         let router = http::router(state, settings.server.max_body_bytes);
-        let listener = TcpListener::bind(settings.server.listen)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", settings.server.listen))?;
+        let address = settings.server.listen;
+        let listener =
+            TcpListener::bind(address).await.map_err(|source| StartupError::Listen { address, source })?;
         Ok(Self { listener, router })
     }
 
-    pub fn local_addr(&self) -> Result<SocketAddr, String> {
-        self.listener.local_addr().map_err(|e| e.to_string())
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(|e| format!("server error: {e}"))
+            .map_err(StartupError::Serve)
     }
 }
 
@@ -53,7 +91,7 @@ impl Application {
 fn spawn_lockout_maintenance(state: &Arc<AppState>) {
     let state = Arc::downgrade(state);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
             match state.upgrade() {
@@ -65,9 +103,11 @@ fn spawn_lockout_maintenance(state: &Arc<AppState>) {
 }
 
 /// `pwproxy serve`: runs until SIGTERM or Ctrl-C.
-pub async fn serve(settings: Settings) -> Result<(), String> {
+pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     let app = Application::build(&settings).await?;
-    tracing::info!(listen = %app.local_addr()?, directory = %settings.ldap.url, "pwproxy listening");
+    if let Ok(listen) = app.local_addr() {
+        tracing::info!(%listen, directory = %settings.ldap.url, "pwproxy listening");
+    }
     app.run_until(shutdown_signal()).await?;
     tracing::info!("pwproxy stopped");
     Ok(())

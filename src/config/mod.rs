@@ -5,6 +5,7 @@
 //! Secrets are `SecretString` from the moment they are deserialized, so no
 //! `Debug` of a config can print them.
 
+mod directory;
 mod validation;
 
 use std::net::{IpAddr, SocketAddr};
@@ -12,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 use serde::Deserialize;
+
+pub use self::directory::DirectorySettings;
+pub use crate::directory::DirectoryKind;
 
 /// The whole configuration. Unknown keys are errors: a misspelt key silently
 /// falling back to a default is how password tools end up insecure.
@@ -117,38 +121,6 @@ pub struct LdapSettings {
     pub danger_skip_tls_verify: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DirectoryKind {
-    Openldap,
-    ActiveDirectory,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DirectorySettings {
-    #[serde(default = "default_kind")]
-    pub kind: DirectoryKind,
-    /// Targets must lie below this DN.
-    pub users_base_dn: String,
-    /// Where acting admins are looked up by name; defaults to `users_base_dn`.
-    #[serde(default)]
-    pub admins_base_dn: Option<String>,
-    /// Where groups are searched when membership is expanded; defaults to the
-    /// parent of `users_base_dn`.
-    #[serde(default)]
-    pub groups_base_dn: Option<String>,
-    #[serde(default)]
-    pub users_filter: Option<String>,
-    #[serde(default)]
-    pub username_attribute: Option<String>,
-    #[serde(default)]
-    pub id_attribute: Option<String>,
-    /// Users matching this filter are treated as inactive.
-    #[serde(default)]
-    pub inactive_filter: String,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthorizationSettings {
@@ -167,8 +139,9 @@ pub struct AuthorizationSettings {
 }
 
 impl AuthorizationSettings {
+    /// Unless set, the directory kind decides.
     pub fn protects_privileged(&self, kind: DirectoryKind) -> bool {
-        self.protect_privileged.unwrap_or(kind == DirectoryKind::ActiveDirectory)
+        self.protect_privileged.unwrap_or(kind.dialect().defaults().protect_privileged)
     }
 }
 
@@ -207,9 +180,6 @@ fn default_body_limit() -> usize {
 fn default_timeout() -> u64 {
     5
 }
-fn default_kind() -> DirectoryKind {
-    DirectoryKind::Openldap
-}
 fn default_token_ttl() -> u64 {
     900
 }
@@ -243,70 +213,6 @@ pub enum ConfigError {
 
 fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key, problem: problem.into() }
-}
-
-/// The directory attributes in force once the kind's defaults are applied.
-#[derive(Debug, Clone)]
-pub struct Attributes {
-    pub users_filter: String,
-    pub username: String,
-    pub id: String,
-}
-
-impl DirectorySettings {
-    pub fn attributes(&self) -> Attributes {
-        let (filter, username, id) = match self.kind {
-            DirectoryKind::Openldap => ("(objectClass=inetOrgPerson)", "uid", "entryUUID"),
-            DirectoryKind::ActiveDirectory => {
-                ("(&(objectClass=user)(objectCategory=person))", "sAMAccountName", "objectGUID")
-            }
-        };
-        Attributes {
-            users_filter: self.users_filter.clone().unwrap_or_else(|| filter.to_owned()),
-            username: self.username_attribute.clone().unwrap_or_else(|| username.to_owned()),
-            id: self.id_attribute.clone().unwrap_or_else(|| id.to_owned()),
-        }
-    }
-
-    /// Unless set: `users_base_dn` on OpenLDAP; the domain on AD, where
-    /// helpdesk staff seldom sit in the users' OU.
-    pub fn admins_base(&self) -> &str {
-        match (&self.admins_base_dn, self.kind) {
-            (Some(base), _) => base,
-            (None, DirectoryKind::Openldap) => &self.users_base_dn,
-            (None, DirectoryKind::ActiveDirectory) => self.domain_root(),
-        }
-    }
-
-    /// Unless set: the parent of `users_base_dn` on OpenLDAP (groups usually
-    /// sit beside the people they list); the domain on AD.
-    pub fn groups_base(&self) -> &str {
-        match (&self.groups_base_dn, self.kind) {
-            (Some(base), _) => base,
-            (None, DirectoryKind::Openldap) => self
-                .users_base_dn
-                .split_once(',')
-                .map(|(_, parent)| parent.trim())
-                .unwrap_or(&self.users_base_dn),
-            (None, DirectoryKind::ActiveDirectory) => self.domain_root(),
-        }
-    }
-
-    /// The `DC=` components at the end of `users_base_dn`.
-    fn domain_root(&self) -> &str {
-        let dn = self.users_base_dn.trim();
-        let is_dc = |rdn: &str| rdn.trim_start().to_ascii_lowercase().starts_with("dc=");
-        let mut root = dn.len();
-        let mut end = dn.len();
-        for (comma, _) in dn.rmatch_indices(',') {
-            if !is_dc(&dn[comma + 1..end]) {
-                return dn[root..].trim_start();
-            }
-            root = comma + 1;
-            end = comma;
-        }
-        if is_dc(&dn[..end]) { dn } else { dn[root..].trim_start() }
-    }
 }
 
 impl Settings {

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use secrecy::ExposeSecret;
 
-use super::{ConfigError, DirectoryKind, Settings, invalid};
+use super::{ConfigError, Settings, invalid};
 
 impl Settings {
     /// Every check names the key and says what to do about it.
@@ -48,7 +48,7 @@ impl Settings {
             return Err(invalid("directory.users_base_dn", "missing: set the DN below which people live"));
         }
         let filters = [
-            ("directory.users_filter", self.directory.attributes().users_filter),
+            ("directory.users_filter", self.directory.users_filter().to_owned()),
             ("directory.inactive_filter", self.directory.inactive_filter.clone()),
         ];
         for (key, filter) in filters {
@@ -61,13 +61,12 @@ impl Settings {
                 ));
             }
         }
-        if self.directory.kind == DirectoryKind::ActiveDirectory && !encrypted {
+        if let Some(why) = self.directory.kind.dialect().requires_encryption()
+            && !encrypted
+        {
             return Err(invalid(
                 "ldap.url",
-                format!(
-                    "Active Directory accepts password changes only over an encrypted connection: use \
-                     ldaps://{host}:636 or ldap.starttls = true"
-                ),
+                format!("{why}: use ldaps://{host}:636 or ldap.starttls = true"),
             ));
         }
         if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
@@ -167,9 +166,9 @@ mod tests {
         assert_eq!(s.policy.max_length, 128);
         assert!(s.policy.must_change);
         assert_eq!(s.auth.token_ttl_secs, 900);
-        let a = s.directory.attributes();
-        assert_eq!((a.username.as_str(), a.id.as_str()), ("uid", "entryUUID"));
-        assert_eq!(s.directory.groups_base(), "dc=example,dc=org");
+        assert_eq!((s.directory.username_attribute(), s.directory.id_attribute()), ("uid", "entryUUID"));
+        assert_eq!(s.directory.groups_base().as_str(), "dc=example,dc=org");
+        assert_eq!(s.directory.admins_base().as_str(), "ou=people,dc=example,dc=org");
     }
 
     #[test]
@@ -211,10 +210,10 @@ mod tests {
         let ad = VALID.replace("users_base_dn", "kind = \"active_directory\"\nusers_base_dn");
         assert_eq!(problem_key(&ad), "ldap.url");
         let s = parse(&ad.replace("ldap://127.0.0.1:389", "ldaps://127.0.0.1:636")).unwrap();
-        assert_eq!(s.directory.attributes().username, "sAMAccountName");
-        assert_eq!(s.directory.attributes().id, "objectGUID");
-        assert_eq!(s.directory.groups_base(), "dc=example,dc=org");
-        assert_eq!(s.directory.admins_base(), "dc=example,dc=org");
+        assert_eq!(s.directory.username_attribute(), "sAMAccountName");
+        assert_eq!(s.directory.id_attribute(), "objectGUID");
+        assert_eq!(s.directory.groups_base().as_str(), "dc=example,dc=org");
+        assert_eq!(s.directory.admins_base().as_str(), "dc=example,dc=org");
         assert!(s.authorization.protects_privileged(s.directory.kind));
     }
 

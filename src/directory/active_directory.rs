@@ -4,9 +4,13 @@
 
 use std::collections::HashSet;
 
-use ldap3::{Mod, SearchEntry};
+use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
+
+use super::attributes::{first_bytes, first_value, number};
+use super::dialect::{AccountFacts, DefaultBase, Defaults, Dialect, PasswordWrite};
+use crate::dn::Dn;
 
 /// `LDAP_MATCHING_RULE_IN_CHAIN`: the DC follows nested membership itself.
 const IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
@@ -16,52 +20,121 @@ const ACCOUNT_DISABLED: u32 = 0x2;
 /// having applied the domain's lockout duration.
 const LOCKED_OUT: u32 = 0x10;
 
-pub const ACCOUNT_CONTROL: &str = "userAccountControl";
-pub const COMPUTED_ACCOUNT_CONTROL: &str = "msDS-User-Account-Control-Computed";
-pub const ADMIN_COUNT: &str = "adminCount";
-pub const UPN: &str = "userPrincipalName";
+const ACCOUNT_CONTROL: &str = "userAccountControl";
+const COMPUTED_ACCOUNT_CONTROL: &str = "msDS-User-Account-Control-Computed";
+const ADMIN_COUNT: &str = "adminCount";
+const UPN: &str = "userPrincipalName";
+const SID: &str = "objectSid";
 
-/// The GUID's bytes as the DC stores them (first three fields
-/// little-endian), each escaped for a filter.
-pub fn id_assertion(id: &Uuid) -> String {
-    id.to_bytes_le().iter().map(|b| format!("\\{b:02x}")).collect()
+pub struct ActiveDirectory;
+
+impl Dialect for ActiveDirectory {
+    fn defaults(&self) -> Defaults {
+        Defaults {
+            users_filter: "(&(objectClass=user)(objectCategory=person))",
+            username_attribute: "sAMAccountName",
+            id_attribute: "objectGUID",
+            admins_base: DefaultBase::DomainRoot,
+            groups_base: DefaultBase::DomainRoot,
+            // A "Reset password" right delegated on an OU also reaches the
+            // admins inside it until SDProp rewrites their ACLs (Samba never
+            // does): protecting them is the safe default.
+            protect_privileged: true,
+        }
+    }
+
+    fn requires_encryption(&self) -> Option<&'static str> {
+        Some("Active Directory accepts password changes only over an encrypted connection")
+    }
+
+    /// The GUID's bytes as the DC stores them (first three fields
+    /// little-endian), each escaped for a filter.
+    fn id_assertion(&self, id: &Uuid) -> String {
+        id.to_bytes_le().iter().map(|b| format!("\\{b:02x}")).collect()
+    }
+
+    /// A name may be the `sAMAccountName` or the `userPrincipalName`.
+    fn name_filter(&self, username_attribute: &str, name: &str) -> String {
+        let name = ldap_escape(name);
+        format!("(|({username_attribute}={name})({UPN}={name}))")
+    }
+
+    fn account_attributes(&self) -> &'static [&'static str] {
+        &[UPN, ACCOUNT_CONTROL, COMPUTED_ACCOUNT_CONTROL, ADMIN_COUNT]
+    }
+
+    fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
+        let flags = |name: &str| number(entry, name).unwrap_or(0) as u32;
+        AccountFacts {
+            disabled: flags(ACCOUNT_CONTROL) & ACCOUNT_DISABLED != 0,
+            locked: flags(COMPUTED_ACCOUNT_CONTROL) & LOCKED_OUT != 0,
+            // The DC's own mark of an account that is, or was, in a
+            // privileged group.
+            marked_privileged: number(entry, ADMIN_COUNT).is_some_and(|n| n != 0),
+            id: first_bytes(entry, id_attribute).and_then(|raw| id_display(&raw)),
+            principal_name: first_value(entry, UPN),
+        }
+    }
+
+    /// Every group any of `members` belongs to, nested included, in one search.
+    fn groups_filter(&self, members: &[Dn]) -> String {
+        let any: String = members
+            .iter()
+            .map(|dn| format!("(&(objectClass=group)(member:{IN_CHAIN}:={}))", ldap_escape(dn.as_str())))
+            .collect();
+        format!("(|{any})")
+    }
+
+    fn follows_nesting(&self) -> bool {
+        true
+    }
+
+    fn group_attributes(&self) -> &'static [&'static str] {
+        &[SID]
+    }
+
+    fn is_privileged_group(&self, group: &SearchEntry) -> bool {
+        first_bytes(group, SID).is_some_and(|sid| is_privileged_sid(&sid))
+    }
+
+    /// One modify: the password as AD wants it (quoted, UTF-16LE; the DC
+    /// refuses it on an unencrypted connection) and `pwdLastSet` in the same
+    /// operation, so must-change cannot be lost between two writes: 0 forces
+    /// a change at next sign-in, -1 makes the new password current.
+    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite {
+        let quoted: Vec<u8> =
+            format!("\"{}\"", password.expose_secret()).encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let last_set: &[u8] = if temporary { b"0" } else { b"-1" };
+        let mods = vec![
+            Mod::Replace(b"unicodePwd".to_vec(), HashSet::from([quoted])),
+            Mod::Replace(b"pwdLastSet".to_vec(), HashSet::from([last_set.to_vec()])),
+        ];
+        PasswordWrite { mods, controls: Vec::new() }
+    }
+
+    fn write_refusal(&self, result: &LdapResult) -> Option<String> {
+        rejection(result.rc, &result.text)
+    }
+
+    /// From the `data` code of the DC's message.
+    fn bind_refusal(&self, text: &str) -> Option<&'static str> {
+        let code = text.split("data ").nth(1)?.split([',', ' ']).next()?;
+        Some(match code.to_ascii_lowercase().as_str() {
+            "530" => "the account may not sign in at this time",
+            "531" => "the account may not sign in from here",
+            "532" => "the account's password has expired",
+            "533" => "the account is disabled",
+            "701" => "the account has expired",
+            "773" => "the account must change its password before it can be used",
+            "775" => "the account is locked out",
+            _ => return None,
+        })
+    }
 }
 
 /// The GUID in its usual form, from the raw attribute.
-pub fn id_display(raw: &[u8]) -> Option<String> {
+fn id_display(raw: &[u8]) -> Option<String> {
     Uuid::from_slice_le(raw).ok().map(|id| id.hyphenated().to_string())
-}
-
-/// Every group `dn` belongs to, nested included, in one search.
-pub fn groups_filter(dn: &str) -> String {
-    format!("(&(objectClass=group)(member:{IN_CHAIN}:={}))", ldap3::ldap_escape(dn))
-}
-
-/// A name may be the `sAMAccountName` or the `userPrincipalName`.
-pub fn name_filter(username_attribute: &str, name: &str) -> String {
-    let name = ldap3::ldap_escape(name);
-    format!("(|({username_attribute}={name})({UPN}={name}))")
-}
-
-/// Disabled, or locked out right now.
-pub fn is_inactive(entry: &SearchEntry) -> bool {
-    let flags = |name: &str| number(entry, name).unwrap_or(0) as u32;
-    flags(ACCOUNT_CONTROL) & ACCOUNT_DISABLED != 0 || flags(COMPUTED_ACCOUNT_CONTROL) & LOCKED_OUT != 0
-}
-
-/// `adminCount=1`: the DC's own mark of an account that is, or was, in a
-/// privileged group.
-pub fn is_marked_privileged(entry: &SearchEntry) -> bool {
-    number(entry, ADMIN_COUNT).is_some_and(|n| n != 0)
-}
-
-fn number(entry: &SearchEntry, name: &str) -> Option<i64> {
-    entry
-        .attrs
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .and_then(|(_, v)| v.first())
-        .and_then(|v| v.parse().ok())
 }
 
 /// Whether a group's `objectSid` is one of the built-in privileged groups
@@ -69,7 +142,7 @@ fn number(entry: &SearchEntry, name: &str) -> Option<i64> {
 /// (S-1-5-32-544, 548–551), and the domain's Domain Admins (512), Schema
 /// Admins (518) and Enterprise Admins (519). By SID, so renamed or
 /// translated groups are still recognised.
-pub fn is_privileged_group(sid: &[u8]) -> bool {
+fn is_privileged_sid(sid: &[u8]) -> bool {
     // revision, sub-authority count, 6-byte authority, 4-byte LE sub-authorities
     let (Some(&count), true) = (sid.get(1), sid.len() >= 8) else { return false };
     let subs: Vec<u32> = sid[8..]
@@ -85,22 +158,8 @@ pub fn is_privileged_group(sid: &[u8]) -> bool {
     }
 }
 
-/// One modify: the password as AD wants it (quoted, UTF-16LE; the DC refuses
-/// it on an unencrypted connection) and `pwdLastSet` in the same operation,
-/// so must-change cannot be lost between two writes: 0 forces a change at
-/// next sign-in, -1 makes the new password current.
-pub fn password_mods(password: &SecretString, temporary: bool) -> Vec<Mod<Vec<u8>>> {
-    let quoted: Vec<u8> =
-        format!("\"{}\"", password.expose_secret()).encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let last_set: &[u8] = if temporary { b"0" } else { b"-1" };
-    vec![
-        Mod::Replace(b"unicodePwd".to_vec(), HashSet::from([quoted])),
-        Mod::Replace(b"pwdLastSet".to_vec(), HashSet::from([last_set.to_vec()])),
-    ]
-}
-
 /// A refused password write in plain words.
-pub fn rejection(rc: u32, text: &str) -> Option<String> {
+fn rejection(rc: u32, text: &str) -> Option<String> {
     let lower = text.to_lowercase();
     let reason = match rc {
         19 if lower.contains("too short") => "the password is too short for the domain's policy".to_owned(),
@@ -125,23 +184,6 @@ pub fn rejection(rc: u32, text: &str) -> Option<String> {
     Some(reason)
 }
 
-/// Why the DC refused a bind, from the `data` code of its message, when it
-/// is something a person can act on (the password may well be right). A
-/// wrong name or password (525, 52e) says nothing more.
-pub fn bind_refusal(text: &str) -> Option<&'static str> {
-    let code = text.split("data ").nth(1)?.split([',', ' ']).next()?;
-    Some(match code.to_ascii_lowercase().as_str() {
-        "530" => "the account may not sign in at this time",
-        "531" => "the account may not sign in from here",
-        "532" => "the account's password has expired",
-        "533" => "the account is disabled",
-        "701" => "the account has expired",
-        "773" => "the account must change its password before it can be used",
-        "775" => "the account is locked out",
-        _ => return None,
-    })
-}
-
 /// The DC's text without its error-code prefix.
 fn short(text: &str) -> &str {
     text.rsplit(": ").next().unwrap_or(text).trim_end_matches(['!', '\0', ' '])
@@ -154,14 +196,14 @@ mod tests {
     #[test]
     fn guids_are_searched_as_little_endian_escaped_bytes() {
         let id = Uuid::parse_str("07c211db-17ea-4224-8c91-7a49989b95b7").unwrap();
-        assert_eq!(id_assertion(&id), r"\db\11\c2\07\ea\17\24\42\8c\91\7a\49\98\9b\95\b7");
+        assert_eq!(ActiveDirectory.id_assertion(&id), r"\db\11\c2\07\ea\17\24\42\8c\91\7a\49\98\9b\95\b7");
         let raw = id.to_bytes_le();
         assert_eq!(id_display(&raw).unwrap(), "07c211db-17ea-4224-8c91-7a49989b95b7");
     }
 
     #[test]
     fn the_password_is_quoted_utf16le_with_pwd_last_set_in_the_same_modify() {
-        let mods = password_mods(&SecretString::from("Aé1"), true);
+        let mods = ActiveDirectory.password_write(&SecretString::from("Aé1"), true).mods;
         let Mod::Replace(name, values) = &mods[0] else { panic!() };
         assert_eq!(name, b"unicodePwd");
         assert_eq!(values.iter().next().unwrap(), &vec![0x22, 0, 0x41, 0, 0xe9, 0, 0x31, 0, 0x22, 0]);
@@ -170,7 +212,11 @@ mod tests {
             (name.as_slice(), values.iter().next().unwrap().as_slice()),
             (&b"pwdLastSet"[..], &b"0"[..])
         );
-        let Mod::Replace(_, values) = &password_mods(&SecretString::from("x"), false)[1] else { panic!() };
+        let Mod::Replace(_, values) =
+            &ActiveDirectory.password_write(&SecretString::from("x"), false).mods[1]
+        else {
+            panic!()
+        };
         assert_eq!(values.iter().next().unwrap(), b"-1");
     }
 
@@ -196,14 +242,14 @@ mod tests {
             )
         };
         assert_eq!(
-            bind_refusal(&text("773")),
+            ActiveDirectory.bind_refusal(&text("773")),
             Some("the account must change its password before it can be used")
         );
-        assert_eq!(bind_refusal(&text("533")), Some("the account is disabled"));
-        assert_eq!(bind_refusal(&text("775")), Some("the account is locked out"));
-        assert_eq!(bind_refusal(&text("52e")), None);
-        assert_eq!(bind_refusal(&text("525")), None);
-        assert_eq!(bind_refusal("Invalid credentials"), None);
+        assert_eq!(ActiveDirectory.bind_refusal(&text("533")), Some("the account is disabled"));
+        assert_eq!(ActiveDirectory.bind_refusal(&text("775")), Some("the account is locked out"));
+        assert_eq!(ActiveDirectory.bind_refusal(&text("52e")), None);
+        assert_eq!(ActiveDirectory.bind_refusal(&text("525")), None);
+        assert_eq!(ActiveDirectory.bind_refusal("Invalid credentials"), None);
     }
 
     #[test]
@@ -213,13 +259,13 @@ mod tests {
             subs.iter().for_each(|s| raw.extend(s.to_le_bytes()));
             raw
         }
-        assert!(is_privileged_group(&sid(&[32, 544])));
-        assert!(is_privileged_group(&sid(&[32, 551])));
-        assert!(!is_privileged_group(&sid(&[32, 545])), "Users");
-        assert!(is_privileged_group(&sid(&[21, 1, 2, 3, 512])));
-        assert!(is_privileged_group(&sid(&[21, 1, 2, 3, 519])));
-        assert!(!is_privileged_group(&sid(&[21, 1, 2, 3, 513])), "Domain Users");
-        assert!(!is_privileged_group(&sid(&[21, 1, 2, 3, 1105])));
-        assert!(!is_privileged_group(&[1, 9]));
+        assert!(is_privileged_sid(&sid(&[32, 544])));
+        assert!(is_privileged_sid(&sid(&[32, 551])));
+        assert!(!is_privileged_sid(&sid(&[32, 545])), "Users");
+        assert!(is_privileged_sid(&sid(&[21, 1, 2, 3, 512])));
+        assert!(is_privileged_sid(&sid(&[21, 1, 2, 3, 519])));
+        assert!(!is_privileged_sid(&sid(&[21, 1, 2, 3, 513])), "Domain Users");
+        assert!(!is_privileged_sid(&sid(&[21, 1, 2, 3, 1105])));
+        assert!(!is_privileged_sid(&[1, 9]));
     }
 }

@@ -80,7 +80,7 @@ impl Connector {
             let _ = EXCHANGES.try_with(|count| count.set(count.get() + 1));
             match tokio::time::timeout(self.timeout, exchange).await {
                 Ok(Ok(value)) => Ok(value),
-                Ok(Err(e)) => Err(DirectoryError::from_transport(what, e)),
+                Ok(Err(e)) => Err(from_transport(what, e)),
                 Err(_) => {
                     Err(DirectoryError::Unavailable(format!("{what}: no answer within {:?}", self.timeout)))
                 }
@@ -101,31 +101,52 @@ impl Connector {
     }
 
     /// Simple bind. An empty password is refused here: LDAP would treat it as
-    /// an unauthenticated bind and answer success.
+    /// an unauthenticated bind and answer success. A refused bind (result
+    /// 49) is the inner `Err`, with the server's text for the dialect to
+    /// read.
     pub async fn bind(
         &self,
         ldap: &mut Ldap,
         dn: &str,
         password: &SecretString,
-    ) -> Result<(), DirectoryError> {
+    ) -> Result<Result<(), Refused>, DirectoryError> {
         if password.expose_secret().is_empty() {
-            return Err(DirectoryError::InvalidCredentials(None));
+            return Ok(Err(Refused(String::new())));
         }
         let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
         match result.rc {
-            0 => Ok(()),
-            49 => {
-                Err(DirectoryError::InvalidCredentials(super::active_directory::bind_refusal(&result.text)))
-            }
-            rc => Err(DirectoryError::from_result("bind", rc, &result.text)),
+            0 => Ok(Ok(())),
+            49 => Ok(Err(Refused(result.text))),
+            rc => Err(from_result("bind", rc, &result.text)),
         }
     }
+}
 
-    /// A new connection bound as `dn`.
-    pub async fn connect_as(&self, dn: &str, password: &SecretString) -> Result<Ldap, DirectoryError> {
-        let mut ldap = self.connect().await?;
-        self.bind(&mut ldap, dn, password).await?;
-        Ok(ldap)
+/// A bind the directory refused, with its diagnostic text.
+pub struct Refused(pub String);
+
+/// Failures to exchange messages mean the directory is unavailable;
+/// anything else (a filter that does not parse…) is a defect.
+fn from_transport(what: &str, e: ldap3::LdapError) -> DirectoryError {
+    use ldap3::LdapError as E;
+    match e {
+        E::Io { .. }
+        | E::OpSend { .. }
+        | E::ResultRecv { .. }
+        | E::IdScrubSend { .. }
+        | E::Timeout { .. }
+        | E::EndOfStream
+        | E::Rustls { .. } => DirectoryError::Unavailable(format!("{what}: {e}")),
+        other => DirectoryError::Other(format!("{what}: {other}")),
+    }
+}
+
+/// A result code that is not the answer hoped for.
+pub fn from_result(what: &str, rc: u32, text: &str) -> DirectoryError {
+    match rc {
+        // busy, unavailable, other (slapd's answer while shutting down)
+        51 | 52 | 80 => DirectoryError::Unavailable(format!("{what}: result {rc} {text}")),
+        _ => DirectoryError::Other(format!("{what}: result {rc} {text}")),
     }
 }
 

@@ -1,136 +1,123 @@
-//! The one place that decides which directory's ways apply. Everything that
-//! differs between OpenLDAP and Active Directory is asked of a `Dialect`,
-//! which hands over to [`openldap`] or [`active_directory`].
+//! The one question "which directory is this?". Everything that differs
+//! between directory kinds is a method of [`Dialect`], which each kind
+//! implements in a file of its own; the trait has no default methods, so a
+//! new kind does not compile until it has decided every one of them.
+//!
+//! Adding a kind: one file implementing `Dialect`, one [`DirectoryKind`]
+//! variant, one arm in [`DirectoryKind::dialect`].
 
-use ldap3::{Mod, SearchEntry, ldap_escape};
+use ldap3::controls::RawControl;
+use ldap3::{LdapResult, Mod, SearchEntry};
 use secrecy::SecretString;
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{active_directory, first_bytes, first_value, openldap};
-use crate::config::DirectoryKind;
+use super::active_directory::ActiveDirectory;
+use super::openldap::OpenLdap;
+use crate::dn::Dn;
 
+/// `directory.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryKind {
+    Openldap,
+    ActiveDirectory,
+}
+
+impl DirectoryKind {
+    pub fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            DirectoryKind::Openldap => &OpenLdap,
+            DirectoryKind::ActiveDirectory => &ActiveDirectory,
+        }
+    }
+}
+
+/// Where a kind looks for something when the configuration does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultBase {
+    UsersBase,
+    /// Groups usually sit beside the people they list.
+    ParentOfUsersBase,
+    /// The `DC=` components of `users_base_dn`: AD's helpdesk staff and
+    /// groups seldom sit in the users' OU.
+    DomainRoot,
+}
+
+/// A kind's configuration defaults.
 #[derive(Debug, Clone, Copy)]
-pub enum Dialect {
-    OpenLdap,
-    /// `protect_privileged`: treat AD's built-in admin groups and
-    /// `adminCount=1` accounts as protected.
-    ActiveDirectory {
-        protect_privileged: bool,
-    },
+pub struct Defaults {
+    pub users_filter: &'static str,
+    pub username_attribute: &'static str,
+    pub id_attribute: &'static str,
+    pub admins_base: DefaultBase,
+    pub groups_base: DefaultBase,
+    /// Default of `authorization.protect_privileged`: whether the
+    /// directory's own privileged marks protect a target.
+    pub protect_privileged: bool,
 }
 
 /// What a person's entry says about their account.
-pub struct AccountState {
-    pub inactive: bool,
-    pub privileged: bool,
+#[derive(Debug, Clone, Default)]
+pub struct AccountFacts {
+    /// Switched off by an administrator; a reset never switches it on.
+    pub disabled: bool,
+    /// Locked by the directory after failed binds.
+    pub locked: bool,
+    /// The directory's own mark of a (once) privileged account (AD's
+    /// `adminCount=1`); `access` decides whether it protects.
+    pub marked_privileged: bool,
     /// The id attribute in its usual text form.
     pub id: Option<String>,
     /// Another name the person signs in with (AD's userPrincipalName).
     pub principal_name: Option<String>,
 }
 
-impl Dialect {
-    pub fn new(kind: DirectoryKind, protect_privileged: bool) -> Self {
-        match kind {
-            DirectoryKind::Openldap => Dialect::OpenLdap,
-            DirectoryKind::ActiveDirectory => Dialect::ActiveDirectory { protect_privileged },
-        }
-    }
+/// A password write, as the directory wants it.
+pub struct PasswordWrite {
+    pub mods: Vec<Mod<Vec<u8>>>,
+    pub controls: Vec<RawControl>,
+}
+
+pub trait Dialect: Send + Sync {
+    fn defaults(&self) -> Defaults;
+
+    /// Why this kind needs an encrypted connection, when it does: a
+    /// plaintext configuration is then a start-up error saying so.
+    fn requires_encryption(&self) -> Option<&'static str>;
 
     /// The value to match the id attribute against, escaped for a filter.
-    pub fn id_assertion(self, id: &Uuid) -> String {
-        match self {
-            Dialect::OpenLdap => openldap::id_assertion(id),
-            Dialect::ActiveDirectory { .. } => active_directory::id_assertion(id),
-        }
-    }
+    fn id_assertion(&self, id: &Uuid) -> String;
 
     /// A person by the name they are known by.
-    pub fn name_filter(self, username_attribute: &str, name: &str) -> String {
-        match self {
-            Dialect::OpenLdap => format!("({username_attribute}={})", ldap_escape(name)),
-            Dialect::ActiveDirectory { .. } => active_directory::name_filter(username_attribute, name),
-        }
-    }
+    fn name_filter(&self, username_attribute: &str, name: &str) -> String;
 
     /// Attributes to read on a person besides their name, id and mail.
-    pub fn account_attributes(self) -> &'static [&'static str] {
-        match self {
-            Dialect::OpenLdap => &[openldap::LOCK_ATTRIBUTE],
-            Dialect::ActiveDirectory { .. } => &[
-                active_directory::UPN,
-                active_directory::ACCOUNT_CONTROL,
-                active_directory::COMPUTED_ACCOUNT_CONTROL,
-                active_directory::ADMIN_COUNT,
-            ],
-        }
-    }
+    fn account_attributes(&self) -> &'static [&'static str];
 
-    pub fn account_state(self, entry: &SearchEntry, id_attribute: &str) -> AccountState {
-        match self {
-            Dialect::OpenLdap => AccountState {
-                inactive: openldap::is_locked(entry),
-                privileged: false,
-                id: first_value(entry, id_attribute),
-                principal_name: None,
-            },
-            Dialect::ActiveDirectory { protect_privileged } => AccountState {
-                inactive: active_directory::is_inactive(entry),
-                privileged: protect_privileged && active_directory::is_marked_privileged(entry),
-                id: first_bytes(entry, id_attribute).and_then(|raw| active_directory::id_display(&raw)),
-                principal_name: first_value(entry, active_directory::UPN),
-            },
-        }
-    }
+    fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts;
 
-    /// Groups to look for next, given the DNs (people or groups) whose
-    /// groups are wanted. AD answers with every group, nested ones included;
-    /// OpenLDAP only with the groups listing them directly.
-    pub fn groups_filter(self, members: &[String]) -> String {
-        match self {
-            Dialect::OpenLdap => openldap::direct_groups_filter(members.iter()),
-            Dialect::ActiveDirectory { .. } => {
-                let any: String = members.iter().map(|dn| active_directory::groups_filter(dn)).collect();
-                format!("(|{any})")
-            }
-        }
-    }
+    /// Groups to look for next, given the DNs (people or groups) whose groups
+    /// are wanted.
+    fn groups_filter(&self, members: &[Dn]) -> String;
 
-    /// Whether one groups search already answers with the nested groups.
-    pub fn follows_nesting(self) -> bool {
-        matches!(self, Dialect::ActiveDirectory { .. })
-    }
+    /// Whether one groups search already answers with the nested groups;
+    /// otherwise pwproxy walks up one level per search.
+    fn follows_nesting(&self) -> bool;
 
-    pub fn group_attributes(self) -> &'static [&'static str] {
-        match self {
-            Dialect::OpenLdap => &["1.1"],
-            Dialect::ActiveDirectory { .. } => &["objectSid"],
-        }
-    }
+    fn group_attributes(&self) -> &'static [&'static str];
 
     /// A group whose members the directory itself treats as privileged.
-    pub fn is_privileged_group(self, group: &SearchEntry) -> bool {
-        match self {
-            Dialect::OpenLdap | Dialect::ActiveDirectory { protect_privileged: false } => false,
-            Dialect::ActiveDirectory { protect_privileged: true } => {
-                first_bytes(group, "objectSid").is_some_and(|sid| active_directory::is_privileged_group(&sid))
-            }
-        }
-    }
+    fn is_privileged_group(&self, group: &SearchEntry) -> bool;
 
-    pub fn password_mods(self, password: &SecretString, temporary: bool) -> Vec<Mod<Vec<u8>>> {
-        match self {
-            Dialect::OpenLdap => openldap::password_mods(password, temporary),
-            Dialect::ActiveDirectory { .. } => active_directory::password_mods(password, temporary),
-        }
-    }
+    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite;
 
     /// A refused password write in plain words, or `None` when the refusal
     /// is not about the password.
-    pub fn rejection(self, rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<String> {
-        match self {
-            Dialect::OpenLdap => openldap::rejection(rc, text, ppolicy_error),
-            Dialect::ActiveDirectory { .. } => active_directory::rejection(rc, text),
-        }
-    }
+    fn write_refusal(&self, result: &LdapResult) -> Option<String>;
+
+    /// Why a bind was refused, when it is something a person can act on
+    /// (an expired, disabled or locked account); `None` for a wrong name or
+    /// password, which says nothing more.
+    fn bind_refusal(&self, text: &str) -> Option<&'static str>;
 }

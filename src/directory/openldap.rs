@@ -4,54 +4,111 @@
 
 use std::collections::HashSet;
 
-use ldap3::{Mod, SearchEntry, ldap_escape};
+use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use super::attributes::{first_value, has};
+use super::dialect::{AccountFacts, DefaultBase, Defaults, Dialect, PasswordWrite};
 use super::ppolicy;
+use crate::dn::Dn;
 
 /// Set by ppolicy on accounts it has locked; `000001010000Z` means "until an
 /// administrator unlocks it".
-pub const LOCK_ATTRIBUTE: &str = "pwdAccountLockedTime";
+const LOCK_ATTRIBUTE: &str = "pwdAccountLockedTime";
 
-/// `entryUUID` holds the lower-case hyphenated form.
-pub fn id_assertion(id: &Uuid) -> String {
-    ldap_escape(id.hyphenated().to_string()).into_owned()
-}
+pub struct OpenLdap;
 
-/// Groups that list any of `members` directly. OpenLDAP has no transitive
-/// matching rule, so callers walk upwards one level per search.
-pub fn direct_groups_filter<'a>(members: impl Iterator<Item = &'a String>) -> String {
-    let alternatives: String = members
-        .map(|dn| {
-            let dn = ldap_escape(dn.as_str());
-            format!("(member={dn})(uniqueMember={dn})")
-        })
-        .collect();
-    format!("(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|{alternatives}))")
-}
-
-pub fn is_locked(entry: &SearchEntry) -> bool {
-    entry.attrs.keys().any(|name| name.eq_ignore_ascii_case(LOCK_ATTRIBUTE))
-}
-
-/// One modify that replaces the password (ppolicy hashes it and checks its
-/// quality and history, since pwproxy writes with `write`, not `manage`) and,
-/// when temporary, sets `pwdReset` in the same operation so must-change
-/// cannot be lost between two writes. A permanent password needs nothing
-/// more: ppolicy clears `pwdReset` itself when a non-admin writes.
-pub fn password_mods(password: &SecretString, temporary: bool) -> Vec<Mod<Vec<u8>>> {
-    let value = password.expose_secret().as_bytes().to_vec();
-    let mut mods = vec![Mod::Replace(b"userPassword".to_vec(), HashSet::from([value]))];
-    if temporary {
-        mods.push(Mod::Replace(b"pwdReset".to_vec(), HashSet::from([b"TRUE".to_vec()])));
+impl Dialect for OpenLdap {
+    fn defaults(&self) -> Defaults {
+        Defaults {
+            users_filter: "(objectClass=inetOrgPerson)",
+            username_attribute: "uid",
+            id_attribute: "entryUUID",
+            admins_base: DefaultBase::UsersBase,
+            groups_base: DefaultBase::ParentOfUsersBase,
+            protect_privileged: false,
+        }
     }
-    mods
+
+    fn requires_encryption(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// `entryUUID` holds the lower-case hyphenated form.
+    fn id_assertion(&self, id: &Uuid) -> String {
+        ldap_escape(id.hyphenated().to_string()).into_owned()
+    }
+
+    fn name_filter(&self, username_attribute: &str, name: &str) -> String {
+        format!("({username_attribute}={})", ldap_escape(name))
+    }
+
+    fn account_attributes(&self) -> &'static [&'static str] {
+        &[LOCK_ATTRIBUTE]
+    }
+
+    fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
+        AccountFacts {
+            locked: has(entry, LOCK_ATTRIBUTE),
+            id: first_value(entry, id_attribute),
+            ..AccountFacts::default()
+        }
+    }
+
+    /// Groups that list any of `members` directly. OpenLDAP has no transitive
+    /// matching rule, so the caller walks upwards one level per search.
+    fn groups_filter(&self, members: &[Dn]) -> String {
+        let alternatives: String = members
+            .iter()
+            .map(|dn| {
+                let dn = ldap_escape(dn.as_str());
+                format!("(member={dn})(uniqueMember={dn})")
+            })
+            .collect();
+        format!("(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|{alternatives}))")
+    }
+
+    fn follows_nesting(&self) -> bool {
+        false
+    }
+
+    fn group_attributes(&self) -> &'static [&'static str] {
+        &["1.1"]
+    }
+
+    fn is_privileged_group(&self, _: &SearchEntry) -> bool {
+        false
+    }
+
+    /// One modify that replaces the password (ppolicy hashes it and checks its
+    /// quality and history, since pwproxy writes with `write`, not `manage`)
+    /// and, when temporary, sets `pwdReset` in the same operation so
+    /// must-change cannot be lost between two writes. A permanent password
+    /// needs nothing more: ppolicy clears `pwdReset` itself when a non-admin
+    /// writes. The ppolicy request control asks for the precise reason of a
+    /// refusal.
+    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite {
+        let value = password.expose_secret().as_bytes().to_vec();
+        let mut mods = vec![Mod::Replace(b"userPassword".to_vec(), HashSet::from([value]))];
+        if temporary {
+            mods.push(Mod::Replace(b"pwdReset".to_vec(), HashSet::from([b"TRUE".to_vec()])));
+        }
+        PasswordWrite { mods, controls: vec![ppolicy::request()] }
+    }
+
+    fn write_refusal(&self, result: &LdapResult) -> Option<String> {
+        rejection(result.rc, &result.text, ppolicy::response_error(result))
+    }
+
+    fn bind_refusal(&self, _: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A refused password write in plain words, from the result code, the
 /// ppolicy response control (more precise, when present) and the text.
-pub fn rejection(rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<String> {
+fn rejection(rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<String> {
     let reason = match rc {
         19 if text.contains("not being changed") => {
             "the new password is the same as the current one".to_owned()
@@ -78,21 +135,20 @@ mod tests {
     #[test]
     fn ids_are_searched_in_entry_uuid_form() {
         let id = Uuid::parse_str("E4CE6648-7BC2-1041-8A48-1D627CE7D807").unwrap();
-        assert_eq!(id_assertion(&id), "e4ce6648-7bc2-1041-8a48-1d627ce7d807");
+        assert_eq!(OpenLdap.id_assertion(&id), "e4ce6648-7bc2-1041-8a48-1d627ce7d807");
     }
 
     #[test]
     fn group_filters_escape_member_dns() {
-        let dns = ["uid=a*)(uid=*,dc=x".to_string()];
-        let filter = direct_groups_filter(dns.iter());
+        let filter = OpenLdap.groups_filter(&[Dn::new("uid=a*)(uid=*,dc=x")]);
         assert!(filter.contains(r"(member=uid=a\2a\29\28uid=\2a,dc=x)"), "{filter}");
     }
 
     #[test]
     fn temporary_passwords_set_pwd_reset_in_the_same_modify() {
         let secret = SecretString::from("x");
-        assert_eq!(password_mods(&secret, true).len(), 2);
-        assert_eq!(password_mods(&secret, false).len(), 1);
+        assert_eq!(OpenLdap.password_write(&secret, true).mods.len(), 2);
+        assert_eq!(OpenLdap.password_write(&secret, false).mods.len(), 1);
     }
 
     #[test]
@@ -106,5 +162,10 @@ mod tests {
         );
         assert!(rejection(50, "", None).unwrap().contains("does not allow"));
         assert_eq!(rejection(1, "operations error", None), None);
+    }
+
+    #[test]
+    fn binds_are_refused_without_a_reason() {
+        assert_eq!(OpenLdap.bind_refusal("Invalid credentials"), None);
     }
 }

@@ -33,14 +33,15 @@ impl Manager for ServiceAccount {
     type Error = DirectoryError;
 
     async fn create(&self) -> Result<Ldap, DirectoryError> {
-        self.connector.connect_as(&self.bind_dn, &self.bind_password).await.map_err(|e| match e {
+        let mut ldap = self.connector.connect().await?;
+        match self.connector.bind(&mut ldap, &self.bind_dn, &self.bind_password).await? {
+            Ok(()) => Ok(ldap),
             // A refused service bind is an operator's problem, reported as the
             // directory being unusable rather than as the caller's credentials.
-            DirectoryError::InvalidCredentials(_) => DirectoryError::Unavailable(
+            Err(_) => Err(DirectoryError::Unavailable(
                 "the service account's bind was refused (check ldap.bind_dn and ldap.bind_password)".into(),
-            ),
-            other => other,
-        })
+            )),
+        }
     }
 
     async fn recycle(&self, ldap: &mut Ldap, _: &Metrics) -> RecycleResult<DirectoryError> {

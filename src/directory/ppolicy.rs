@@ -2,6 +2,7 @@
 //! which tells why OpenLDAP's ppolicy refused a password more precisely than
 //! the result text.
 
+use ldap3::LdapResult;
 use ldap3::asn1::{PL, TagClass, parse_tag, parse_uint};
 use ldap3::controls::RawControl;
 
@@ -12,9 +13,14 @@ pub fn request() -> RawControl {
     RawControl { ctype: OID.to_owned(), crit: false, val: None }
 }
 
+/// The `error` of the response control attached to `result`, if any.
+pub fn response_error(result: &LdapResult) -> Option<u64> {
+    result.ctrls.iter().find(|c| c.1.ctype == OID).and_then(|c| c.1.val.as_deref()).and_then(error_code)
+}
+
 /// The `error` field of a response control value, if present:
 /// `SEQUENCE { warning [0] … OPTIONAL, error [1] ENUMERATED OPTIONAL }`.
-pub fn error_code(value: &[u8]) -> Option<u64> {
+fn error_code(value: &[u8]) -> Option<u64> {
     let (_, sequence) = parse_tag(value).ok()?;
     let PL::C(fields) = sequence.payload else {
         return None;

@@ -1,91 +1,157 @@
-//! The one table from failure to HTTP status, stable code and the sentence a
-//! caller is shown. Both endpoints render from it, each in its own shape.
+//! The one table from failure to HTTP status, the headers that go with a
+//! status, and the contract's common error body. The domain owns codes and
+//! sentences ([`Failure`]); failures only a transport can have are here.
 
-use axum::http::StatusCode;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
 
-use crate::access::Refusal;
-use crate::failure::Failure;
+use crate::audit::{self, RequestContext};
+use crate::policy::Rule;
+use crate::reset::{Failure, whole_seconds};
 
-/// Status and stable code of a failure: the contract's status table.
-pub fn classify(failure: &Failure) -> (StatusCode, &'static str) {
-    match failure {
-        Failure::InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
-        Failure::PasswordsDoNotMatch => (StatusCode::BAD_REQUEST, "passwords_do_not_match"),
-        Failure::PasswordPolicy(_) => (StatusCode::BAD_REQUEST, "password_policy"),
-        Failure::UserInactive => (StatusCode::BAD_REQUEST, "user_inactive"),
-        Failure::DirectoryRejectedPassword(_) => (StatusCode::BAD_REQUEST, "directory_rejected_password"),
-        Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => {
-            (StatusCode::UNAUTHORIZED, "unauthenticated")
-        }
-        Failure::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-        Failure::UserNotFound => (StatusCode::NOT_FOUND, "user_not_found"),
-        Failure::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        Failure::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-        Failure::DirectoryUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "directory_unavailable"),
-        Failure::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+/// Failures of the request itself, found before the use case runs.
+#[derive(Debug)]
+pub enum RequestError {
+    /// Malformed body, missing field, NUL byte, not a UUID… The text is safe
+    /// to show: it never quotes a submitted value.
+    Invalid(String),
+    TooLarge,
+    NoSuchEndpoint,
+    MethodNotAllowed,
+}
+
+/// Anything an endpoint answers other than success.
+#[derive(Debug)]
+pub enum ApiError {
+    Request(RequestError),
+    Failure(Failure),
+}
+
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        ApiError::Failure(failure)
     }
 }
 
-pub fn code(failure: &Failure) -> &'static str {
-    classify(failure).1
-}
-
-/// What the caller is told. Never the directory's internals, never which of
-/// name or password was wrong.
-pub fn message(failure: &Failure) -> String {
-    match failure {
-        Failure::InvalidRequest(why) => why.clone(),
-        Failure::PasswordsDoNotMatch => "The password and its confirmation differ.".into(),
-        Failure::PasswordPolicy(violations) => format!(
-            "The password does not meet the password policy ({} rule{} broken).",
-            violations.len(),
-            if violations.len() == 1 { "" } else { "s" }
-        ),
-        Failure::AccountUnusable(reason) => format!("Authentication failed: {reason}."),
-        Failure::UserInactive => {
-            "The user's account is disabled or locked; unlock it in the directory first.".into()
-        }
-        Failure::DirectoryRejectedPassword(reason) => {
-            format!("The directory refused the password: {reason}.")
-        }
-        Failure::Unauthenticated(_) => {
-            "Authentication failed: the credentials are missing, wrong or expired.".into()
-        }
-        Failure::Forbidden(Refusal::ActorNotAdmin) => "You are not allowed to reset passwords.".into(),
-        Failure::Forbidden(Refusal::TargetIsSelf) => {
-            "Admins cannot reset their own password here; change it the usual way.".into()
-        }
-        Failure::Forbidden(Refusal::TargetIsAdmin | Refusal::TargetProtected) => {
-            "This user's password is protected and cannot be reset through this service.".into()
-        }
-        Failure::UserNotFound => "No such user.".into(),
-        Failure::PayloadTooLarge => "The request body is too large.".into(),
-        Failure::RateLimited(wait) => format!(
-            "Too many failed sign-ins from this account or address; try again in {} seconds.",
-            retry_after_secs(*wait)
-        ),
-        Failure::DirectoryUnavailable(_) => {
-            "The directory cannot be reached right now; try again shortly.".into()
-        }
-        Failure::Internal(_) => {
-            "Something went wrong; the request id in the log tells an operator what.".into()
-        }
+impl From<RequestError> for ApiError {
+    fn from(error: RequestError) -> Self {
+        ApiError::Request(error)
     }
 }
 
-/// Whole seconds to wait, rounded up so a client never retries too early.
-pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+impl ApiError {
+    pub fn invalid(why: impl Into<String>) -> Self {
+        ApiError::Request(RequestError::Invalid(why.into()))
+    }
+
+    /// The contract's status table.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Request(RequestError::Invalid(_)) => StatusCode::BAD_REQUEST,
+            ApiError::Request(RequestError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Request(RequestError::NoSuchEndpoint) => StatusCode::NOT_FOUND,
+            ApiError::Request(RequestError::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Failure(failure) => match failure {
+                Failure::PasswordsDoNotMatch
+                | Failure::PasswordPolicy(_)
+                | Failure::UserInactive
+                | Failure::DirectoryRejectedPassword(_) => StatusCode::BAD_REQUEST,
+                Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => StatusCode::UNAUTHORIZED,
+                Failure::Forbidden(_) => StatusCode::FORBIDDEN,
+                Failure::UserNotFound => StatusCode::NOT_FOUND,
+                Failure::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                Failure::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Request(RequestError::Invalid(_)) => "invalid_request",
+            ApiError::Request(RequestError::TooLarge) => "payload_too_large",
+            ApiError::Request(RequestError::NoSuchEndpoint) => "not_found",
+            ApiError::Request(RequestError::MethodNotAllowed) => "method_not_allowed",
+            ApiError::Failure(failure) => failure.code(),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Request(RequestError::Invalid(why)) => why.clone(),
+            ApiError::Request(RequestError::TooLarge) => "The request body is too large.".into(),
+            ApiError::Request(RequestError::NoSuchEndpoint) => "No such endpoint.".into(),
+            ApiError::Request(RequestError::MethodNotAllowed) => {
+                "This endpoint does not take that method.".into()
+            }
+            ApiError::Failure(failure) => failure.message(),
+        }
+    }
+
+    /// Every rule a password broke, for a policy failure.
+    pub fn violations(&self) -> &[Rule] {
+        match self {
+            ApiError::Failure(Failure::PasswordPolicy(rules)) => rules,
+            _ => &[],
+        }
+    }
+
+    /// Records a request refused before the use case could run (that one
+    /// audits its own outcomes), and hands the error back.
+    pub fn audited(self, context: &RequestContext) -> Self {
+        audit::refused(context, self.code());
+        self
+    }
+
+    /// `body` with the status and the headers that go with it: a 401 tells
+    /// which schemes are accepted, a 429 when to come back. Logged here,
+    /// inside the request's span: operators get the details (never secrets:
+    /// no failure carries one), callers only the message.
+    pub fn respond(&self, body: Value) -> Response {
+        let status = self.status();
+        let code = self.code();
+        match self {
+            ApiError::Failure(failure) if status.is_server_error() => {
+                tracing::error!(code, "request failed: {failure}");
+            }
+            ApiError::Failure(failure) => tracing::info!(code, "request refused: {failure}"),
+            ApiError::Request(error) => tracing::info!(code, "request refused: {error:?}"),
+        }
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Failure(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),
+                );
+            }
+            ApiError::Failure(Failure::RateLimited(wait)) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(*wait)));
+            }
+            _ => {}
+        }
+        response
+    }
 }
 
-/// Logs a failure inside the request's span: operators get the details
-/// (never secrets: no failure carries one), callers only [`message`].
-pub fn log(failure: &Failure) {
-    let (status, code) = classify(failure);
-    if status.is_server_error() {
-        tracing::error!(code, "request failed: {failure}");
-    } else {
-        tracing::info!(code, "request refused: {failure}");
+/// Listed with their code and sentence, as both error shapes show them.
+pub fn violations_json(rules: &[Rule]) -> Value {
+    rules.iter().map(|rule| json!({ "code": rule.code(), "message": rule.message() })).collect()
+}
+
+/// The common error shape (seed 000, the token endpoint, 404 and 405):
+/// `{"error": true, "message", "code"}`, plus `violations` for a policy
+/// failure.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": true, "message": self.message(), "code": self.code() });
+        if !self.violations().is_empty() {
+            body["violations"] = violations_json(self.violations());
+        }
+        self.respond(body)
     }
 }
 
@@ -94,18 +160,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn internal_details_never_reach_the_caller() {
-        let failure = Failure::Internal("result 80 at cn=secret-ou".into());
-        assert!(!message(&failure).contains("secret-ou"));
-        let failure = Failure::DirectoryUnavailable("connect: 10.0.0.7 refused".into());
-        assert!(!message(&failure).contains("10.0.0.7"));
-        assert_eq!(classify(&failure).0, StatusCode::SERVICE_UNAVAILABLE);
+    fn unusable_accounts_and_wrong_passwords_are_both_401_with_the_schemes() {
+        for failure in [Failure::Unauthenticated("x"), Failure::AccountUnusable("locked")] {
+            let response = ApiError::from(failure).into_response();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+        }
     }
 
     #[test]
-    fn unauthenticated_does_not_say_which_part_was_wrong() {
-        let a = message(&Failure::Unauthenticated("unknown admin name"));
-        let b = message(&Failure::Unauthenticated("the directory refused the bind"));
-        assert_eq!(a, b);
+    fn a_lockout_says_when_to_come_back() {
+        let response =
+            ApiError::from(Failure::RateLimited(std::time::Duration::from_millis(2500))).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "3");
+    }
+
+    #[test]
+    fn transport_failures_have_their_own_codes() {
+        assert_eq!(ApiError::from(RequestError::TooLarge).status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(ApiError::invalid("x").code(), "invalid_request");
+        assert_eq!(ApiError::from(RequestError::NoSuchEndpoint).status(), StatusCode::NOT_FOUND);
     }
 }

@@ -1,42 +1,40 @@
 //! `POST /api/v1/auth/token`: an admin trades a directory bind for a Bearer
-//! token.
+//! token. Errors in the common shape.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{AppState, input, persons};
+use super::AppState;
+use super::body::{JsonBody, name, password};
+use super::errors::ApiError;
+use super::extract::Caller;
 
 #[derive(Debug, Deserialize)]
-struct Body {
+pub struct Body {
     username: String,
     password: SecretString,
 }
 
 pub async fn issue_token(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    caller: Caller,
+    JsonBody(body): JsonBody<Body>,
 ) -> Response {
-    let context = input::context(&headers, client, &state.trusted_proxies, "auth.token");
-    let parsed = input::json::<Body>(body).and_then(|body| {
-        input::name("username", &body.username)?;
-        input::password("password", &body.password)?;
+    let context = caller.at("auth.token");
+    let checked = body.and_then(|body| {
+        name("username", &body.username)?;
+        password("password", &body.password)?;
         Ok(body)
     });
-    let body = match parsed {
+    let body = match checked {
         Ok(body) => body,
-        Err(failure) => return persons::render(&state.service.refuse(&context, failure)),
+        Err(error) => return error.audited(&context).into_response(),
     };
     match state.service.login(&context, &body.username, &body.password).await {
         Ok(token) => Json(json!({
@@ -45,6 +43,6 @@ pub async fn issue_token(
             "expires_in": state.service.token_ttl_secs(),
         }))
         .into_response(),
-        Err(failure) => persons::render(&failure),
+        Err(failure) => ApiError::from(failure).into_response(),
     }
 }

@@ -1,8 +1,9 @@
 //! The HTTP surface: routes, the layers every request passes through, and
 //! the two seed contracts as thin adapters over [`crate::reset`].
 
+mod body;
 pub mod errors;
-mod input;
+mod extract;
 mod login;
 mod persons;
 mod probes;
@@ -12,18 +13,18 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Request, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Request;
 use axum::routing::{get, post, put};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
-use crate::failure::Failure;
+use crate::directory::LdapDirectory;
 use crate::reset::Service;
+use errors::{ApiError, RequestError};
 
 pub struct AppState {
-    pub service: Service,
+    pub service: Service<LdapDirectory>,
     /// `authorization.default_admin`, empty when unset.
     pub default_admin: String,
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -58,36 +59,10 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
         )
 }
 
-async fn not_found() -> Response {
-    let body = serde_json::json!({ "error": true, "message": "No such endpoint.", "code": "not_found" });
-    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+async fn not_found() -> ApiError {
+    RequestError::NoSuchEndpoint.into()
 }
 
-async fn method_not_allowed() -> Response {
-    let body = serde_json::json!({
-        "error": true,
-        "message": "This endpoint does not take that method.",
-        "code": "method_not_allowed",
-    });
-    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
-}
-
-/// Sets the status and the headers that go with it: a 401 tells which
-/// schemes are accepted, a 429 when to come back.
-fn respond(failure: &Failure, status: StatusCode, body: impl IntoResponse) -> Response {
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    match failure {
-        Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),
-            );
-        }
-        Failure::RateLimited(wait) => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(errors::retry_after_secs(*wait)));
-        }
-        _ => {}
-    }
-    response
+async fn method_not_allowed() -> ApiError {
+    RequestError::MethodNotAllowed.into()
 }

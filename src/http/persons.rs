@@ -1,26 +1,26 @@
 //! Seed 000: `POST /actions/persons/{person_id}/change-password`: the person
-//! by UUID, Bearer or Basic credentials, `password` + `password_2`.
+//! by UUID, Bearer or Basic credentials, `password` + `password_2`, errors in
+//! the common shape.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{AppState, errors, input};
-use crate::failure::Failure;
+use super::AppState;
+use super::body::{JsonBody, password};
+use super::errors::ApiError;
+use super::extract::{Authorization, Caller};
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
 #[derive(Debug, Deserialize)]
-struct Body {
+pub struct Body {
     password: SecretString,
     password_2: SecretString,
     #[serde(default)]
@@ -29,35 +29,35 @@ struct Body {
 
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    caller: Caller,
     person_id: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    authorization: Authorization,
+    JsonBody(body): JsonBody<Body>,
 ) -> Response {
-    let context = input::context(&headers, client, &state.trusted_proxies, "persons.change-password");
+    let context = caller.at("persons.change-password");
     // An undecodable path segment is as much "not a UUID" as any other.
     let person_id = person_id.map(|Path(id)| id).unwrap_or_default();
-    let command = match parse(&person_id, &headers, body) {
+    let command = match command(&person_id, authorization, body) {
         Ok(command) => command,
-        Err(failure) => return render(&state.service.refuse(&context, failure)),
+        Err(error) => return error.audited(&context).into_response(),
     };
     match state.service.reset(&context, command).await {
         Ok(_) => Json(json!({ "success": true })).into_response(),
-        Err(failure) => render(&failure),
+        Err(failure) => ApiError::from(failure).into_response(),
     }
 }
 
-fn parse(
+fn command(
     person_id: &str,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<ResetCommand, Failure> {
-    let body: Body = input::json(body)?;
-    input::password("password", &body.password)?;
-    input::password("password_2", &body.password_2)?;
+    authorization: Authorization,
+    body: Result<Body, ApiError>,
+) -> Result<ResetCommand, ApiError> {
+    let body = body?;
+    password("password", &body.password)?;
+    password("password_2", &body.password_2)?;
     let id = Uuid::try_parse(person_id)
-        .map_err(|_| Failure::InvalidRequest("The person id in the path is not a UUID.".into()))?;
-    let principal = input::principal(headers)?.unwrap_or(Principal::Missing);
+        .map_err(|_| ApiError::invalid("The person id in the path is not a UUID."))?;
+    let principal = authorization.principal()?.unwrap_or(Principal::Missing);
     Ok(ResetCommand {
         credentials: Credentials { principal, admin_password: None },
         target: Target::Id(id),
@@ -65,15 +65,4 @@ fn parse(
         confirmation: Some(body.password_2),
         temporary: body.temporary,
     })
-}
-
-/// `{"error": true, "message", "code"}`, plus `violations` for a policy failure.
-pub fn render(failure: &Failure) -> Response {
-    errors::log(failure);
-    let (status, code) = errors::classify(failure);
-    let mut body = json!({ "error": true, "message": errors::message(failure), "code": code });
-    if let Failure::PasswordPolicy(violations) = failure {
-        body["violations"] = json!(violations);
-    }
-    super::respond(failure, status, Json(body))
 }

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::AppState;
+use crate::directory::Directory;
 
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))

@@ -1,26 +1,24 @@
 //! Seed 001: `PUT /api/v1/users/changePassword`: the user by name, the
 //! admin's password in the body, `successUsers` / `failedUsers` answers.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{AppState, errors, input};
-use crate::failure::Failure;
+use super::AppState;
+use super::body::{JsonBody, name, password};
+use super::errors::ApiError;
+use super::extract::{Authorization, Caller};
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Body {
+pub struct Body {
     user_name: String,
     password: SecretString,
     admin_password: SecretString,
@@ -32,19 +30,15 @@ struct Body {
 
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    caller: Caller,
+    authorization: Authorization,
+    JsonBody(body): JsonBody<Body>,
 ) -> Response {
-    let context = input::context(&headers, client, &state.trusted_proxies, "users.changePassword");
-    let body: Body = match input::json(body) {
-        Ok(body) => body,
-        Err(failure) => return render(&state.service.refuse(&context, failure), None),
-    };
-    let user_name = body.user_name.clone();
-    let command = match parse(body, &headers, &state.default_admin) {
+    let context = caller.at("users.changePassword");
+    let user_name = body.as_ref().ok().map(|body| body.user_name.clone());
+    let command = match body.and_then(|body| command(body, authorization, &state.default_admin)) {
         Ok(command) => command,
-        Err(failure) => return render(&state.service.refuse(&context, failure), Some(&user_name)),
+        Err(error) => return render(&error.audited(&context), user_name.as_deref()),
     };
     match state.service.reset(&context, command).await {
         Ok(changed) => {
@@ -54,21 +48,21 @@ pub async fn change_password(
             }
             Json(json!({ "successUsers": [user], "status": "OK" })).into_response()
         }
-        Err(failure) => render(&failure, Some(&user_name)),
+        Err(failure) => render(&ApiError::from(failure), user_name.as_deref()),
     }
 }
 
 /// The acting admin is, in order: the Authorization header's principal, the
 /// body's `adminUserName`, `authorization.default_admin`.
-fn parse(body: Body, headers: &HeaderMap, default_admin: &str) -> Result<ResetCommand, Failure> {
-    input::name("userName", &body.user_name)?;
-    input::password("password", &body.password)?;
-    input::password("adminPassword", &body.admin_password)?;
+fn command(body: Body, authorization: Authorization, default_admin: &str) -> Result<ResetCommand, ApiError> {
+    name("userName", &body.user_name)?;
+    password("password", &body.password)?;
+    password("adminPassword", &body.admin_password)?;
     if let Some(admin) = &body.admin_user_name {
-        input::name("adminUserName", admin)?;
+        name("adminUserName", admin)?;
     }
     let named = body.admin_user_name.or_else(|| Some(default_admin.to_owned()).filter(|a| !a.is_empty()));
-    let principal = match input::principal(headers)? {
+    let principal = match authorization.principal()? {
         Some(principal) => principal,
         None => named.map_or(Principal::Missing, Principal::Named),
     };
@@ -83,23 +77,18 @@ fn parse(body: Body, headers: &HeaderMap, default_admin: &str) -> Result<ResetCo
 
 /// `{"failedUsers", "errorDetails", "status"}`: one `errorDetails` entry per
 /// problem, so a policy failure lists every broken rule.
-fn render(failure: &Failure, user_name: Option<&str>) -> Response {
-    errors::log(failure);
-    let (status, code) = errors::classify(failure);
+fn render(error: &ApiError, user_name: Option<&str>) -> Response {
     let mut details = Map::new();
-    details.insert(code.to_owned(), Value::String(errors::message(failure)));
-    if let Failure::PasswordPolicy(violations) = failure {
-        for violation in violations {
-            details.insert(violation.code.to_owned(), Value::String(violation.message.clone()));
-        }
+    details.insert(error.code().to_owned(), Value::String(error.message()));
+    for rule in error.violations() {
+        details.insert(rule.code().to_owned(), Value::String(rule.message()));
     }
     let failed: Vec<Value> = user_name.map(|name| json!({ "username": name })).into_iter().collect();
-    let body = json!({
+    error.respond(json!({
         "failedUsers": failed,
         "errorDetails": details,
-        "status": status.canonical_reason().unwrap_or_default(),
-    });
-    super::respond(failure, status, Json(body))
+        "status": error.status().canonical_reason().unwrap_or_default(),
+    }))
 }
 
 #[cfg(test)]

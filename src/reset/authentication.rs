@@ -5,10 +5,9 @@ use std::net::IpAddr;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::Service;
+use super::{Failure, Service};
 use crate::audit::{self, Attempt, RequestContext};
-use crate::directory::{Person, Writer, counting_exchanges};
-use crate::failure::Failure;
+use crate::directory::{Directory, Person, Writer};
 
 /// Who the caller says they are, as the endpoint received it.
 #[derive(Debug)]
@@ -24,6 +23,17 @@ pub enum Principal {
     Named(String),
 }
 
+impl Principal {
+    /// The name a caller claims before it is verified (a token's is only
+    /// known once its signature is checked).
+    pub fn claimed_name(&self) -> Option<String> {
+        match self {
+            Principal::Basic { username, .. } | Principal::Named(username) => Some(username.clone()),
+            Principal::Bearer(_) | Principal::Missing => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Credentials {
     pub principal: Principal,
@@ -31,7 +41,7 @@ pub struct Credentials {
     pub admin_password: Option<SecretString>,
 }
 
-impl Service {
+impl<D: Directory> Service<D> {
     /// `POST /api/v1/auth/token`: a bind proves the password, membership of an
     /// admin group earns the token.
     pub async fn login(
@@ -40,26 +50,27 @@ impl Service {
         username: &str,
         password: &SecretString,
     ) -> Result<SecretString, Failure> {
-        let (result, exchanges) = counting_exchanges(self.within_deadline(async {
-            let person = self
-                .throttled(Some(username), context.client, async {
-                    let person = self.admin_named(username).await?;
-                    self.directory.bind_as(&person.dn, password).await?;
-                    active(person)
-                })
-                .await?;
-            let member = self.member(&person, self.rules.admin_groups()).await?;
-            self.rules.may_act(&member).map_err(Failure::Forbidden)?;
-            self.tokens.issue(&person.username).map_err(Failure::Internal)
-        }))
-        .await;
+        let (result, exchanges) = self
+            .within_deadline(async {
+                let person = self
+                    .throttled(Some(username), context.client, async {
+                        let person = self.admin_named(username).await?;
+                        self.directory.bind_as(&person.dn, password).await?;
+                        active(person)
+                    })
+                    .await?;
+                let member = self.member(&person, self.rules.admin_groups()).await?;
+                self.rules.may_act(&member).map_err(Failure::Forbidden)?;
+                self.tokens.issue(&person.username).map_err(Failure::Internal)
+            })
+            .await;
         audit::record(&Attempt {
             context,
             actor: Some(username),
             target: None,
             target_dn: None,
             target_id: None,
-            code: result.as_ref().err().map(crate::http::errors::code),
+            code: result.as_ref().err().map(Failure::code),
             exchanges,
         });
         result
@@ -89,16 +100,19 @@ impl Service {
         &self,
         client: IpAddr,
         credentials: &Credentials,
-    ) -> Result<(Person, Writer), Failure> {
+    ) -> Result<(Person, Writer<D::Session>), Failure> {
         if let Principal::Missing = credentials.principal {
             // Not a guess: nothing to count.
             return Err(Failure::Unauthenticated("no credentials"));
         }
-        let name = claimed_name(&credentials.principal);
+        let name = credentials.principal.claimed_name();
         self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials)).await
     }
 
-    async fn authenticate_unthrottled(&self, credentials: &Credentials) -> Result<(Person, Writer), Failure> {
+    async fn authenticate_unthrottled(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<(Person, Writer<D::Session>), Failure> {
         let admin_password = credentials.admin_password.as_ref();
         let (person, writer) = match &credentials.principal {
             Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
@@ -114,20 +128,20 @@ impl Service {
             }
             Principal::Basic { username, password } => {
                 let person = self.admin_named(username).await?;
-                let ldap = self.directory.bind_as(&person.dn, password).await?;
+                let session = self.directory.bind_as(&person.dn, password).await?;
                 if let Some(admin_password) = admin_password
                     && admin_password.expose_secret() != password.expose_secret()
                 {
                     // Two different passwords for one person: both must hold.
                     self.directory.bind_as(&person.dn, admin_password).await?;
                 }
-                (person, Writer::Admin(ldap))
+                (person, Writer::Admin(session))
             }
             Principal::Named(username) => {
                 let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
                 let person = self.admin_named(username).await?;
-                let ldap = self.directory.bind_as(&person.dn, password).await?;
-                (person, Writer::Admin(ldap))
+                let session = self.directory.bind_as(&person.dn, password).await?;
+                (person, Writer::Admin(session))
             }
         };
         Ok((active(person)?, writer))
@@ -142,17 +156,8 @@ impl Service {
 
 /// A disabled or locked admin is not authenticated, whatever the password.
 fn active(admin: Person) -> Result<Person, Failure> {
-    if admin.inactive {
+    if admin.inactive() {
         return Err(Failure::Unauthenticated("the admin's account is inactive"));
     }
     Ok(admin)
-}
-
-/// The name a caller claims before it is verified (a token's is only known
-/// once its signature is checked).
-pub(super) fn claimed_name(principal: &Principal) -> Option<String> {
-    match principal {
-        Principal::Basic { username, .. } | Principal::Named(username) => Some(username.clone()),
-        Principal::Bearer(_) | Principal::Missing => None,
-    }
 }

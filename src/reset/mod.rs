@@ -1,8 +1,14 @@
-//! The password-reset use case, shared by both endpoints (who is asking,
-//! and the token login, are in `authentication`). Decisions are taken in the contract's order: authenticate (401) →
-//! actor is an admin (403) → resolve the target (404) → target not protected
-//! (403) → target active (400) → proxy policy (400) → write (400 when the
-//! directory refuses) → one audit line whatever the outcome.
+//! The password-reset use case, shared by both endpoints (who is asking, and
+//! the token login, are in `authentication`). Decisions are taken in the
+//! contract's order: authenticate (401) → actor is an admin (403) → resolve
+//! the target (404) → target not protected (403) → target active (400) →
+//! proxy policy (400) → write (400 when the directory refuses) → one audit
+//! line whatever the outcome.
+
+mod authentication;
+mod failure;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -11,19 +17,17 @@ use std::time::Duration;
 use secrecy::SecretString;
 use uuid::Uuid;
 
+pub use authentication::{Credentials, Principal};
+pub use failure::{Failure, whole_seconds};
+
 use crate::access::{Member, Rules};
 use crate::audit::{self, Attempt, RequestContext};
-use crate::config::{PolicySettings, Settings};
+use crate::config::PolicySettings;
 use crate::directory::{Directory, Lookup, Person, counting_exchanges};
-use crate::failure::Failure;
+use crate::dn::Dn;
 use crate::lockout::Lockout;
-use crate::policy;
+use crate::policy::{self, Rule};
 use crate::token::Tokens;
-
-mod authentication;
-
-use authentication::claimed_name;
-pub use authentication::{Credentials, Principal};
 
 /// How the request names the person whose password changes.
 #[derive(Debug)]
@@ -51,6 +55,7 @@ pub struct Changed {
 }
 
 /// What the audit line says of an attempt, filled in as it is learnt.
+#[derive(Default)]
 struct Trail {
     actor: Option<String>,
     target_dn: Option<String>,
@@ -58,8 +63,8 @@ struct Trail {
     target_id: Option<String>,
 }
 
-pub struct Service {
-    directory: Directory,
+pub struct Service<D: Directory> {
+    directory: D,
     rules: Rules,
     tokens: Tokens,
     policy: PolicySettings,
@@ -69,44 +74,23 @@ pub struct Service {
     deadline: Duration,
 }
 
-impl Service {
-    pub fn new(settings: &Settings) -> Result<Self, String> {
-        Ok(Self {
-            directory: Directory::new(settings)?,
-            rules: Rules::new(&settings.authorization.admin_groups, &settings.authorization.protected_groups),
-            tokens: Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
-            policy: settings.policy.clone(),
-            lockout: Lockout::new(&settings.rate_limit),
-            deadline: Duration::from_secs(settings.ldap.timeout_secs),
-        })
+impl<D: Directory> Service<D> {
+    pub fn new(
+        directory: D,
+        rules: Rules,
+        tokens: Tokens,
+        policy: PolicySettings,
+        lockout: Lockout,
+        deadline: Duration,
+    ) -> Self {
+        Self { directory, rules, tokens, policy, lockout, deadline }
     }
 
     pub fn lockout(&self) -> &Lockout {
         &self.lockout
     }
 
-    /// Runs a request's directory work under the deadline. A write already
-    /// sent when it passes may or may not have been applied; it is never
-    /// repeated.
-    ///
-    /// Boxed at once: the whole conversation is one large future, which kept
-    /// inline would make the handler's as large.
-    fn within_deadline<'a, T: 'a>(
-        &'a self,
-        work: impl Future<Output = Result<T, Failure>> + Send + 'a,
-    ) -> impl Future<Output = Result<T, Failure>> + Send + 'a {
-        let work = Box::pin(work);
-        async move {
-            tokio::time::timeout(self.deadline, work).await.unwrap_or_else(|_| {
-                Err(Failure::DirectoryUnavailable(format!(
-                    "the request's directory work took over {:?}",
-                    self.deadline
-                )))
-            })
-        }
-    }
-
-    pub fn directory(&self) -> &Directory {
+    pub fn directory(&self) -> &D {
         &self.directory
     }
 
@@ -114,27 +98,31 @@ impl Service {
         self.tokens.ttl_secs()
     }
 
-    /// Records a request refused before it could be understood (bad body,
-    /// bad path) and hands the failure back.
-    pub fn refuse(&self, context: &RequestContext, failure: Failure) -> Failure {
-        audit::record(&Attempt {
-            context,
-            actor: None,
-            target: None,
-            target_dn: None,
-            target_id: None,
-            code: Some(crate::http::errors::code(&failure)),
-            exchanges: 0,
+    /// Runs a request's directory work under the deadline and counts its
+    /// round trips. A write already sent when the deadline passes may or may
+    /// not have been applied; it is never repeated.
+    ///
+    /// Boxed at once: the whole conversation is one large future, which kept
+    /// inline would make the handler's as large.
+    async fn within_deadline<T>(
+        &self,
+        work: impl Future<Output = Result<T, Failure>> + Send,
+    ) -> (Result<T, Failure>, u32) {
+        let work = Box::pin(tokio::time::timeout(self.deadline, work));
+        let (result, exchanges) = counting_exchanges(work).await;
+        let result = result.unwrap_or_else(|_| {
+            Err(Failure::DirectoryUnavailable(format!(
+                "the request's directory work took over {:?}",
+                self.deadline
+            )))
         });
-        failure
+        (result, exchanges)
     }
 
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
-        let mut trail =
-            Trail { actor: claimed_name(&command.credentials.principal), target_dn: None, target_id: None };
+        let mut trail = Trail { actor: command.credentials.principal.claimed_name(), ..Trail::default() };
         let (result, exchanges) =
-            counting_exchanges(self.within_deadline(self.run_reset(context.client, &command, &mut trail)))
-                .await;
+            self.within_deadline(self.run_reset(context.client, &command, &mut trail)).await;
         let target = match &command.target {
             Target::Id(id) => id.to_string(),
             Target::Name(name) => name.clone(),
@@ -145,7 +133,7 @@ impl Service {
             target: Some(&target),
             target_dn: trail.target_dn.as_deref(),
             target_id: trail.target_id.as_deref(),
-            code: result.as_ref().err().map(crate::http::errors::code),
+            code: result.as_ref().err().map(Failure::code),
             exchanges,
         });
         result
@@ -172,22 +160,20 @@ impl Service {
         let actor = actor?;
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let person = person?.ok_or(Failure::UserNotFound)?;
-        trail.target_dn = Some(person.dn.clone());
-        trail.target_id.clone_from(&person.id);
+        trail.target_dn = Some(person.dn.to_string());
+        trail.target_id.clone_from(&person.account.id);
         let target = self.member(&person, self.rules.guarded_groups()).await?;
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
-        if person.inactive {
+        if person.inactive() {
             return Err(Failure::UserInactive);
         }
 
-        let violations =
+        let broken =
             policy::check(&self.policy, &person.username, &command.password, command.confirmation.as_ref());
-        match violations.as_slice() {
+        match broken.as_slice() {
             [] => {}
-            [only] if only.code == "passwords_do_not_match" => {
-                return Err(Failure::PasswordsDoNotMatch);
-            }
-            _ => return Err(Failure::PasswordPolicy(violations)),
+            [Rule::PasswordsDoNotMatch] => return Err(Failure::PasswordsDoNotMatch),
+            _ => return Err(Failure::PasswordPolicy(broken)),
         }
 
         let temporary = command.temporary.unwrap_or(self.policy.must_change);
@@ -196,41 +182,13 @@ impl Service {
     }
 
     /// A person's groups, as far as `decisive` ones are concerned: the walk
-    /// up the group tree stops at the first of them it meets.
-    async fn member(&self, person: &Person, decisive: &HashSet<String>) -> Result<Member, Failure> {
+    /// up the group tree may stop at the first of them it meets.
+    async fn member(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Member, Failure> {
         let groups = self.directory.groups_of(&person.dn, decisive).await?;
         Ok(Member {
             dn: person.dn.clone(),
             groups: groups.dns,
-            privileged: person.privileged || groups.privileged,
+            marked_privileged: person.account.marked_privileged || groups.privileged,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_output_of_a_command_redacts_every_secret() {
-        let command = ResetCommand {
-            credentials: Credentials {
-                principal: Principal::Basic {
-                    username: "helpdesk1".into(),
-                    password: "basic-secret-1".into(),
-                },
-                admin_password: Some("admin-secret-2".into()),
-            },
-            target: Target::Name("alice".into()),
-            password: "new-secret-3".into(),
-            confirmation: Some("new-secret-3".into()),
-            temporary: None,
-        };
-        let bearer = Principal::Bearer("token-secret-4".into());
-        let debug = format!("{command:?} {bearer:?}");
-        assert!(debug.contains("helpdesk1") && debug.contains("alice"), "{debug}");
-        for secret in ["basic-secret-1", "admin-secret-2", "new-secret-3", "token-secret-4"] {
-            assert!(!debug.contains(secret), "{debug}");
-        }
     }
 }

@@ -1,0 +1,223 @@
+//! [`Directory`] over LDAP. Searches run on pooled connections bound as the
+//! service account; an admin's own bind gets a connection of its own, because
+//! every clone of an `ldap3::Ldap` shares one connection and a bind changes
+//! the identity of all of them. What differs between directory kinds is
+//! asked of the [`Dialect`].
+
+use std::collections::HashSet;
+
+use deadpool::managed::Manager;
+use ldap3::{Scope, SearchEntry, SearchOptions};
+use secrecy::SecretString;
+
+use super::attributes::first_value;
+use super::connection::{Refused, from_result};
+use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
+use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Writer};
+use crate::config::{DirectorySettings, LdapSettings};
+use crate::dn::Dn;
+
+/// How deep nested groups are followed before the chain is cut off; a
+/// cycle is also stopped by remembering every group seen.
+const MAX_GROUP_DEPTH: usize = 16;
+
+/// An admin's own connection, bound as them for this request.
+pub struct AdminSession(Connection<ForAdmins>);
+
+pub struct LdapDirectory {
+    dialect: &'static dyn Dialect,
+    connector: Connector,
+    service: Pool<ServiceAccount>,
+    admins: Pool<ForAdmins>,
+    users_filter: String,
+    username_attribute: String,
+    id_attribute: String,
+    users_base: Dn,
+    admins_base: Dn,
+    groups_base: Dn,
+    inactive_filter: Option<String>,
+}
+
+impl LdapDirectory {
+    /// Prepares connections without opening any: pwproxy starts even while
+    /// the directory is down, and `/readyz` tells.
+    pub fn new(ldap: &LdapSettings, directory: &DirectorySettings) -> Result<Self, String> {
+        let connector = Connector::new(ldap)?;
+        let service = Pool::service(connector.clone(), ldap.bind_dn.clone(), ldap.bind_password.clone())?;
+        let admins = Pool::admins(connector.clone())?;
+        let inactive_filter = Some(directory.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
+        Ok(Self {
+            dialect: directory.kind.dialect(),
+            connector,
+            service,
+            admins,
+            users_filter: directory.users_filter().to_owned(),
+            username_attribute: directory.username_attribute().to_owned(),
+            id_attribute: directory.id_attribute().to_owned(),
+            users_base: Dn::new(directory.users_base_dn.trim()),
+            admins_base: directory.admins_base(),
+            groups_base: directory.groups_base(),
+            inactive_filter,
+        })
+    }
+
+    async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {
+        let mut attrs = vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail"];
+        attrs.extend_from_slice(self.dialect.account_attributes());
+        // Two are enough to tell "one" from "ambiguous".
+        let mut entries = self.search(base.as_str(), Scope::Subtree, filter, &attrs, 2).await?;
+        if entries.len() > 1 {
+            return Err(DirectoryError::Other(format!(
+                "{} entries match one person under {base}; names and ids must be unique",
+                entries.len()
+            )));
+        }
+        let Some(entry) = entries.pop() else {
+            return Ok(None);
+        };
+        let mut account = self.dialect.account_facts(&entry, &self.id_attribute);
+        if !account.disabled
+            && !account.locked
+            && let Some(inactive_filter) = &self.inactive_filter
+        {
+            account.disabled =
+                !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
+        }
+        Ok(Some(Person {
+            username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
+            email: first_value(&entry, "mail"),
+            account,
+            dn: Dn::new(entry.dn),
+        }))
+    }
+
+    /// A search on a service connection; referrals are skipped, a missing
+    /// base is an empty answer. `limit` 0 means the server's own limit.
+    async fn search(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        limit: i32,
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let mut ldap = self.service.get().await?;
+        let result = self
+            .connector
+            .timed(
+                "search",
+                ldap.with_search_options(SearchOptions::new().sizelimit(limit))
+                    .search(base, scope, filter, attrs),
+            )
+            .await;
+        keep_if_usable(ldap, result.as_ref().err());
+        let ldap3::SearchResult(entries, outcome) = result?;
+        match outcome.rc {
+            // success, size limit exceeded (the entries are still there)
+            0 | 4 => {}
+            // no such object: the base does not exist, so nothing is below it
+            32 => return Ok(Vec::new()),
+            rc => return Err(from_result("search", rc, &outcome.text)),
+        }
+        Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
+    }
+
+    /// The dialect's write on `ldap`; the connection is dropped if the
+    /// exchange broke, so an answer still in flight is never read as another's.
+    async fn write<M: Manager<Type = ldap3::Ldap>>(
+        &self,
+        mut ldap: Connection<M>,
+        dn: &Dn,
+        password: &SecretString,
+        temporary: bool,
+    ) -> Result<(), DirectoryError> {
+        let write = self.dialect.password_write(password, temporary);
+        let result = self
+            .connector
+            .timed("modify", ldap.with_controls(write.controls).modify(dn.as_str(), write.mods))
+            .await;
+        keep_if_usable(ldap, result.as_ref().err());
+        let result = result?;
+        if result.rc == 0 {
+            return Ok(());
+        }
+        match self.dialect.write_refusal(&result) {
+            Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
+            None => Err(from_result("modify", result.rc, &result.text)),
+        }
+    }
+}
+
+impl Directory for LdapDirectory {
+    type Session = AdminSession;
+
+    async fn ready(&self) -> Result<(), DirectoryError> {
+        self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0).await.map(drop)
+    }
+
+    async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
+        let assertion = match lookup {
+            Lookup::Id(id) => format!("({}={})", self.id_attribute, self.dialect.id_assertion(id)),
+            Lookup::Name(name) => self.dialect.name_filter(&self.username_attribute, name),
+        };
+        let filter = format!("(&{}{assertion})", self.users_filter);
+        let mut person = self.find_one(&self.users_base, &filter).await?;
+        if let Lookup::Name(name) = lookup {
+            person = person.filter(|p| p.is_named(name));
+        }
+        // Search results are trusted, but a DN outside the base (a referral
+        // target, an alias) is never a target.
+        Ok(person.filter(|p| p.dn.is_within(&self.users_base)))
+    }
+
+    async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
+        let filter = self.dialect.name_filter(&self.username_attribute, username);
+        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
+    }
+
+    /// Where the directory follows nesting itself (AD): one search.
+    /// Otherwise the walk goes up one level per search, stops at cycles, and
+    /// stops early once it has met any of the `decisive` groups.
+    async fn groups_of(&self, dn: &Dn, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
+        let mut groups = Groups::default();
+        let mut frontier = vec![dn.clone()];
+        for _ in 0..MAX_GROUP_DEPTH {
+            let filter = self.dialect.groups_filter(&frontier);
+            let attrs = self.dialect.group_attributes();
+            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
+            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
+            frontier =
+                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
+            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
+                break;
+            }
+        }
+        Ok(groups)
+    }
+
+    async fn bind_as(&self, dn: &Dn, password: &SecretString) -> Result<AdminSession, DirectoryError> {
+        let mut ldap = self.admins.get().await?;
+        let refused = match self.connector.bind(&mut ldap, dn.as_str(), password).await {
+            Ok(Ok(())) => return Ok(AdminSession(ldap)),
+            Ok(Err(Refused(text))) => DirectoryError::InvalidCredentials(self.dialect.bind_refusal(&text)),
+            Err(e) => e,
+        };
+        keep_if_usable(ldap, Some(&refused));
+        Err(refused)
+    }
+
+    async fn set_password(
+        &self,
+        writer: Writer<AdminSession>,
+        dn: &Dn,
+        password: &SecretString,
+        temporary: bool,
+    ) -> Result<(), DirectoryError> {
+        match writer {
+            // Returned to its pool still bound as the admin: its next user
+            // binds before doing anything with it.
+            Writer::Admin(AdminSession(ldap)) => self.write(ldap, dn, password, temporary).await,
+            Writer::Service => self.write(self.service.get().await?, dn, password, temporary).await,
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The use case's decision order over a small in-memory directory: which
+//! answer wins when several apply, and that nothing is written before every
+//! check has passed. The same paths run against real servers in `tests/`.
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::*;
+use crate::access::Refusal;
+use crate::config::RateLimitSettings;
+use crate::directory::{AccountFacts, DirectoryError, Groups, Writer};
+
+const HELPDESK: &str = "cn=helpdesk,dc=x";
+const EXECUTIVES: &str = "cn=executives,dc=x";
+const PASSWORD: &str = "right-password";
+const NEW: &str = "a-new-password-1";
+
+/// People by name, their passwords and direct groups; what was asked and
+/// written is recorded.
+#[derive(Default)]
+struct Directory {
+    people: HashMap<String, (Person, String, Vec<&'static str>)>,
+    asked: Mutex<Vec<&'static str>>,
+    written: Mutex<Vec<(String, bool, Option<String>)>>,
+    refusal: Option<String>,
+}
+
+impl Directory {
+    fn with(mut self, name: &str, groups: &[&'static str], account: AccountFacts) -> Self {
+        let person =
+            Person { dn: Dn::new(format!("uid={name},dc=x")), username: name.into(), email: None, account };
+        self.people.insert(name.into(), (person, PASSWORD.into(), groups.to_vec()));
+        self
+    }
+
+    fn ask(&self, what: &'static str) {
+        self.asked.lock().unwrap().push(what);
+    }
+}
+
+impl crate::directory::Directory for Directory {
+    /// The DN of whoever bound.
+    type Session = String;
+
+    async fn ready(&self) -> Result<(), DirectoryError> {
+        Ok(())
+    }
+
+    async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
+        self.ask("find_person");
+        let Lookup::Name(name) = lookup else { return Ok(None) };
+        Ok(self.people.get(name).map(|(p, _, _)| p.clone()))
+    }
+
+    async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
+        self.ask("find_admin");
+        Ok(self.people.get(username).map(|(p, _, _)| p.clone()))
+    }
+
+    async fn groups_of(&self, dn: &Dn, _: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
+        self.ask("groups_of");
+        let groups = self.people.values().find(|(p, _, _)| &p.dn == dn).map(|(_, _, g)| g.clone());
+        Ok(Groups { dns: groups.unwrap_or_default().into_iter().map(Dn::from).collect(), privileged: false })
+    }
+
+    async fn bind_as(&self, dn: &Dn, password: &SecretString) -> Result<String, DirectoryError> {
+        self.ask("bind");
+        match self.people.values().find(|(p, _, _)| &p.dn == dn) {
+            Some((_, right, _)) if right == password.expose_secret() => Ok(dn.to_string()),
+            _ => Err(DirectoryError::InvalidCredentials(None)),
+        }
+    }
+
+    async fn set_password(
+        &self,
+        writer: Writer<String>,
+        dn: &Dn,
+        _: &SecretString,
+        temporary: bool,
+    ) -> Result<(), DirectoryError> {
+        self.ask("write");
+        if let Some(reason) = &self.refusal {
+            return Err(DirectoryError::PasswordRejected(reason.clone()));
+        }
+        let by = match writer {
+            Writer::Admin(session) => Some(session),
+            Writer::Service => None,
+        };
+        self.written.lock().unwrap().push((dn.to_string(), temporary, by));
+        Ok(())
+    }
+}
+
+fn locked() -> AccountFacts {
+    AccountFacts { locked: true, ..AccountFacts::default() }
+}
+
+/// `agent` is an admin, `alice` and `bob` ordinary, `ceo` protected, `lucy`
+/// locked, `mallory` nobody in particular.
+fn directory() -> Directory {
+    Directory::default()
+        .with("agent", &[HELPDESK], AccountFacts::default())
+        .with("agent2", &[HELPDESK], locked())
+        .with("alice", &[], AccountFacts::default())
+        .with("ceo", &[EXECUTIVES], locked())
+        .with("lucy", &[], locked())
+        .with("mallory", &[], AccountFacts::default())
+}
+
+fn service(directory: Directory) -> Service<Directory> {
+    Service::new(
+        directory,
+        Rules::new(&[HELPDESK.into()], &[EXECUTIVES.into()], true),
+        Tokens::new(&"a token secret of at least 32 bytes".into(), 60),
+        PolicySettings { min_length: 12, max_length: 64, must_change: true },
+        Lockout::new(&RateLimitSettings {
+            failures_per_name: 2,
+            failures_per_address: 100,
+            window_secs: 900,
+        }),
+        Duration::from_secs(5),
+    )
+}
+
+fn context() -> RequestContext {
+    RequestContext { request_id: "test".into(), client: IpAddr::V4(Ipv4Addr::LOCALHOST), endpoint: "test" }
+}
+
+fn command(admin: &str, admin_password: &str, target: &str, password: &str) -> ResetCommand {
+    ResetCommand {
+        credentials: Credentials {
+            principal: Principal::Named(admin.into()),
+            admin_password: Some(admin_password.into()),
+        },
+        target: Target::Name(target.into()),
+        password: password.into(),
+        confirmation: None,
+        temporary: None,
+    }
+}
+
+async fn reset(service: &Service<Directory>, command: ResetCommand) -> Result<Changed, Failure> {
+    service.reset(&context(), command).await
+}
+
+fn code(result: Result<Changed, Failure>) -> &'static str {
+    result.err().map_or("ok", |f| f.code())
+}
+
+#[tokio::test]
+async fn an_admin_resets_an_ordinary_person_on_their_own_connection() {
+    let service = service(directory());
+    assert_eq!(code(reset(&service, command("agent", PASSWORD, "alice", NEW)).await), "ok");
+    let written = service.directory.written.lock().unwrap().clone();
+    assert_eq!(written, [("uid=alice,dc=x".to_string(), true, Some("uid=agent,dc=x".to_string()))]);
+}
+
+#[tokio::test]
+async fn no_credentials_is_refused_before_any_directory_question() {
+    let service = service(directory());
+    let mut anonymous = command("agent", PASSWORD, "alice", NEW);
+    anonymous.credentials = Credentials { principal: Principal::Missing, admin_password: None };
+    assert_eq!(code(reset(&service, anonymous).await), "unauthenticated");
+    assert!(service.directory.asked.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_401_whatever_the_target_and_locks_the_name_out() {
+    let service = service(directory());
+    for _ in 0..2 {
+        assert_eq!(code(reset(&service, command("agent", "wrong", "nobody", NEW)).await), "unauthenticated");
+    }
+    let asked = service.directory.asked.lock().unwrap().len();
+    let answer = reset(&service, command("agent", PASSWORD, "alice", NEW)).await;
+    assert!(matches!(answer, Err(Failure::RateLimited(_))), "{answer:?}");
+    assert_eq!(service.directory.asked.lock().unwrap().len(), asked, "the directory was not asked");
+}
+
+#[tokio::test]
+async fn a_non_admin_is_forbidden_before_the_target_is_known_to_be_missing() {
+    let service = service(directory());
+    let answer = reset(&service, command("mallory", PASSWORD, "nobody", NEW)).await;
+    assert!(matches!(answer, Err(Failure::Forbidden(Refusal::ActorNotAdmin))), "{answer:?}");
+    assert_eq!(code(reset(&service, command("agent", PASSWORD, "nobody", NEW)).await), "user_not_found");
+}
+
+#[tokio::test]
+async fn protection_comes_before_inactivity_and_inactivity_before_policy() {
+    let service = service(directory());
+    let answer = reset(&service, command("agent", PASSWORD, "agent2", "short")).await;
+    assert!(matches!(answer, Err(Failure::Forbidden(Refusal::TargetIsAdmin))), "{answer:?}");
+    let answer = reset(&service, command("agent", PASSWORD, "ceo", "short")).await;
+    assert!(matches!(answer, Err(Failure::Forbidden(Refusal::TargetProtected))), "{answer:?}");
+    assert_eq!(code(reset(&service, command("agent", PASSWORD, "lucy", "short")).await), "user_inactive");
+    assert!(service.directory.written.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_lone_mismatch_is_its_own_code_and_with_other_rules_one_of_them() {
+    let service = service(directory());
+    let mut mismatch = command("agent", PASSWORD, "alice", NEW);
+    mismatch.confirmation = Some("a-new-password-2".into());
+    assert_eq!(code(reset(&service, mismatch).await), "passwords_do_not_match");
+    let mut both = command("agent", PASSWORD, "alice", "alice");
+    both.confirmation = Some("other".into());
+    let answer = reset(&service, both).await;
+    let Err(Failure::PasswordPolicy(rules)) = answer else { panic!("{answer:?}") };
+    assert_eq!(
+        rules.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        ["passwords_do_not_match", "password_too_short", "password_contains_username"]
+    );
+    assert!(service.directory.written.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_directory_refusal_is_passed_on_in_its_words() {
+    let service = service(Directory { refusal: Some("used before".into()), ..directory() });
+    let answer = reset(&service, command("agent", PASSWORD, "alice", NEW)).await;
+    assert!(
+        matches!(&answer, Err(Failure::DirectoryRejectedPassword(r)) if r == "used before"),
+        "{answer:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_writes_as_the_service_and_temporary_follows_the_request() {
+    let service = service(directory());
+    let token = service.login(&context(), "agent", &PASSWORD.into()).await.unwrap();
+    let mut by_token = command("agent", PASSWORD, "alice", NEW);
+    by_token.credentials = Credentials { principal: Principal::Bearer(token), admin_password: None };
+    by_token.temporary = Some(false);
+    assert_eq!(code(reset(&service, by_token).await), "ok");
+    let written = service.directory.written.lock().unwrap().clone();
+    assert_eq!(written, [("uid=alice,dc=x".to_string(), false, None)]);
+}
+
+#[tokio::test]
+async fn a_locked_admin_cannot_sign_in() {
+    let service = service(directory());
+    let answer = service.login(&context(), "agent2", &PASSWORD.into()).await;
+    assert!(matches!(answer, Err(Failure::Unauthenticated(_))), "{answer:?}");
+    let answer = service.login(&context(), "mallory", &PASSWORD.into()).await;
+    assert!(matches!(answer, Err(Failure::Forbidden(Refusal::ActorNotAdmin))), "{answer:?}");
+}
+
+#[test]
+fn debug_output_of_a_command_redacts_every_secret() {
+    let command = ResetCommand {
+        credentials: Credentials {
+            principal: Principal::Basic { username: "helpdesk1".into(), password: "basic-secret-1".into() },
+            admin_password: Some("admin-secret-2".into()),
+        },
+        target: Target::Name("alice".into()),
+        password: "new-secret-3".into(),
+        confirmation: Some("new-secret-3".into()),
+        temporary: None,
+    };
+    let bearer = Principal::Bearer("token-secret-4".into());
+    let debug = format!("{command:?} {bearer:?}");
+    assert!(debug.contains("helpdesk1") && debug.contains("alice"), "{debug}");
+    for secret in ["basic-secret-1", "admin-secret-2", "new-secret-3", "token-secret-4"] {
+        assert!(!debug.contains(secret), "{debug}");
+    }
+}

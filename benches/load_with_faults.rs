@@ -7,15 +7,14 @@
 //!
 //!   cargo bench --bench load_with_faults -- --clients 16 --seconds 60
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 use serde_json::json;
-use support::*;
 
 #[derive(Parser)]
 struct Args {
@@ -44,25 +43,31 @@ struct ClientLog {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let slapd = Arc::new(Slapd::start());
-    slapd.ldapadd(&people_ldif("load", args.clients));
-    let url = slapd.ldaps_url();
-    let proxy = Pwproxy::start(|listen| config(&url, &slapd.ca_file(), listen)).await;
-    let ids = ids(&slapd.ldap_url(), "load", args.clients).await;
+    let dir = Arc::new(TestDirectory::start_own().await);
+    dir.own().ldapadd(&people_ldif("load", args.clients));
+    let envs = [
+        ("PWPROXY__LDAP__URL", dir.ldaps_url.as_str()),
+        ("PWPROXY__RATE_LIMIT__FAILURES_PER_NAME", "1000000"),
+        ("PWPROXY__RATE_LIMIT__FAILURES_PER_ADDRESS", "1000000"),
+    ];
+    let proxy =
+        PwproxyProcess::start(env!("CARGO_BIN_EXE_pwproxy"), &dir.config_toml(), &envs, Output::Quiet).await;
+    proxy.wait_ready().await;
+    let ids = dir.ids("load", args.clients).await;
     let http = reqwest::Client::new();
-    let token = proxy.token().await;
+    let token = proxy.token("helpdesk1", SEED_PASSWORD).await;
 
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let chaos = {
-        let slapd = slapd.clone();
+        let dir = dir.clone();
         let (half, down) = (Duration::from_secs(args.seconds) / 2, Duration::from_secs(args.down_secs));
         tokio::task::spawn_blocking(move || {
             std::thread::sleep(half);
             eprintln!("[{:>5.1}s] killing the directory", half.as_secs_f64());
-            slapd.stop();
+            dir.stop();
             std::thread::sleep(down);
-            slapd.restart();
+            dir.restart();
             eprintln!("[{:>5.1}s] directory restarted", (half + down).as_secs_f64());
         })
     };
@@ -121,13 +126,13 @@ async fn main() {
         }
         let dn = format!("uid=load{client},{PEOPLE}");
         let acknowledged = log.last_acknowledged.as_deref().unwrap_or(SEED_PASSWORD);
-        if binds(&slapd.ldap_url(), &dn, acknowledged).await {
+        if dir.binds(&dn, acknowledged).await {
             exact += 1;
             continue;
         }
         let mut found = false;
         for candidate in log.maybe_applied.iter().rev() {
-            if binds(&slapd.ldap_url(), &dn, candidate).await {
+            if dir.binds(&dn, candidate).await {
                 found = true;
                 break;
             }

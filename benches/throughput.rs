@@ -9,15 +9,15 @@
 //!
 //!   cargo bench --bench throughput -- --users 1000,100000 --transports ldap,ldaps --clients 32 --seconds 10
 
-mod support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchOptions, ldap_escape};
+use pwproxy_testkit::figures::{millis, percentile};
+use pwproxy_testkit::floor::{Floor, Request};
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 use serde_json::json;
-use support::*;
 
 #[derive(Parser)]
 struct Args {
@@ -66,16 +66,8 @@ impl Run {
 }
 
 /// Which request a client sends next: the two endpoints alternate.
-#[derive(Clone, Copy)]
-enum Kind {
-    /// Seed 001: admin named in the body, adminPassword bound, admin writes.
-    ByName,
-    /// Seed 000 with a Bearer token: the service account writes.
-    ById,
-}
-
-fn kind(n: u64) -> Kind {
-    if n.is_multiple_of(2) { Kind::ById } else { Kind::ByName }
+fn kind(n: u64) -> Request {
+    if n.is_multiple_of(2) { Request::ById } else { Request::ByName }
 }
 
 /// Client `c`'s `n`-th target: spread over the whole directory, never the
@@ -95,16 +87,16 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &users in &args.users {
-        let slapd = Slapd::start();
+        let dir = TestDirectory::start_own().await;
         let loading = Instant::now();
-        slapd.bulk_load(&people_ldif("bench", users));
+        dir.own().bulk_load(&people_ldif("bench", users));
         eprintln!("loaded {users} people in {:.1} s", loading.elapsed().as_secs_f64());
-        let ids = Arc::new(ids(&slapd.ldap_url(), "bench", users).await);
+        let ids = Arc::new(dir.ids("bench", users).await);
         for transport in &args.transports {
-            let url = if transport == "ldaps" { slapd.ldaps_url() } else { slapd.ldap_url() };
-            let proxy = Pwproxy::start(|listen| config(&url, &slapd.ca_file(), listen)).await;
-            let token = proxy.token().await;
-            let floor = Floor::new(&url, &slapd.ca_file());
+            let url = if transport == "ldaps" { &dir.ldaps_url } else { &dir.ldap_url };
+            let proxy = start_pwproxy(&dir, url).await;
+            let token = proxy.token("helpdesk1", SEED_PASSWORD).await;
+            let floor = Floor::new(url, dir.ca_file.as_deref());
             for clients in [args.clients, 1] {
                 // Warm both up: connection pools filled, caches hot.
                 let warm = Duration::from_secs(1);
@@ -147,8 +139,22 @@ async fn main() {
     }
 }
 
+/// The release binary on the fixture's configuration at `url`; brute-force
+/// limits are lifted, since the load itself never fails to authenticate.
+async fn start_pwproxy(dir: &TestDirectory, url: &str) -> PwproxyProcess {
+    let envs = [
+        ("PWPROXY__LDAP__URL", url),
+        ("PWPROXY__RATE_LIMIT__FAILURES_PER_NAME", "1000000"),
+        ("PWPROXY__RATE_LIMIT__FAILURES_PER_ADDRESS", "1000000"),
+    ];
+    let proxy =
+        PwproxyProcess::start(env!("CARGO_BIN_EXE_pwproxy"), &dir.config_toml(), &envs, Output::Quiet).await;
+    proxy.wait_ready().await;
+    proxy
+}
+
 async fn drive_proxy(
-    proxy: &Pwproxy,
+    proxy: &PwproxyProcess,
     token: &str,
     ids: &Arc<Vec<String>>,
     clients: usize,
@@ -167,11 +173,11 @@ async fn drive_proxy(
                     let i = target(c, clients, n, ids.len());
                     let password = format!("Bench-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
                     let request = match kind(n) {
-                        Kind::ById => http
+                        Request::ById => http
                             .post(format!("{base}/actions/persons/{}/change-password", ids[i]))
                             .bearer_auth(&token)
                             .json(&json!({ "password": password, "password_2": password })),
-                        Kind::ByName => {
+                        Request::ByName => {
                             http.put(format!("{base}/api/v1/users/changePassword")).json(&json!({
                                 "userName": format!("bench{i}"),
                                 "password": password,
@@ -219,115 +225,12 @@ async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>, st
     run
 }
 
-/// The directory's own limit: pwproxy's LDAP sequence for each request,
-/// issued directly over persistent connections (one bound as the service
-/// account, one that the admin binds on, per client).
-struct Floor {
-    url: String,
-    settings: LdapConnSettings,
-}
-
-const GROUPS: &str = "dc=example,dc=org";
-const HELPDESK1: &str = "uid=helpdesk1,ou=people,dc=example,dc=org";
-const LOOKUP_ATTRS: [&str; 4] = ["uid", "entryUUID", "mail", "pwdAccountLockedTime"];
-
-impl Floor {
-    fn new(url: &str, ca_file: &std::path::Path) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut roots = rustls::RootCertStore::empty();
-        use rustls::pki_types::pem::PemObject;
-        for cert in rustls::pki_types::CertificateDer::pem_file_iter(ca_file).unwrap() {
-            roots.add(cert.unwrap()).unwrap();
-        }
-        let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
-        Self { url: url.to_owned(), settings: LdapConnSettings::new().set_config(Arc::new(tls)) }
-    }
-
-    async fn connect(&self) -> Ldap {
-        let (conn, ldap) = LdapConnAsync::with_settings(self.settings.clone(), &self.url).await.unwrap();
-        ldap3::drive!(conn);
-        ldap
-    }
-
-    /// The same operations, in the same order and with the same
-    /// concurrency, as pwproxy for one request.
-    async fn request(
-        service: &mut Ldap,
-        admin: &mut Ldap,
-        kind: Kind,
-        id: &str,
-        name: &str,
-        password: &str,
-    ) -> bool {
-        let admin_lookup =
-            search(service, "ou=people,dc=example,dc=org", "(uid=helpdesk1)", &LOOKUP_ATTRS, 2);
-        if admin_lookup.await.len() != 1 {
-            return false;
-        }
-        if let Kind::ByName = kind
-            && !admin.simple_bind(HELPDESK1, SEED_PASSWORD).await.is_ok_and(|r| r.rc == 0)
-        {
-            return false;
-        }
-        let target_filter = match kind {
-            Kind::ById => format!("(&(objectClass=inetOrgPerson)(entryUUID={}))", ldap_escape(id)),
-            Kind::ByName => format!("(&(objectClass=inetOrgPerson)(uid={}))", ldap_escape(name)),
-        };
-        let mut for_target = service.clone();
-        let admin_groups_filter = groups_filter(HELPDESK1);
-        let (admin_groups, target) = tokio::join!(
-            search(service, GROUPS, &admin_groups_filter, &["1.1"], 0),
-            search(&mut for_target, "ou=people,dc=example,dc=org", &target_filter, &LOOKUP_ATTRS, 2),
-        );
-        if admin_groups.is_empty() || target.len() != 1 {
-            return false;
-        }
-        let target_groups = search(service, GROUPS, &groups_filter(&target[0]), &["1.1"], 0).await;
-        if !target_groups.is_empty() {
-            return false;
-        }
-        let writer = match kind {
-            Kind::ById => service,
-            Kind::ByName => admin,
-        };
-        let mods = vec![
-            Mod::Replace("userPassword", std::collections::HashSet::from([password])),
-            Mod::Replace("pwdReset", std::collections::HashSet::from(["TRUE"])),
-        ];
-        let ppolicy =
-            ldap3::controls::RawControl { ctype: "1.3.6.1.4.1.42.2.27.8.5.1".into(), crit: false, val: None };
-        writer.with_controls(ppolicy).modify(&target[0], mods).await.is_ok_and(|r| r.rc == 0)
-    }
-}
-
-fn groups_filter(dn: &str) -> String {
-    let dn = ldap_escape(dn);
-    format!(
-        "(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|(member={dn})(uniqueMember={dn})))"
-    )
-}
-
-/// DNs of the entries found.
-async fn search(ldap: &mut Ldap, base: &str, filter: &str, attrs: &[&str], limit: i32) -> Vec<String> {
-    let result = ldap
-        .with_search_options(SearchOptions::new().sizelimit(limit))
-        .search(base, Scope::Subtree, filter, attrs.to_vec())
-        .await;
-    match result {
-        Ok(ldap3::SearchResult(entries, _)) => {
-            entries.into_iter().filter(|e| !e.is_ref()).map(|e| ldap3::SearchEntry::construct(e).dn).collect()
-        }
-        Err(_) => Vec::new(),
-    }
-}
-
 async fn drive_floor(floor: &Floor, ids: &Arc<Vec<String>>, clients: usize, length: Duration) -> Run {
     let started = Instant::now();
     let deadline = started + length;
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (mut service, mut admin) = (floor.connect().await, floor.connect().await);
-        service.simple_bind(SERVICE_DN, SERVICE_PASSWORD).await.unwrap().success().unwrap();
+        let mut connections = floor.connections().await;
         let ids = ids.clone();
         tasks.push(tokio::spawn(async move {
             let (mut latencies, mut errors, mut n) = (Vec::new(), 0, 0u64);
@@ -336,15 +239,8 @@ async fn drive_floor(floor: &Floor, ids: &Arc<Vec<String>>, clients: usize, leng
                 let i = target(c, clients, n, ids.len());
                 let password = format!("Floor-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
                 let sent = Instant::now();
-                let ok = Floor::request(
-                    &mut service,
-                    &mut admin,
-                    kind(n),
-                    &ids[i],
-                    &format!("bench{i}"),
-                    &password,
-                )
-                .await;
+                let ok =
+                    connections.request(kind(n), &ids[i], &format!("bench{i}"), &password).await.is_some();
                 latencies.push(sent.elapsed());
                 errors += usize::from(!ok);
             }

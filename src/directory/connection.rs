@@ -151,7 +151,7 @@ pub fn from_result(what: &str, rc: u32, text: &str) -> DirectoryError {
 }
 
 /// A TLS configuration that trusts the CA certificates in `ca_file` only.
-fn trust_only(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
+pub fn trust_only(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
     let problem = |e: &dyn std::fmt::Display| format!("ldap.ca_file: '{}': {e}", ca_file.display());
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(ca_file).map_err(|e| problem(&e))? {

@@ -18,7 +18,7 @@ use std::future::Future;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-pub use connection::{Connector, counting_exchanges};
+pub use connection::{Connector, counting_exchanges, trust_only};
 pub use dialect::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind};
 pub use ldap::LdapDirectory;
 

@@ -2,68 +2,18 @@
 //! logs and audit lines, graceful shutdown, and that no secret is ever
 //! printed.
 
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
+use pwproxy_testkit::config_file;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 use serde_json::{Value, json};
-
-use crate::helpers::*;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_pwproxy");
 
-fn config_file(toml: &str) -> tempfile::NamedTempFile {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(toml.as_bytes()).unwrap();
-    file
-}
-
-fn free_listen() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    format!("127.0.0.1:{port}")
-}
-
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Running {
-    async fn start(toml: &str, envs: &[(&str, &str)]) -> (Self, tempfile::NamedTempFile) {
-        let listen = free_listen();
-        let file = config_file(&toml.replace("127.0.0.1:0", &listen));
-        let mut child = Command::new(BINARY)
-            .args(["serve", "--config"])
-            .arg(file.path())
-            .env("RUST_LOG", "trace")
-            .envs(envs.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let base = format!("http://{listen}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                return (Self { child, base }, file);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let _ = child.kill();
-        let output = child.wait_with_output().unwrap();
-        panic!("pwproxy did not start: {}", String::from_utf8_lossy(&output.stderr));
-    }
-
-    /// SIGTERM, then everything it printed.
-    fn stop(self) -> (String, String) {
-        let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let output = self.child.wait_with_output().unwrap();
-        assert!(output.status.success(), "graceful shutdown exits 0: {:?}", output.status);
-        (
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    }
+/// The binary at trace level, its output kept.
+async fn start(toml: &str, envs: &[(&str, &str)]) -> PwproxyProcess {
+    PwproxyProcess::start(BINARY, toml, envs, Output::Captured).await
 }
 
 #[test]
@@ -78,7 +28,7 @@ fn an_invalid_configuration_is_refused_with_the_key_and_the_fix() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn environment_variables_override_the_file_and_are_validated() {
     let dir = TestDirectory::start().await;
-    let file = config_file(&dir.config());
+    let file = config_file(&dir.config_toml());
 
     let output = Command::new(BINARY)
         .args(["check-config", "--config"])
@@ -101,7 +51,7 @@ async fn environment_variables_override_the_file_and_are_validated() {
     assert!(stderr.contains("ldap.url") && stderr.contains("starttls"), "{stderr}");
 
     // The file's service password and admin groups are wrong; the environment's are right.
-    let toml = dir.config().replace(SERVICE_PASSWORD, "wrong-in-the-file").replace(
+    let toml = dir.config_toml().replace(SERVICE_PASSWORD, "wrong-in-the-file").replace(
         &format!("admin_groups = [\"{HELPDESK}\"]"),
         "admin_groups = [\"cn=nobody,dc=example,dc=org\"]",
     );
@@ -110,7 +60,7 @@ async fn environment_variables_override_the_file_and_are_validated() {
         ("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD),
         ("PWPROXY__AUTHORIZATION__ADMIN_GROUPS", &groups),
     ];
-    let (running, _file) = Running::start(&toml, &env).await;
+    let running = start(&toml, &env).await;
     let ready = reqwest::get(format!("{}/readyz", running.base)).await.unwrap();
     assert_eq!(ready.status(), 200);
     let login = reqwest::Client::new()
@@ -126,7 +76,7 @@ async fn environment_variables_override_the_file_and_are_validated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attempt() {
     let dir = TestDirectory::start().await;
-    let (running, _file) = Running::start(&dir.config(), &[]).await;
+    let running = start(&dir.config_toml(), &[]).await;
     let http = reqwest::Client::new();
     let person = dir.add_person("target", true).await;
     let new_passwords = ["Scenario-Passw0rd-1", "Scenario-Passw0rd-2", "Scenario-Passw0rd-3"];

@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use pwproxy::config::Settings;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 
 const NEW: &str = "Fresh-Passw0rd-1";
 
@@ -16,11 +18,11 @@ fn users_body(user: &str, admin: &str, admin_password: &str) -> Value {
     json!({ "userName": user, "password": NEW, "adminPassword": admin_password, "adminUserName": admin })
 }
 
-fn limits(per_name: u32, per_address: u32) -> impl FnOnce(&mut String) {
-    move |toml: &mut String| {
-        toml.push_str(&format!(
-            "\n[rate_limit]\nfailures_per_name = {per_name}\nfailures_per_address = {per_address}\nwindow_secs = 900\n"
-        ))
+fn limits(per_name: u32, per_address: u32) -> impl FnOnce(&mut Settings) {
+    move |settings: &mut Settings| {
+        settings.rate_limit.failures_per_name = per_name;
+        settings.rate_limit.failures_per_address = per_address;
+        settings.rate_limit.window_secs = 900;
     }
 }
 
@@ -80,9 +82,9 @@ async fn an_address_is_locked_after_failures_under_any_names() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml.replace("[server]", "[server]\ntrusted_proxies = [\"127.0.0.1\"]");
-        limits(100, 2)(toml);
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.server.trusted_proxies = vec!["127.0.0.1".into()];
+        limits(100, 2)(settings);
     })
     .await;
     let login = |forwarded, password| login_forwarded(&app, forwarded, password);
@@ -290,12 +292,10 @@ async fn a_directory_killed_mid_traffic_gives_503s_and_recovers_when_restarted()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificate_checks_can_only_be_skipped_explicitly() {
     let dir = TestDirectory::start_own().await;
-    let skip_verification = |toml: &mut String| {
-        *toml = toml.replace("timeout_secs", "danger_skip_tls_verify = true\ntimeout_secs")
-    };
-    let app = TestApp::spawn_with(&dir, |toml| {
-        dir.over_ldaps_without_ca()(toml);
-        skip_verification(toml);
+    let skip_verification = |settings: &mut Settings| settings.ldap.danger_skip_tls_verify = true;
+    let app = TestApp::spawn_with(&dir, |settings| {
+        dir.over_ldaps_without_ca()(settings);
+        skip_verification(settings);
     })
     .await;
 

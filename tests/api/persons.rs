@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use crate::helpers::*;
+use pwproxy_testkit::floor::{Floor, Request};
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 
 const NEW: &str = "Fresh-Passw0rd-1";
 
@@ -115,8 +117,7 @@ async fn a_mismatched_confirmation_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_broken_policy_rule_is_listed() {
     let dir = TestDirectory::start().await;
-    let app =
-        TestApp::spawn_with(&dir, |toml| *toml = toml.replace("min_length = 8", "min_length = 20")).await;
+    let app = TestApp::spawn_with(&dir, |settings| settings.policy.min_length = 20).await;
     let person = dir.add_person("target", true).await;
     let weak = format!("X{}", person.uid);
 
@@ -151,9 +152,8 @@ async fn a_locked_person_is_refused_as_inactive() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inactive_filter_marks_people_inactive() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml =
-            toml.replace("users_base_dn =", "inactive_filter = \"(description=disabled)\"\nusers_base_dn =")
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.directory.inactive_filter = "(description=disabled)".into()
     })
     .await;
     let person = dir.add_person("target", true).await;
@@ -315,8 +315,7 @@ async fn an_ambiguous_admin_name_is_an_internal_error() {
 async fn ldaps_with_the_configured_ca_works() {
     let dir = TestDirectory::start_own().await;
     let ldaps = dir.ldaps_url.clone();
-    let plain = dir.ldap_url.clone();
-    let app = TestApp::spawn_with(&dir, |toml| *toml = toml.replace(&plain, &ldaps)).await;
+    let app = TestApp::spawn_with(&dir, |settings| settings.ldap.url = ldaps).await;
     let person = dir.add_person("target", true).await;
 
     let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
@@ -328,10 +327,7 @@ async fn ldaps_with_the_configured_ca_works() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starttls_with_the_configured_ca_works() {
     let dir = TestDirectory::start_own().await;
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml.replace("timeout_secs", "starttls = true\ntimeout_secs")
-    })
-    .await;
+    let app = TestApp::spawn_with(&dir, |settings| settings.ldap.starttls = true).await;
     let person = dir.add_person("target", true).await;
 
     let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
@@ -364,7 +360,6 @@ async fn each_request_type_takes_only_the_directory_round_trips_it_needs() {
     app.persons(&warm.id, Some(&bearer), body("Warm-Passw0rd-2")).await;
 
     let person = dir.add_person("target", true).await;
-    let id = |answer: &Answer| answer.headers["x-request-id"].to_str().unwrap().to_owned();
     let by_token = app.persons(&person.id, Some(&bearer), body("Count-Passw0rd-1")).await;
     let by_basic = app.persons(&person.id, Some(&basic_auth), body("Count-Passw0rd-2")).await;
     let by_name = app
@@ -383,11 +378,22 @@ async fn each_request_type_takes_only_the_directory_round_trips_it_needs() {
     let login_id = login.headers()["x-request-id"].to_str().unwrap().to_owned();
 
     // find admin, admin's groups ‖ find target, target's groups, modify
-    assert_eq!(exchanges_of(&id(&by_token)), 5);
+    assert_eq!(exchanges_of(&by_token.request_id()), 5);
     // … plus the admin's bind
-    assert_eq!(exchanges_of(&id(&by_basic)), 6);
-    assert_eq!(exchanges_of(&id(&by_name)), 6);
+    assert_eq!(exchanges_of(&by_basic.request_id()), 6);
+    assert_eq!(exchanges_of(&by_name.request_id()), 6);
     // find admin, bind, admin's groups
     assert_eq!(exchanges_of(&login_id), 3);
     assert!(dir.binds(&person.dn, "Count-Passw0rd-3").await);
+
+    // The throughput benchmark's floor mirrors these requests: it must take
+    // as many round trips, or the comparison would flatter one side.
+    let floor = Floor::new(&dir.ldap_url, dir.ca_file.as_deref());
+    let mut connections = floor.connections().await;
+    let by_id = connections.request(Request::ById, &person.id, &person.uid, "Floor-Passw0rd-1").await;
+    assert_eq!(by_id, Some(exchanges_of(&by_token.request_id())));
+    let by_name_floor =
+        connections.request(Request::ByName, &person.id, &person.uid, "Floor-Passw0rd-2").await;
+    assert_eq!(by_name_floor, Some(exchanges_of(&by_name.request_id())));
+    assert!(dir.binds(&person.dn, "Floor-Passw0rd-2").await);
 }

@@ -1,6 +1,7 @@
 //! /healthz and /readyz.
 
-use crate::helpers::*;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
@@ -22,7 +23,7 @@ async fn health_is_independent_of_the_directory_and_readiness_follows_it() {
 async fn a_wrong_service_password_is_not_ready() {
     let dir = TestDirectory::start().await;
     let app =
-        TestApp::spawn_with(&dir, |toml| *toml = toml.replace(SERVICE_PASSWORD, "wrong-service-password"))
+        TestApp::spawn_with(&dir, |settings| settings.ldap.bind_password = "wrong-service-password".into())
             .await;
 
     let answer = app.get("/readyz").await;

@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
-use crate::helpers::*;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 
 fn percent_encode(raw: &[u8]) -> String {
     raw.iter().map(|b| format!("%{b:02X}")).collect()
@@ -55,8 +56,9 @@ fn arbitrary_requests_get_an_answer_in_the_contract_shape_and_never_a_5xx_but_50
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (dir, app) = runtime.block_on(async {
         let dir = TestDirectory::start().await;
-        let app = TestApp::spawn_with(&dir, |toml| {
-            toml.push_str("\n[rate_limit]\nfailures_per_name = 100000\nfailures_per_address = 100000\n")
+        let app = TestApp::spawn_with(&dir, |settings| {
+            settings.rate_limit.failures_per_name = 100_000;
+            settings.rate_limit.failures_per_address = 100_000;
         })
         .await;
         (dir, app)

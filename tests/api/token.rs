@@ -2,7 +2,8 @@
 
 use serde_json::json;
 
-use crate::helpers::*;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 
 const NEW: &str = "Fresh-Passw0rd-1";
 

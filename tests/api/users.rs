@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::*;
+use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::prelude::*;
 
 const NEW: &str = "Fresh-Passw0rd-1";
 
@@ -79,10 +80,8 @@ async fn a_bearer_token_names_the_admin_whose_password_is_still_verified() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_admin_acts_when_none_is_named() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, |toml| {
-        *toml = toml.replace("protected_groups", "default_admin = \"helpdesk1\"\nprotected_groups")
-    })
-    .await;
+    let app =
+        TestApp::spawn_with(&dir, |settings| settings.authorization.default_admin = "helpdesk1".into()).await;
     let person = dir.add_person("target", true).await;
 
     let answer = app.users(None, body(&person.uid, NEW, SEED_PASSWORD)).await;
@@ -143,8 +142,7 @@ async fn malformed_requests_are_refused_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_broken_policy_rule_has_its_own_entry() {
     let dir = TestDirectory::start().await;
-    let app =
-        TestApp::spawn_with(&dir, |toml| *toml = toml.replace("min_length = 8", "min_length = 20")).await;
+    let app = TestApp::spawn_with(&dir, |settings| settings.policy.min_length = 20).await;
     let person = dir.add_person("target", true).await;
 
     let weak = format!("X{}", person.uid);

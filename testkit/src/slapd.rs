@@ -1,11 +1,11 @@
 //! A private slapd running the fixture directory (tests/fixtures/openldap),
-//! started as a plain process on free ports. Shared by the integration tests
-//! and the benchmarks (`#[path]`-included, so it uses only std).
+//! started as a plain process on free ports.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
+
+use crate::net::free_port;
 
 /// The fixture's credentials (tests/fixtures/openldap).
 pub const ROOT_DN: &str = "cn=admin,dc=example,dc=org";
@@ -27,7 +27,7 @@ impl Slapd {
     /// install it. Free ports are found by binding port 0, and another
     /// process may take one first, so a failed start is retried.
     pub fn start() -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openldap/start.sh");
+        let script = crate::repository().join("tests/fixtures/openldap/start.sh");
         let mut last_error = String::new();
         for _ in 0..5 {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -175,8 +175,4 @@ impl Drop for Slapd {
             let _ = Command::new("kill").args(["-KILL", &pid]).status();
         }
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

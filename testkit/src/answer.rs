@@ -1,29 +1,8 @@
 //! HTTP answers as the tests see them, and the assertions on the
-//! contract's two error shapes. Shared by the OpenLDAP and AD suites.
-
-use std::io::Write;
-use std::net::SocketAddr;
+//! contract's two error shapes.
 
 use base64::Engine;
-use pwproxy::config::Settings;
-use pwproxy::startup::Application;
 use serde_json::Value;
-use tokio::sync::oneshot;
-
-/// pwproxy built from `toml` (loaded from a file, as an operator's would
-/// be) and served on a free port in this process until the sender drops.
-pub async fn serve(toml: &str) -> (SocketAddr, oneshot::Sender<()>) {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(toml.as_bytes()).unwrap();
-    let settings = Settings::load(file.path()).expect("valid test configuration");
-    let app = Application::build(&settings).await.expect("build pwproxy");
-    let address = app.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    (address, stop)
-}
 
 pub fn basic(username: &str, password: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}")))
@@ -45,7 +24,12 @@ impl Answer {
         Self { status, headers, body }
     }
 
-    /// Asserts a seed-000 error answer and returns its message.
+    /// The `x-request-id` pwproxy answered with.
+    pub fn request_id(&self) -> String {
+        self.headers["x-request-id"].to_str().unwrap().to_owned()
+    }
+
+    /// Asserts a seed-000 (common shape) error answer and returns its message.
     pub fn assert_persons_error(&self, status: u16, code: &str) -> &str {
         assert_eq!(self.status, status, "{self:?}");
         assert_eq!(self.body["error"], true, "{self:?}");

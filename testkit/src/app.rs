@@ -1,0 +1,151 @@
+//! pwproxy running in the test's process over real HTTP, configured by the
+//! fixture and typed tweaks of its settings, with the secret-leak check
+//! built in: when a `TestApp` is dropped, no password or token it sent or
+//! received may appear anywhere in the suite's log.
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use base64::Engine;
+use pwproxy::config::Settings;
+use pwproxy::startup::Application;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::answer::Answer;
+use crate::{Fixture, log};
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub http: reqwest::Client,
+    /// Every password and token this test sent or received.
+    secrets: Mutex<Vec<String>>,
+    /// What the fixture's people sign in with.
+    seed_password: String,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if std::env::var("PWPROXY_TEST_DUMP_LOG").is_ok() {
+                log::dump();
+            }
+            return;
+        }
+        log::assert_none_logged(&self.secrets.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+}
+
+/// The fixture's configuration file, loaded the way an operator's is.
+pub fn settings(toml: &str) -> Settings {
+    let file = crate::config_file(toml);
+    Settings::load(file.path()).expect("valid test configuration")
+}
+
+impl TestApp {
+    pub async fn spawn(fixture: &impl Fixture) -> Self {
+        Self::spawn_with(fixture, |_| {}).await
+    }
+
+    /// `tweak` changes the loaded settings, which are then validated again,
+    /// as start-up would.
+    pub async fn spawn_with(fixture: &impl Fixture, tweak: impl FnOnce(&mut Settings)) -> Self {
+        log::capture();
+        let mut settings = settings(&fixture.config_toml());
+        tweak(&mut settings);
+        settings.validate().expect("the tweaked configuration is valid");
+        let app = Application::build(&settings).await.expect("build pwproxy");
+        let address = app.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            address,
+            http: reqwest::Client::new(),
+            secrets: Mutex::new(fixture.secrets()),
+            seed_password: fixture.seed_password().to_owned(),
+            _stop: stop,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Remembers the secrets in a request: body passwords (long enough to be
+    /// unmistakable), Basic passwords and Bearer tokens.
+    fn remember(&self, auth: Option<&str>, body: &Value) {
+        let mut secrets = self.secrets.lock().unwrap();
+        for field in ["password", "password_2", "adminPassword"] {
+            if let Some(value) = body.get(field).and_then(Value::as_str).filter(|v| v.len() >= 8) {
+                secrets.push(value.to_owned());
+            }
+        }
+        if let Some(auth) = auth {
+            let credential = auth.split_once(' ').map_or(auth, |(_, c)| c);
+            if credential.len() >= 8 {
+                secrets.push(credential.to_owned());
+            }
+            if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(credential)
+                && let Some((_, password)) = String::from_utf8_lossy(&decoded).split_once(':')
+                && password.len() >= 8
+            {
+                secrets.push(password.to_owned());
+            }
+        }
+    }
+
+    /// Seed 000 with a JSON body and an optional Authorization header.
+    pub async fn persons(&self, person_id: &str, auth: Option<&str>, body: Value) -> Answer {
+        self.remember(auth, &body);
+        let mut request =
+            self.http.post(self.url(&format!("/actions/persons/{person_id}/change-password"))).json(&body);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        Answer::from(request.send().await.expect("HTTP request")).await
+    }
+
+    /// Seed 001.
+    pub async fn users(&self, auth: Option<&str>, body: Value) -> Answer {
+        self.remember(auth, &body);
+        let mut request = self.http.put(self.url("/api/v1/users/changePassword")).json(&body);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        Answer::from(request.send().await.expect("HTTP request")).await
+    }
+
+    /// `POST /api/v1/auth/token`; a token received is remembered as a secret.
+    pub async fn login(&self, username: &str, password: &str) -> Answer {
+        let body = serde_json::json!({ "username": username, "password": password });
+        self.remember(None, &body);
+        let answer = login(&self.http, &self.url(""), username, password).await;
+        if let Some(token) = answer.body["access_token"].as_str() {
+            self.secrets.lock().unwrap().push(token.to_owned());
+        }
+        answer
+    }
+
+    /// A Bearer header for one of the fixture's admins.
+    pub async fn bearer(&self, username: &str) -> String {
+        let answer = self.login(username, &self.seed_password.clone()).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        format!("Bearer {}", answer.body["access_token"].as_str().unwrap())
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        Answer::from(self.http.get(self.url(path)).send().await.unwrap()).await
+    }
+}
+
+/// The one token request, for in-process apps and pwproxy processes alike.
+pub async fn login(http: &reqwest::Client, base: &str, username: &str, password: &str) -> Answer {
+    let body = serde_json::json!({ "username": username, "password": password });
+    Answer::from(
+        http.post(format!("{base}/api/v1/auth/token")).json(&body).send().await.expect("HTTP request"),
+    )
+    .await
+}

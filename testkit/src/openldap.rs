@@ -1,0 +1,263 @@
+//! The OpenLDAP fixture (tests/fixtures/openldap): a slapd of the test's own,
+//! or the server named by `PWPROXY_TEST_LDAP_URL`, with typed helpers to
+//! change and read what the directory holds.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
+use pwproxy::config::Settings;
+
+use crate::Fixture;
+pub use crate::slapd::{ROOT_DN, ROOT_PASSWORD, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, Slapd};
+
+pub const BASE: &str = "dc=example,dc=org";
+pub const PEOPLE: &str = "ou=people,dc=example,dc=org";
+pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
+pub const EXECUTIVES: &str = "cn=executives,ou=groups,dc=example,dc=org";
+pub const TOKEN_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
+
+/// A directory server for one test.
+pub struct TestDirectory {
+    pub ldap_url: String,
+    pub ldaps_url: String,
+    pub ca_file: Option<PathBuf>,
+    root_dn: String,
+    root_password: String,
+    /// Our own slapd, when we started one.
+    own: Option<Slapd>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestPerson {
+    pub uid: String,
+    pub dn: String,
+    pub id: String,
+    pub mail: Option<String>,
+}
+
+impl TestDirectory {
+    /// The server named by `PWPROXY_TEST_LDAP_URL` when set (e.g. the
+    /// docker-compose `openldap` service), else a slapd of this test's own.
+    pub async fn start() -> Self {
+        if let Ok(url) = std::env::var("PWPROXY_TEST_LDAP_URL") {
+            return Self {
+                ldaps_url: std::env::var("PWPROXY_TEST_LDAPS_URL").unwrap_or_else(|_| url.clone()),
+                ldap_url: url,
+                ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE").ok().map(PathBuf::from),
+                root_dn: std::env::var("PWPROXY_TEST_ROOT_DN").unwrap_or_else(|_| ROOT_DN.into()),
+                root_password: std::env::var("PWPROXY_TEST_ROOT_PASSWORD")
+                    .unwrap_or_else(|_| ROOT_PASSWORD.into()),
+                own: None,
+            };
+        }
+        Self::start_own().await
+    }
+
+    /// Always a slapd of this test's own: for tests that stop and restart
+    /// it, need its CA, or change entries other tests rely on.
+    pub async fn start_own() -> Self {
+        let slapd = Slapd::start();
+        Self {
+            ldap_url: slapd.ldap_url(),
+            ldaps_url: slapd.ldaps_url(),
+            ca_file: Some(slapd.ca_file()),
+            root_dn: ROOT_DN.into(),
+            root_password: ROOT_PASSWORD.into(),
+            own: Some(slapd),
+        }
+    }
+
+    /// The slapd process, for tests that stop, freeze or restart it.
+    pub fn own(&self) -> &Slapd {
+        self.own
+            .as_ref()
+            .expect("only a directory from TestDirectory::start_own can be stopped and restarted")
+    }
+
+    /// Kills slapd; see [`Slapd::stop`].
+    pub fn stop(&self) {
+        self.own().stop();
+    }
+
+    pub fn restart(&self) {
+        self.own().restart();
+    }
+
+    pub fn freeze(&self) {
+        self.own().freeze();
+    }
+
+    pub fn thaw(&self) {
+        self.own().thaw();
+    }
+
+    async fn root(&self) -> ldap3::Ldap {
+        let (conn, mut ldap) = LdapConnAsync::with_settings(LdapConnSettings::new(), &self.ldap_url)
+            .await
+            .expect("connect to the test directory");
+        ldap3::drive!(conn);
+        ldap.simple_bind(&self.root_dn, &self.root_password).await.unwrap().success().expect("root bind");
+        ldap
+    }
+
+    /// Adds a person of this test's own, so tests never share a target.
+    pub async fn add_person(&self, prefix: &str, with_mail: bool) -> TestPerson {
+        let uid = format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let dn = format!("uid={uid},{PEOPLE}");
+        let mail = format!("{uid}@example.org");
+        let mut attrs = vec![
+            ("objectClass", HashSet::from(["inetOrgPerson"])),
+            ("uid", HashSet::from([uid.as_str()])),
+            ("cn", HashSet::from([uid.as_str()])),
+            ("sn", HashSet::from(["Test"])),
+            ("userPassword", HashSet::from([SEED_PASSWORD])),
+        ];
+        if with_mail {
+            attrs.push(("mail", HashSet::from([mail.as_str()])));
+        }
+        let mut ldap = self.root().await;
+        ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");
+        let id = self.id_of(&dn).await;
+        TestPerson { uid, dn, id, mail: with_mail.then_some(mail) }
+    }
+
+    /// Adds `member_dn` to a group, or removes it.
+    pub async fn set_membership(&self, group_dn: &str, member_dn: &str, member: bool) {
+        let value = HashSet::from([member_dn]);
+        let change = if member { Mod::Add("member", value) } else { Mod::Delete("member", value) };
+        self.root().await.modify(group_dn, vec![change]).await.unwrap().success().expect("change membership");
+    }
+
+    pub async fn modify(&self, dn: &str, mods: Vec<Mod<&str>>) {
+        self.root().await.modify(dn, mods).await.unwrap().success().expect("modify entry");
+    }
+
+    pub async fn add_entry(&self, dn: &str, attrs: Vec<(&str, Vec<&str>)>) {
+        let attrs = attrs.into_iter().map(|(k, v)| (k, v.into_iter().collect::<HashSet<_>>())).collect();
+        self.root().await.add(dn, attrs).await.unwrap().success().expect("add entry");
+    }
+
+    pub async fn delete(&self, dn: &str) {
+        self.root().await.delete(dn).await.unwrap().success().expect("delete entry");
+    }
+
+    /// First value of an attribute, read as the root DN (operational ones too).
+    pub async fn attribute(&self, dn: &str, name: &str) -> Option<String> {
+        let mut ldap = self.root().await;
+        let (entries, _) =
+            ldap.search(dn, Scope::Base, "(objectClass=*)", vec![name]).await.unwrap().success().unwrap();
+        let entry = SearchEntry::construct(entries.into_iter().next()?);
+        entry
+            .attrs
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.into_iter().next())
+    }
+
+    pub async fn id_of(&self, dn: &str) -> String {
+        self.attribute(dn, "entryUUID").await.expect("entryUUID")
+    }
+
+    /// Whether `password` binds as `dn` right now: the proof of a change.
+    pub async fn binds(&self, dn: &str, password: &str) -> bool {
+        binds(&self.ldap_url, dn, password).await
+    }
+
+    /// A settings tweak: LDAPS, trusting the system roots only (which do not
+    /// know the fixture's CA).
+    pub fn over_ldaps_without_ca(&self) -> impl FnOnce(&mut Settings) + use<> {
+        let ldaps = self.ldaps_url.clone();
+        move |settings| {
+            settings.ldap.url = ldaps;
+            settings.ldap.ca_file = None;
+        }
+    }
+}
+
+impl Fixture for TestDirectory {
+    fn config_toml(&self) -> String {
+        let ca =
+            self.ca_file.as_ref().map(|ca| format!("ca_file = \"{}\"", ca.display())).unwrap_or_default();
+        format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
+
+[ldap]
+url = "{url}"
+{ca}
+bind_dn = "{SERVICE_DN}"
+bind_password = "{SERVICE_PASSWORD}"
+timeout_secs = 2
+
+[directory]
+kind = "openldap"
+users_base_dn = "{PEOPLE}"
+
+[authorization]
+admin_groups = ["{HELPDESK}"]
+protected_groups = ["{EXECUTIVES}"]
+
+[auth]
+token_secret = "{TOKEN_SECRET}"
+
+[policy]
+# Below the directory's own minimum (10), so that the directory's refusals
+# can be seen too.
+min_length = 8
+"#,
+            url = self.ldap_url
+        )
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![SERVICE_PASSWORD.into(), TOKEN_SECRET.into(), SEED_PASSWORD.into()]
+    }
+
+    fn seed_password(&self) -> &'static str {
+        SEED_PASSWORD
+    }
+}
+
+/// Whether a simple bind as `dn` with `password` succeeds at `url`.
+pub async fn binds(url: &str, dn: &str, password: &str) -> bool {
+    let Ok((conn, mut ldap)) = LdapConnAsync::new(url).await else { return false };
+    ldap3::drive!(conn);
+    let ok = ldap.simple_bind(dn, password).await.is_ok_and(|r| r.rc == 0);
+    let _ = ldap.unbind().await;
+    ok
+}
+
+/// LDIF for `count` people `uid={prefix}{i}` with the seed password.
+pub fn people_ldif(prefix: &str, count: usize) -> String {
+    let mut ldif = String::with_capacity(count * 200);
+    for i in 0..count {
+        ldif.push_str(&format!(
+            "dn: uid={prefix}{i},{PEOPLE}\nobjectClass: inetOrgPerson\nuid: {prefix}{i}\ncn: {prefix}{i}\n\
+             sn: Load\nmail: {prefix}{i}@example.org\nuserPassword: {SEED_PASSWORD}\n\n"
+        ));
+    }
+    ldif
+}
+
+impl TestDirectory {
+    /// entryUUIDs of `uid={prefix}{i}` for i in 0..count, in order.
+    pub async fn ids(&self, prefix: &str, count: usize) -> Vec<String> {
+        // As the root DN: the fixture's size limit (500) does not apply to it.
+        let (entries, _) = self
+            .root()
+            .await
+            .search(PEOPLE, Scope::OneLevel, &format!("(uid={prefix}*)"), vec!["uid", "entryUUID"])
+            .await
+            .unwrap()
+            .success()
+            .unwrap();
+        let mut by_uid = std::collections::HashMap::new();
+        for entry in entries {
+            let entry = SearchEntry::construct(entry);
+            by_uid.insert(entry.attrs["uid"][0].clone(), entry.attrs["entryUUID"][0].clone());
+        }
+        (0..count).map(|i| by_uid[&format!("{prefix}{i}")].clone()).collect()
+    }
+}

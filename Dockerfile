@@ -1,8 +1,9 @@
 # pwproxy: built with the Rust toolchain, shipped on Debian slim.
 FROM rust:1-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
-COPY src ./src
+# The whole source tree (see .dockerignore): Cargo.toml names the test kit,
+# the tests and the benchmarks, whose files cargo needs to read the manifest.
+COPY . .
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim

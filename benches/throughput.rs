@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use pwproxy_testkit::figures::{millis, percentile};
 use pwproxy_testkit::floor::{Floor, Request};
-use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 use serde_json::json;
 

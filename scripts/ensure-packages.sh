@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pwproxy's tests and demo need, if missing:
 # OpenLDAP's slapd, its command-line tools and openssl (fixture certificates);
-# with --samba also a Samba AD DC for the Active Directory tests.
+# with --samba also a Samba AD DC for the Active Directory tests, with --389ds
+# a 389 Directory Server for its tests.
 # Root installs directly; anyone else goes through sudo.
 set -euo pipefail
 
@@ -16,6 +17,11 @@ for extra in "$@"; do
       # ip and unshare: the AD suite runs in a network namespace of its own.
       command -v ip >/dev/null || [ -x /usr/sbin/ip ] || missing+=(iproute2)
       command -v unshare >/dev/null || missing+=(util-linux)
+      ;;
+    --389ds)
+      command -v dscreate >/dev/null || [ -x /usr/sbin/dscreate ] || missing+=(389-ds-base)
+      # Free ports for the instance are found with python3.
+      command -v python3 >/dev/null || missing+=(python3)
       ;;
     *) dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra") ;;
   esac

@@ -218,6 +218,31 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configurations_are_valid_but_for_their_placeholder_ca_files() {
+        for example in ["openldap", "active_directory", "389ds"] {
+            let path = format!("{}/config/{example}.toml", env!("CARGO_MANIFEST_DIR"));
+            let toml = std::fs::read_to_string(&path).unwrap();
+            match parse(&toml) {
+                Ok(_) => {}
+                Err(ConfigError::Invalid { key: "ldap.ca_file", .. }) => {}
+                Err(e) => panic!("{path}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn directory_389_needs_encryption_and_takes_the_openldap_schema_defaults() {
+        let ds = VALID.replace("users_base_dn", "kind = \"389ds\"\nusers_base_dn");
+        let Err(ConfigError::Invalid { key: "ldap.url", problem }) = parse(&ds) else {
+            panic!("plain LDAP is refused")
+        };
+        assert!(problem.contains("extended operation"), "{problem}");
+        let s = parse(&ds.replace("ldap://127.0.0.1:389", "ldaps://localhost:636")).unwrap();
+        assert_eq!((s.directory.username_attribute(), s.directory.id_attribute()), ("uid", "entryUUID"));
+        assert!(!s.authorization.protects_privileged(s.directory.kind));
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         let toml = VALID.replace("[auth]", "[auth]\ntoken_secrte = \"x\"");
         assert!(matches!(parse(&toml), Err(ConfigError::Load(_))));

@@ -9,7 +9,10 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::attributes::{first_bytes, first_value, number};
-use super::dialect::{AccountFacts, DefaultBase, Defaults, Dialect, PasswordWrite};
+use super::dialect::{
+    AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
+    WriteOperation,
+};
 use crate::dn::Dn;
 
 /// `LDAP_MATCHING_RULE_IN_CHAIN`: the DC follows nested membership itself.
@@ -73,6 +76,7 @@ impl Dialect for ActiveDirectory {
             marked_privileged: number(entry, ADMIN_COUNT).is_some_and(|n| n != 0),
             id: first_bytes(entry, id_attribute).and_then(|raw| id_display(&raw)),
             principal_name: first_value(entry, UPN),
+            policy_entry: None,
         }
     }
 
@@ -109,27 +113,42 @@ impl Dialect for ActiveDirectory {
             Mod::Replace(b"unicodePwd".to_vec(), HashSet::from([quoted])),
             Mod::Replace(b"pwdLastSet".to_vec(), HashSet::from([last_set.to_vec()])),
         ];
-        PasswordWrite { mods, controls: Vec::new() }
+        PasswordWrite { operation: WriteOperation::Modify(mods), controls: Vec::new() }
+    }
+
+    /// `pwdLastSet: 0` in the same modify sees to it.
+    fn must_change_setting(&self, _: &AccountFacts) -> Option<MustChangeSetting> {
+        None
     }
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text)
     }
 
-    /// From the `data` code of the DC's message.
-    fn bind_refusal(&self, text: &str) -> Option<&'static str> {
-        let code = text.split("data ").nth(1)?.split([',', ' ']).next()?;
-        Some(match code.to_ascii_lowercase().as_str() {
-            "530" => "the account may not sign in at this time",
-            "531" => "the account may not sign in from here",
-            "532" => "the account's password has expired",
-            "533" => "the account is disabled",
-            "701" => "the account has expired",
-            "773" => "the account must change its password before it can be used",
-            "775" => "the account is locked out",
-            _ => return None,
-        })
+    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome {
+        match result.rc {
+            0 => BindOutcome::Bound,
+            49 => BindOutcome::Refused(bind_refusal(&result.text)),
+            _ => BindOutcome::Failed,
+        }
     }
+}
+
+/// Why the DC refused a bind, from the `data` code of its message, when it
+/// is something a person can act on (the password may well be right). A
+/// wrong name or password (525, 52e) says nothing more.
+fn bind_refusal(text: &str) -> Option<&'static str> {
+    let code = text.split("data ").nth(1)?.split([',', ' ']).next()?;
+    Some(match code.to_ascii_lowercase().as_str() {
+        "530" => "the account may not sign in at this time",
+        "531" => "the account may not sign in from here",
+        "532" => "the account's password has expired",
+        "533" => "the account is disabled",
+        "701" => "the account has expired",
+        "773" => "the account must change its password before it can be used",
+        "775" => "the account is locked out",
+        _ => return None,
+    })
 }
 
 /// The GUID in its usual form, from the raw attribute.
@@ -193,6 +212,13 @@ fn short(text: &str) -> &str {
 mod tests {
     use super::*;
 
+    fn modify(write: PasswordWrite) -> Vec<Mod<Vec<u8>>> {
+        match write.operation {
+            WriteOperation::Modify(mods) => mods,
+            WriteOperation::PasswordModify => panic!("AD writes with a modify"),
+        }
+    }
+
     #[test]
     fn guids_are_searched_as_little_endian_escaped_bytes() {
         let id = Uuid::parse_str("07c211db-17ea-4224-8c91-7a49989b95b7").unwrap();
@@ -203,7 +229,7 @@ mod tests {
 
     #[test]
     fn the_password_is_quoted_utf16le_with_pwd_last_set_in_the_same_modify() {
-        let mods = ActiveDirectory.password_write(&SecretString::from("Aé1"), true).mods;
+        let mods = modify(ActiveDirectory.password_write(&SecretString::from("Aé1"), true));
         let Mod::Replace(name, values) = &mods[0] else { panic!() };
         assert_eq!(name, b"unicodePwd");
         assert_eq!(values.iter().next().unwrap(), &vec![0x22, 0, 0x41, 0, 0xe9, 0, 0x31, 0, 0x22, 0]);
@@ -213,7 +239,7 @@ mod tests {
             (&b"pwdLastSet"[..], &b"0"[..])
         );
         let Mod::Replace(_, values) =
-            &ActiveDirectory.password_write(&SecretString::from("x"), false).mods[1]
+            &modify(ActiveDirectory.password_write(&SecretString::from("x"), false))[1]
         else {
             panic!()
         };
@@ -242,14 +268,14 @@ mod tests {
             )
         };
         assert_eq!(
-            ActiveDirectory.bind_refusal(&text("773")),
+            bind_refusal(&text("773")),
             Some("the account must change its password before it can be used")
         );
-        assert_eq!(ActiveDirectory.bind_refusal(&text("533")), Some("the account is disabled"));
-        assert_eq!(ActiveDirectory.bind_refusal(&text("775")), Some("the account is locked out"));
-        assert_eq!(ActiveDirectory.bind_refusal(&text("52e")), None);
-        assert_eq!(ActiveDirectory.bind_refusal(&text("525")), None);
-        assert_eq!(ActiveDirectory.bind_refusal("Invalid credentials"), None);
+        assert_eq!(bind_refusal(&text("533")), Some("the account is disabled"));
+        assert_eq!(bind_refusal(&text("775")), Some("the account is locked out"));
+        assert_eq!(bind_refusal(&text("52e")), None);
+        assert_eq!(bind_refusal(&text("525")), None);
+        assert_eq!(bind_refusal("Invalid credentials"), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use rustls::pki_types::pem::PemObject;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::DirectoryError;
+use super::dialect::{BindOutcome, Dialect};
 use crate::config::LdapSettings;
 
 tokio::task_local! {
@@ -39,10 +40,12 @@ pub struct Connector {
     url: String,
     settings: LdapConnSettings,
     timeout: Duration,
+    /// Reads the directory's answers to binds.
+    dialect: &'static dyn Dialect,
 }
 
 impl Connector {
-    pub fn new(ldap: &LdapSettings) -> Result<Self, String> {
+    pub fn new(ldap: &LdapSettings, dialect: &'static dyn Dialect) -> Result<Self, String> {
         // ldap3 builds its default TLS configuration with the process-wide
         // provider; installing ring here keeps that choice unambiguous.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -57,7 +60,7 @@ impl Connector {
         } else if let Some(ca_file) = &ldap.ca_file {
             settings = settings.set_config(Arc::new(trust_only(ca_file)?));
         }
-        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout })
+        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout, dialect })
     }
 
     pub fn timeout(&self) -> Duration {
@@ -100,30 +103,25 @@ impl Connector {
         Ok(ldap)
     }
 
-    /// Simple bind. An empty password is refused here: LDAP would treat it as
-    /// an unauthenticated bind and answer success. A refused bind (result
-    /// 49) is the inner `Err`, with the server's text for the dialect to
-    /// read.
+    /// Simple bind, read by the dialect: bound, or refused (with the reason
+    /// when a person can act on it). An empty password is refused here: LDAP
+    /// would treat it as an unauthenticated bind and answer success.
     pub async fn bind(
         &self,
         ldap: &mut Ldap,
         dn: &str,
         password: &SecretString,
-    ) -> Result<Result<(), Refused>, DirectoryError> {
+    ) -> Result<BindOutcome, DirectoryError> {
         if password.expose_secret().is_empty() {
-            return Ok(Err(Refused(String::new())));
+            return Ok(BindOutcome::Refused(None));
         }
         let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
-        match result.rc {
-            0 => Ok(Ok(())),
-            49 => Ok(Err(Refused(result.text))),
-            rc => Err(from_result("bind", rc, &result.text)),
+        match self.dialect.bind_outcome(&result) {
+            BindOutcome::Failed => Err(from_result("bind", result.rc, &result.text)),
+            outcome => Ok(outcome),
         }
     }
 }
-
-/// A bind the directory refused, with its diagnostic text.
-pub struct Refused(pub String);
 
 /// Failures to exchange messages mean the directory is unavailable;
 /// anything else (a filter that does not parse…) is a defect.

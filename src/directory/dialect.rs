@@ -13,6 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::active_directory::ActiveDirectory;
+use super::ds389::Ds389;
 use super::openldap::OpenLdap;
 use crate::dn::Dn;
 
@@ -22,6 +23,8 @@ use crate::dn::Dn;
 pub enum DirectoryKind {
     Openldap,
     ActiveDirectory,
+    #[serde(rename = "389ds")]
+    Ds389,
 }
 
 impl DirectoryKind {
@@ -29,6 +32,7 @@ impl DirectoryKind {
         match self {
             DirectoryKind::Openldap => &OpenLdap,
             DirectoryKind::ActiveDirectory => &ActiveDirectory,
+            DirectoryKind::Ds389 => &Ds389,
         }
     }
 }
@@ -71,12 +75,43 @@ pub struct AccountFacts {
     pub id: Option<String>,
     /// Another name the person signs in with (AD's userPrincipalName).
     pub principal_name: Option<String>,
+    /// The entry holding this person's own password policy, when the
+    /// directory names one (389's `pwdpolicysubentry`).
+    pub policy_entry: Option<String>,
 }
 
 /// A password write, as the directory wants it.
 pub struct PasswordWrite {
-    pub mods: Vec<Mod<Vec<u8>>>,
+    pub operation: WriteOperation,
     pub controls: Vec<RawControl>,
+}
+
+pub enum WriteOperation {
+    /// A modify of the person's entry.
+    Modify(Vec<Mod<Vec<u8>>>),
+    /// The Password Modify extended operation (RFC 3062) on the person.
+    PasswordModify,
+}
+
+/// Where the directory's policy says whether a password set by someone else
+/// must be changed at the next sign-in, when the directory, not the write,
+/// decides that.
+pub struct MustChangeSetting {
+    pub entry: String,
+    pub attribute: &'static str,
+}
+
+/// How the directory answered a bind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindOutcome {
+    Bound,
+    /// The account may not sign in: `None` for a wrong name or password
+    /// (which says nothing more), else why, when a person can act on it
+    /// (expired, disabled, locked, must change its password).
+    Refused(Option<&'static str>),
+    /// Not an answer about the credentials (busy, unwilling for other
+    /// reasons).
+    Failed,
 }
 
 pub trait Dialect: Send + Sync {
@@ -112,12 +147,14 @@ pub trait Dialect: Send + Sync {
 
     fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite;
 
+    /// Where to check, before writing a temporary password, that the
+    /// directory will really oblige the person to change it; `None` when the
+    /// write itself sees to that.
+    fn must_change_setting(&self, account: &AccountFacts) -> Option<MustChangeSetting>;
+
     /// A refused password write in plain words, or `None` when the refusal
     /// is not about the password.
     fn write_refusal(&self, result: &LdapResult) -> Option<String>;
 
-    /// Why a bind was refused, when it is something a person can act on
-    /// (an expired, disabled or locked account); `None` for a wrong name or
-    /// password, which says nothing more.
-    fn bind_refusal(&self, text: &str) -> Option<&'static str>;
+    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome;
 }

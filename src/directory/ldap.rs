@@ -8,10 +8,11 @@ use std::collections::HashSet;
 
 use deadpool::managed::Manager;
 use ldap3::{Scope, SearchEntry, SearchOptions};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::attributes::first_value;
-use super::connection::{Refused, from_result};
+use super::connection::from_result;
+use super::dialect::{BindOutcome, WriteOperation};
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Writer};
 use crate::config::{DirectorySettings, LdapSettings};
@@ -42,12 +43,13 @@ impl LdapDirectory {
     /// Prepares connections without opening any: pwproxy starts even while
     /// the directory is down, and `/readyz` tells.
     pub fn new(ldap: &LdapSettings, directory: &DirectorySettings) -> Result<Self, String> {
-        let connector = Connector::new(ldap)?;
+        let dialect = directory.kind.dialect();
+        let connector = Connector::new(ldap, dialect)?;
         let service = Pool::service(connector.clone(), ldap.bind_dn.clone(), ldap.bind_password.clone())?;
         let admins = Pool::admins(connector.clone())?;
         let inactive_filter = Some(directory.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
         Ok(Self {
-            dialect: directory.kind.dialect(),
+            dialect,
             connector,
             service,
             admins,
@@ -122,6 +124,27 @@ impl LdapDirectory {
         Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
     }
 
+    /// Where the directory's policy, not the write, decides whether a
+    /// password set by someone else must be changed: refuses a temporary
+    /// password the policy would not oblige the person to change, before
+    /// anything is written. An unreadable setting counts as off.
+    async fn check_must_change(&self, person: &Person) -> Result<(), DirectoryError> {
+        let Some(setting) = self.dialect.must_change_setting(&person.account) else {
+            return Ok(());
+        };
+        let entries =
+            self.search(&setting.entry, Scope::Base, "(objectClass=*)", &[setting.attribute], 1).await?;
+        let on = entries
+            .first()
+            .and_then(|e| first_value(e, setting.attribute))
+            .is_some_and(|v| v.eq_ignore_ascii_case("on"));
+        if on {
+            Ok(())
+        } else {
+            Err(DirectoryError::CannotBeTemporary { entry: setting.entry, attribute: setting.attribute })
+        }
+    }
+
     /// The dialect's write on `ldap`; the connection is dropped if the
     /// exchange broke, so an answer still in flight is never read as another's.
     async fn write<M: Manager<Type = ldap3::Ldap>>(
@@ -132,10 +155,20 @@ impl LdapDirectory {
         temporary: bool,
     ) -> Result<(), DirectoryError> {
         let write = self.dialect.password_write(password, temporary);
-        let result = self
-            .connector
-            .timed("modify", ldap.with_controls(write.controls).modify(dn.as_str(), write.mods))
-            .await;
+        let ldap3 = ldap.with_controls(write.controls);
+        let result = match write.operation {
+            WriteOperation::Modify(mods) => {
+                self.connector.timed("modify", ldap3.modify(dn.as_str(), mods)).await
+            }
+            WriteOperation::PasswordModify => {
+                let exop = ldap3::exop::PasswordModify {
+                    user_id: Some(dn.as_str()),
+                    old_pass: None,
+                    new_pass: Some(password.expose_secret()),
+                };
+                self.connector.timed("password modify", ldap3.extended(exop)).await.map(|answer| answer.1)
+            }
+        };
         keep_if_usable(ldap, result.as_ref().err());
         let result = result?;
         if result.rc == 0 {
@@ -198,8 +231,9 @@ impl Directory for LdapDirectory {
     async fn bind_as(&self, dn: &Dn, password: &SecretString) -> Result<AdminSession, DirectoryError> {
         let mut ldap = self.admins.get().await?;
         let refused = match self.connector.bind(&mut ldap, dn.as_str(), password).await {
-            Ok(Ok(())) => return Ok(AdminSession(ldap)),
-            Ok(Err(Refused(text))) => DirectoryError::InvalidCredentials(self.dialect.bind_refusal(&text)),
+            Ok(BindOutcome::Bound) => return Ok(AdminSession(ldap)),
+            Ok(BindOutcome::Refused(reason)) => DirectoryError::InvalidCredentials(reason),
+            Ok(BindOutcome::Failed) => DirectoryError::Other("bind: an answer that is no outcome".into()),
             Err(e) => e,
         };
         keep_if_usable(ldap, Some(&refused));
@@ -209,10 +243,14 @@ impl Directory for LdapDirectory {
     async fn set_password(
         &self,
         writer: Writer<AdminSession>,
-        dn: &Dn,
+        person: &Person,
         password: &SecretString,
         temporary: bool,
     ) -> Result<(), DirectoryError> {
+        if temporary {
+            self.check_must_change(person).await?;
+        }
+        let dn = &person.dn;
         match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.

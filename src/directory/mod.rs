@@ -7,6 +7,7 @@ mod active_directory;
 mod attributes;
 mod connection;
 mod dialect;
+mod ds389;
 mod ldap;
 mod openldap;
 mod pools;
@@ -36,6 +37,10 @@ pub enum DirectoryError {
     /// The directory refused a password; the text is its reason in plain words.
     #[error("password rejected: {0}")]
     PasswordRejected(String),
+    /// A temporary password was asked for, but the directory's policy (the
+    /// `attribute` of `entry`) would not oblige the person to change it.
+    #[error("{entry} does not have {attribute} on")]
+    CannotBeTemporary { entry: String, attribute: &'static str },
     #[error("{0}")]
     Other(String),
 }
@@ -132,7 +137,7 @@ pub trait Directory: Send + Sync + 'static {
     fn set_password(
         &self,
         writer: Writer<Self::Session>,
-        dn: &Dn,
+        person: &Person,
         password: &SecretString,
         temporary: bool,
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;

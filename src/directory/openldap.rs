@@ -9,7 +9,10 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::attributes::{first_value, has};
-use super::dialect::{AccountFacts, DefaultBase, Defaults, Dialect, PasswordWrite};
+use super::dialect::{
+    AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
+    WriteOperation,
+};
 use super::ppolicy;
 use crate::dn::Dn;
 
@@ -94,15 +97,25 @@ impl Dialect for OpenLdap {
         if temporary {
             mods.push(Mod::Replace(b"pwdReset".to_vec(), HashSet::from([b"TRUE".to_vec()])));
         }
-        PasswordWrite { mods, controls: vec![ppolicy::request()] }
+        PasswordWrite { operation: WriteOperation::Modify(mods), controls: vec![ppolicy::request()] }
+    }
+
+    /// `pwdReset` in the same modify sees to it.
+    fn must_change_setting(&self, _: &AccountFacts) -> Option<MustChangeSetting> {
+        None
     }
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text, ppolicy::response_error(result))
     }
 
-    fn bind_refusal(&self, _: &str) -> Option<&'static str> {
-        None
+    /// ppolicy answers a locked or expired account like a wrong password.
+    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome {
+        match result.rc {
+            0 => BindOutcome::Bound,
+            49 => BindOutcome::Refused(None),
+            _ => BindOutcome::Failed,
+        }
     }
 }
 
@@ -147,8 +160,11 @@ mod tests {
     #[test]
     fn temporary_passwords_set_pwd_reset_in_the_same_modify() {
         let secret = SecretString::from("x");
-        assert_eq!(OpenLdap.password_write(&secret, true).mods.len(), 2);
-        assert_eq!(OpenLdap.password_write(&secret, false).mods.len(), 1);
+        let mods = |temporary| match OpenLdap.password_write(&secret, temporary).operation {
+            WriteOperation::Modify(mods) => mods.len(),
+            WriteOperation::PasswordModify => 0,
+        };
+        assert_eq!((mods(true), mods(false)), (2, 1));
     }
 
     #[test]
@@ -166,6 +182,13 @@ mod tests {
 
     #[test]
     fn binds_are_refused_without_a_reason() {
-        assert_eq!(OpenLdap.bind_refusal("Invalid credentials"), None);
+        let result = LdapResult {
+            rc: 49,
+            matched: String::new(),
+            text: "Invalid credentials".into(),
+            refs: vec![],
+            ctrls: vec![],
+        };
+        assert_eq!(OpenLdap.bind_outcome(&result), BindOutcome::Refused(None));
     }
 }

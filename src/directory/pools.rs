@@ -15,6 +15,7 @@ use deadpool::managed::{
 use ldap3::Ldap;
 use secrecy::SecretString;
 
+use super::dialect::BindOutcome;
 use super::{Connector, DirectoryError};
 
 /// Connections per pool. Requests beyond it wait, up to the timeout, for one
@@ -35,12 +36,12 @@ impl Manager for ServiceAccount {
     async fn create(&self) -> Result<Ldap, DirectoryError> {
         let mut ldap = self.connector.connect().await?;
         match self.connector.bind(&mut ldap, &self.bind_dn, &self.bind_password).await? {
-            Ok(()) => Ok(ldap),
+            BindOutcome::Bound => Ok(ldap),
             // A refused service bind is an operator's problem, reported as the
             // directory being unusable rather than as the caller's credentials.
-            Err(_) => Err(DirectoryError::Unavailable(
-                "the service account's bind was refused (check ldap.bind_dn and ldap.bind_password)".into(),
-            )),
+            refused => Err(DirectoryError::Unavailable(format!(
+                "the service account's bind was refused ({refused:?}; check ldap.bind_dn and ldap.bind_password)"
+            ))),
         }
     }
 

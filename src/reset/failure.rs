@@ -115,6 +115,13 @@ impl From<DirectoryError> for Failure {
             }
             DirectoryError::InvalidCredentials(Some(reason)) => Failure::AccountUnusable(reason),
             DirectoryError::PasswordRejected(reason) => Failure::DirectoryRejectedPassword(reason),
+            DirectoryError::CannotBeTemporary { attribute, .. } => {
+                Failure::DirectoryRejectedPassword(format!(
+                    "the directory's password policy would not oblige the person to change a password set by \
+                 someone else ({attribute} is off, or pwproxy's service account may not read it), so it cannot \
+                 be temporary: send \"temporary\": false, or turn {attribute} on"
+                ))
+            }
             DirectoryError::Other(why) => Failure::Internal(why),
         }
     }

@@ -177,7 +177,7 @@ impl<D: Directory> Service<D> {
         }
 
         let temporary = command.temporary.unwrap_or(self.policy.must_change);
-        self.directory.set_password(writer, &person.dn, &command.password, temporary).await?;
+        self.directory.set_password(writer, &person, &command.password, temporary).await?;
         Ok(Changed { username: person.username, email: person.email })
     }
 

@@ -78,10 +78,11 @@ impl crate::directory::Directory for Directory {
     async fn set_password(
         &self,
         writer: Writer<String>,
-        dn: &Dn,
+        person: &Person,
         _: &SecretString,
         temporary: bool,
     ) -> Result<(), DirectoryError> {
+        let dn = &person.dn;
         self.ask("write");
         if let Some(reason) = &self.refusal {
             return Err(DirectoryError::PasswordRejected(reason.clone()));

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchOptions, ldap_escape};
 
+use crate::ldap::{BASE, PEOPLE, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD};
 use crate::net::trust_only;
-use crate::openldap::{BASE, PEOPLE, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD};
 
 const HELPDESK1: &str = "uid=helpdesk1,ou=people,dc=example,dc=org";
 const LOOKUP_ATTRS: [&str; 4] = ["uid", "entryUUID", "mail", "pwdAccountLockedTime"];

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use pwproxy_testkit::config_file;
-use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 use serde_json::{Value, json};
 

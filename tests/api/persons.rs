@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use pwproxy_testkit::floor::{Floor, Request};
-use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 
 const NEW: &str = "Fresh-Passw0rd-1";

@@ -1,6 +1,6 @@
 //! /healthz and /readyz.
 
-use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
-use pwproxy_testkit::openldap::*;
+use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 
 fn percent_encode(raw: &[u8]) -> String {

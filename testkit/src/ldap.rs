@@ -1,5 +1,7 @@
-//! The OpenLDAP fixture (tests/fixtures/openldap): a slapd of the test's own,
-//! or the server named by `PWPROXY_TEST_LDAP_URL`, with typed helpers to
+//! The LDAP fixtures, one tree in two servers: OpenLDAP
+//! (tests/fixtures/openldap: a slapd of the test's own, or the server named by
+//! `PWPROXY_TEST_LDAP_URL`) and 389 Directory Server (tests/fixtures/389ds:
+//! the instance `run-389ds-suite.sh` made for the run), with typed helpers to
 //! change and read what the directory holds.
 
 use std::collections::HashSet;
@@ -15,10 +17,28 @@ pub const BASE: &str = "dc=example,dc=org";
 pub const PEOPLE: &str = "ou=people,dc=example,dc=org";
 pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
 pub const EXECUTIVES: &str = "cn=executives,ou=groups,dc=example,dc=org";
+/// 389 DS: admins in pwproxy's configuration whom the directory does not let
+/// set passwords.
+pub const AUDITORS: &str = "cn=auditors,ou=groups,dc=example,dc=org";
+/// 389 DS: a local password policy without must-change.
+pub const NO_MUST_CHANGE_POLICY: &str =
+    "cn=no-must-change,cn=nsPwPolicyContainer,ou=people,dc=example,dc=org";
+const DS389_ROOT_DN: &str = "cn=Directory Manager";
+/// 389 DS: far in the future, so that a person the test adds (as Directory
+/// Manager, with must-change on) is not obliged to change their password.
+const NOT_EXPIRING: &str = "20380119031407Z";
+
+/// Which server holds the fixture tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    OpenLdap,
+    Ds389,
+}
 pub const TOKEN_SECRET: &str = "integration-test-secret-of-at-least-32-bytes";
 
 /// A directory server for one test.
 pub struct TestDirectory {
+    pub server: Server,
     pub ldap_url: String,
     pub ldaps_url: String,
     pub ca_file: Option<PathBuf>,
@@ -42,6 +62,7 @@ impl TestDirectory {
     pub async fn start() -> Self {
         if let Ok(url) = std::env::var("PWPROXY_TEST_LDAP_URL") {
             return Self {
+                server: Server::OpenLdap,
                 ldaps_url: std::env::var("PWPROXY_TEST_LDAPS_URL").unwrap_or_else(|_| url.clone()),
                 ldap_url: url,
                 ca_file: std::env::var("PWPROXY_TEST_LDAP_CA_FILE").ok().map(PathBuf::from),
@@ -59,12 +80,35 @@ impl TestDirectory {
     pub async fn start_own() -> Self {
         let slapd = Slapd::start();
         Self {
+            server: Server::OpenLdap,
             ldap_url: slapd.ldap_url(),
             ldaps_url: slapd.ldaps_url(),
             ca_file: Some(slapd.ca_file()),
             root_dn: ROOT_DN.into(),
             root_password: ROOT_PASSWORD.into(),
             own: Some(slapd),
+        }
+    }
+
+    /// The 389 DS instance `tests/fixtures/389ds/run-389ds-suite.sh` made for
+    /// this run; anything else is an error saying how to run the suite.
+    pub fn ds389_from_env() -> Self {
+        let var = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| {
+                panic!(
+                    "the 389 DS tests need their server: run `bash tests/fixtures/389ds/run-389ds-suite.sh`"
+                )
+            })
+        };
+        // The instance's certificate names "localhost".
+        Self {
+            server: Server::Ds389,
+            ldap_url: format!("ldap://localhost:{}", var("PWPROXY_TEST_389DS_PORT")),
+            ldaps_url: format!("ldaps://localhost:{}", var("PWPROXY_TEST_389DS_TLS_PORT")),
+            ca_file: Some(PathBuf::from(var("PWPROXY_TEST_389DS_CA_FILE"))),
+            root_dn: DS389_ROOT_DN.into(),
+            root_password: ROOT_PASSWORD.into(),
+            own: None,
         }
     }
 
@@ -116,6 +160,9 @@ impl TestDirectory {
         if with_mail {
             attrs.push(("mail", HashSet::from([mail.as_str()])));
         }
+        if self.server == Server::Ds389 {
+            attrs.push(("passwordExpirationTime", HashSet::from([NOT_EXPIRING])));
+        }
         let mut ldap = self.root().await;
         ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");
         let id = self.id_of(&dn).await;
@@ -164,6 +211,19 @@ impl TestDirectory {
         binds(&self.ldap_url, dn, password).await
     }
 
+    /// Whether `password` binds as `dn` but nothing else is allowed until the
+    /// person changes it (OpenLDAP answers 50, 389 DS 53): must-change, as
+    /// the person meets it.
+    pub async fn must_change(&self, dn: &str, password: &str) -> bool {
+        let (conn, mut ldap) = LdapConnAsync::new(&self.ldap_url).await.expect("connect");
+        ldap3::drive!(conn);
+        if !ldap.simple_bind(dn, password).await.is_ok_and(|r| r.rc == 0) {
+            return false;
+        }
+        let search = ldap.search(dn, Scope::Base, "(objectClass=*)", vec!["1.1"]).await.expect("search");
+        matches!(search.1.rc, 50 | 53)
+    }
+
     /// A settings tweak: LDAPS, trusting the system roots only (which do not
     /// know the fixture's CA).
     pub fn over_ldaps_without_ca(&self) -> impl FnOnce(&mut Settings) + use<> {
@@ -177,6 +237,23 @@ impl TestDirectory {
 
 impl Fixture for TestDirectory {
     fn config_toml(&self) -> String {
+        match self.server {
+            Server::OpenLdap => self.openldap_config(),
+            Server::Ds389 => self.ds389_config(),
+        }
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![SERVICE_PASSWORD.into(), TOKEN_SECRET.into(), SEED_PASSWORD.into(), self.root_password.clone()]
+    }
+
+    fn seed_password(&self) -> &'static str {
+        SEED_PASSWORD
+    }
+}
+
+impl TestDirectory {
+    fn openldap_config(&self) -> String {
         let ca =
             self.ca_file.as_ref().map(|ca| format!("ca_file = \"{}\"", ca.display())).unwrap_or_default();
         format!(
@@ -211,12 +288,42 @@ min_length = 8
         )
     }
 
-    fn secrets(&self) -> Vec<String> {
-        vec![SERVICE_PASSWORD.into(), TOKEN_SECRET.into(), SEED_PASSWORD.into()]
-    }
+    /// LDAPS: 389 sets temporary passwords only over an encrypted connection.
+    fn ds389_config(&self) -> String {
+        let ca = self.ca_file.as_ref().expect("the instance's CA").display();
+        format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
 
-    fn seed_password(&self) -> &'static str {
-        SEED_PASSWORD
+[ldap]
+url = "{url}"
+ca_file = "{ca}"
+bind_dn = "{SERVICE_DN}"
+bind_password = "{SERVICE_PASSWORD}"
+timeout_secs = 5
+
+[directory]
+kind = "389ds"
+users_base_dn = "{PEOPLE}"
+
+[authorization]
+admin_groups = ["{HELPDESK}", "{AUDITORS}"]
+protected_groups = ["{EXECUTIVES}"]
+
+[auth]
+token_secret = "{TOKEN_SECRET}"
+
+[policy]
+# Below the directory's own minimum (10), so that its refusals can be seen.
+min_length = 8
+
+[rate_limit]
+failures_per_name = 1000
+failures_per_address = 1000
+"#,
+            url = self.ldaps_url
+        )
     }
 }
 

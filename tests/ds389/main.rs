@@ -1,0 +1,280 @@
+//! Integration tests against a real 389 Directory Server (tests/fixtures/389ds).
+//! Run by `bash tests/fixtures/389ds/run-389ds-suite.sh`, which makes one
+//! instance for the run; `scripts/test.sh` runs it.
+//!
+//! The suite shares one server, so every test creates the people it changes.
+
+use std::collections::HashSet;
+
+use ldap3::Mod;
+use pwproxy_testkit::ldap::*;
+use pwproxy_testkit::prelude::*;
+use serde_json::{Value, json};
+
+const NEW: &str = "Fresh-Passw0rd-1";
+
+fn reset(password: &str) -> Value {
+    json!({ "password": password, "password_2": password })
+}
+
+fn permanent(password: &str) -> Value {
+    json!({ "password": password, "password_2": password, "temporary": false })
+}
+
+fn by_name(user: &str, password: &str, temporary: bool) -> Value {
+    json!({ "userName": user, "password": password, "adminUserName": "helpdesk1", "adminPassword": SEED_PASSWORD, "temporary": temporary })
+}
+
+fn helpdesk1() -> String {
+    basic("helpdesk1", SEED_PASSWORD)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_by_entry_uuid_gets_a_temporary_password_they_must_change() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", true).await;
+
+    let answer = app.persons(&person.id.to_uppercase(), Some(&helpdesk1()), reset(NEW)).await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body, json!({ "success": true }));
+    assert!(dir.must_change(&person.dn, NEW).await, "the next bind must change the password");
+    assert!(!dir.binds(&person.dn, SEED_PASSWORD).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_by_uid_gets_a_permanent_password_that_works_at_once() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", true).await;
+
+    let answer = app.users(None, by_name(&person.uid, NEW, false)).await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body["successUsers"], json!([{ "username": person.uid, "email": person.mail }]));
+    assert!(dir.binds(&person.dn, NEW).await);
+    assert!(!dir.must_change(&person.dn, NEW).await, "a permanent password is a normal account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_password_lifts_an_earlier_obligation_to_change() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", false).await;
+    let bearer = app.bearer("helpdesk1").await;
+
+    assert_eq!(app.persons(&person.id, Some(&bearer), reset(NEW)).await.status, 200);
+    assert!(dir.must_change(&person.dn, NEW).await);
+    let answer = app.persons(&person.id, Some(&bearer), permanent("Second-Passw0rd-2")).await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(dir.binds(&person.dn, "Second-Passw0rd-2").await);
+    assert!(!dir.must_change(&person.dn, "Second-Passw0rd-2").await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nested_admin_with_a_token_resets_and_the_service_account_writes() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", true).await;
+    // tier2agent is in tier2 (groupOfUniqueNames), which is in helpdesk.
+    let bearer = app.bearer("tier2agent").await;
+
+    let answer = app.persons(&person.id, Some(&bearer), reset(NEW)).await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(dir.must_change(&person.dn, NEW).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_writes_on_their_own_bind_so_the_directorys_rules_name_them() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", true).await;
+    // auditor1 is an admin to pwproxy, but no ACI lets the auditors set
+    // passwords: on their own bind the directory refuses the write.
+    let answer = app.persons(&person.id, Some(&basic("auditor1", SEED_PASSWORD)), reset(NEW)).await;
+    let message = answer.assert_persons_error(400, "directory_rejected_password");
+    assert!(message.contains("does not allow"), "{message}");
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+
+    // With a token the service account writes, and may.
+    let bearer = app.bearer("auditor1").await;
+    assert_eq!(app.persons(&person.id, Some(&bearer), reset(NEW)).await.status, 200);
+    assert!(dir.must_change(&person.dn, NEW).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_protected_people_and_oneself_are_refused() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let other_admin = dir.add_person("agent", false).await;
+    dir.set_membership(HELPDESK, &other_admin.dn, true).await;
+    let carl = format!("uid=carl,{PEOPLE}");
+
+    for dn in [other_admin.dn.as_str(), carl.as_str(), &format!("uid=helpdesk1,{PEOPLE}")] {
+        let id = dir.id_of(dn).await;
+        app.persons(&id, Some(&helpdesk1()), reset(NEW)).await.assert_persons_error(403, "forbidden");
+        assert!(dir.binds(dn, SEED_PASSWORD).await, "{dn} unchanged");
+    }
+    let answer = app.users(None, by_name("carl", NEW, true)).await;
+    answer.assert_users_error(403, "forbidden", "Forbidden");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_non_admins_and_unknown_people_get_their_codes() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", false).await;
+    let nobody = dir.add_person("nobody", false).await;
+
+    let answer = app.persons(&person.id, Some(&basic("helpdesk1", "Wrong-Guess-123")), reset(NEW)).await;
+    answer.assert_persons_error(401, "unauthenticated");
+    let answer = app.persons(&person.id, Some(&basic(&nobody.uid, SEED_PASSWORD)), reset(NEW)).await;
+    answer.assert_persons_error(403, "forbidden");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    app.persons(&unknown, Some(&helpdesk1()), reset(NEW)).await.assert_persons_error(404, "user_not_found");
+    let answer = app.users(None, by_name("no-such-person", NEW, true)).await;
+    answer.assert_users_error(404, "user_not_found", "Not Found");
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabled_and_locked_people_are_inactive_and_nothing_is_written() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let disabled = dir.add_person("disabled", false).await;
+    dir.modify(&disabled.dn, vec![Mod::Replace("nsAccountLock", HashSet::from(["true"]))]).await;
+    let locked = dir.add_person("locked", false).await;
+    // The fixture's policy locks an account after 3 failures, until an
+    // administrator acts.
+    for _ in 0..3 {
+        assert!(!dir.binds(&locked.dn, "Wrong-Guess-123").await);
+    }
+    assert!(!dir.binds(&locked.dn, SEED_PASSWORD).await, "locked");
+
+    for person in [&disabled, &locked] {
+        let answer = app.persons(&person.id, Some(&helpdesk1()), reset(NEW)).await;
+        answer.assert_persons_error(400, "user_inactive");
+        let answer = app.users(None, by_name(&person.uid, NEW, false)).await;
+        answer.assert_users_error(400, "user_inactive", "Bad Request");
+    }
+    // Nothing was written: lifted by hand, the old passwords still bind.
+    dir.modify(&disabled.dn, vec![Mod::Delete("nsAccountLock", HashSet::new())]).await;
+    assert!(dir.binds(&disabled.dn, SEED_PASSWORD).await);
+    dir.modify(
+        &locked.dn,
+        vec![
+            Mod::Replace("passwordRetryCount", HashSet::from(["0"])),
+            Mod::Delete("accountUnlockTime", HashSet::new()),
+        ],
+    )
+    .await;
+    assert!(dir.binds(&locked.dn, SEED_PASSWORD).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_or_disabled_admin_is_told_why() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", false).await;
+    let locked = dir.add_person("agent", false).await;
+    dir.set_membership(HELPDESK, &locked.dn, true).await;
+    for _ in 0..3 {
+        dir.binds(&locked.dn, "Wrong-Guess-123").await;
+    }
+    let disabled = dir.add_person("agent", false).await;
+    dir.set_membership(HELPDESK, &disabled.dn, true).await;
+    dir.modify(&disabled.dn, vec![Mod::Replace("nsAccountLock", HashSet::from(["true"]))]).await;
+
+    for (admin, why) in [(&locked, "locked out"), (&disabled, "disabled")] {
+        let answer = app.persons(&person.id, Some(&basic(&admin.uid, SEED_PASSWORD)), reset(NEW)).await;
+        let message = answer.assert_persons_error(401, "unauthenticated");
+        assert!(message.contains(why), "{message}");
+    }
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directorys_refusals_are_reported_in_plain_words() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", false).await;
+
+    // Permanent passwords are written with a modify, whose refusal names the rule.
+    let cases = [
+        ("Short-P1x", "too short"),
+        ("No-Digits-Here", "digit"),
+        (SEED_PASSWORD, "used before"),
+        // The fixture's people have the surname "Test".
+        ("Test-Passw0rd-12", "own entry"),
+    ];
+    for (password, reason) in cases {
+        let answer = app.persons(&person.id, Some(&helpdesk1()), permanent(password)).await;
+        let message = answer.assert_persons_error(400, "directory_rejected_password");
+        assert!(message.contains(reason), "{password}: {message}");
+    }
+    // Temporary ones with the extended operation, whose ppolicy control
+    // tells the kind of rule.
+    let answer = app.persons(&person.id, Some(&helpdesk1()), reset("Short-P1x")).await;
+    let message = answer.assert_persons_error(400, "directory_rejected_password");
+    assert!(message.contains("syntax rules"), "{message}");
+    let answer = app.users(None, by_name(&person.uid, SEED_PASSWORD, true)).await;
+    let details = answer.assert_users_error(400, "directory_rejected_password", "Bad Request");
+    assert!(details["directory_rejected_password"].as_str().unwrap().contains("current one"), "{details:?}");
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+    assert!(!dir.must_change(&person.dn, SEED_PASSWORD).await);
+
+    // Once changed, the old password is history to the extended operation too.
+    assert_eq!(app.persons(&person.id, Some(&helpdesk1()), permanent(NEW)).await.status, 200);
+    let answer = app.persons(&person.id, Some(&helpdesk1()), reset(SEED_PASSWORD)).await;
+    let message = answer.assert_persons_error(400, "directory_rejected_password");
+    assert!(message.contains("used before"), "{message}");
+    assert!(dir.binds(&person.dn, NEW).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_password_the_policy_would_not_enforce_is_refused_and_nothing_written() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", false).await;
+    // This person's own policy has passwordMustChange off.
+    dir.modify(&person.dn, vec![Mod::Replace("pwdpolicysubentry", HashSet::from([NO_MUST_CHANGE_POLICY]))])
+        .await;
+
+    let answer = app.persons(&person.id, Some(&helpdesk1()), reset(NEW)).await;
+    let message = answer.assert_persons_error(400, "directory_rejected_password");
+    assert!(message.contains("cannot be temporary") && message.contains("passwordMustChange"), "{message}");
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "nothing was written");
+
+    let answer = app.persons(&person.id, Some(&helpdesk1()), permanent(NEW)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(dir.binds(&person.dn, NEW).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_works_like_ldaps() {
+    let dir = TestDirectory::ds389_from_env();
+    let url = dir.ldap_url.clone();
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.ldap.url = url;
+        settings.ldap.starttls = true;
+    })
+    .await;
+    let person = dir.add_person("target", false).await;
+
+    let answer = app.persons(&person.id, Some(&helpdesk1()), reset(NEW)).await;
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(dir.must_change(&person.dn, NEW).await);
+}
+
+#[test]
+fn plain_ldap_to_389_is_a_start_up_error_that_says_why() {
+    let dir = TestDirectory::ds389_from_env();
+    let mut settings = pwproxy_testkit::app::settings(&dir.config_toml());
+    settings.ldap.url = dir.ldap_url.clone();
+    let error = settings.validate().expect_err("plain LDAP is refused").to_string();
+    assert!(error.contains("ldap.url") && error.contains("extended operation"), "{error}");
+}

@@ -128,8 +128,10 @@ async fn wrong_credentials_non_admins_and_unknown_people_get_their_codes() {
     let app = TestApp::spawn(&dir).await;
     let person = dir.add_person("target", false).await;
     let nobody = dir.add_person("nobody", false).await;
+    let agent = dir.add_person("agent", false).await;
+    dir.set_membership(HELPDESK, &agent.dn, true).await;
 
-    let answer = app.persons(&person.id, Some(&basic("helpdesk1", "Wrong-Guess-123")), reset(NEW)).await;
+    let answer = app.persons(&person.id, Some(&basic(&agent.uid, "Wrong-Guess-123")), reset(NEW)).await;
     answer.assert_persons_error(401, "unauthenticated");
     let answer = app.persons(&person.id, Some(&basic(&nobody.uid, SEED_PASSWORD)), reset(NEW)).await;
     answer.assert_persons_error(403, "forbidden");
@@ -277,4 +279,60 @@ fn plain_ldap_to_389_is_a_start_up_error_that_says_why() {
     settings.ldap.url = dir.ldap_url.clone();
     let error = settings.validate().expect_err("plain LDAP is refused").to_string();
     assert!(error.contains("ldap.url") && error.contains("extended operation"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_remaining_contract_rows_hold_on_both_endpoints() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.rate_limit.failures_per_name = 2;
+        settings.rate_limit.failures_per_address = 1000;
+    })
+    .await;
+    let person = dir.add_person("target", false).await;
+
+    app.persons("not-a-uuid", Some(&helpdesk1()), reset(NEW))
+        .await
+        .assert_persons_error(400, "invalid_request");
+    let mismatch = json!({ "password": NEW, "password_2": "Other-Passw0rd-2" });
+    app.persons(&person.id, Some(&helpdesk1()), mismatch)
+        .await
+        .assert_persons_error(400, "passwords_do_not_match");
+    let answer = app.persons(&person.id, Some(&helpdesk1()), reset("short")).await;
+    answer.assert_persons_error(400, "password_policy");
+    assert!(answer.body["violations"].as_array().is_some_and(|v| !v.is_empty()), "{answer:?}");
+    let answer = app.users(None, by_name(&person.uid, "short", true)).await;
+    let details = answer.assert_users_error(400, "password_policy", "Bad Request");
+    assert!(details.contains_key("password_too_short"), "{details:?}");
+    let answer = app.users(None, json!({ "userName": person.uid, "password": NEW })).await;
+    answer.assert_users_error(400, "invalid_request", "Bad Request");
+
+    // A name guessed at twice is locked out, on either endpoint. (An admin of
+    // this test's own: the directory counts the failures too.)
+    let agent = dir.add_person("agent", false).await;
+    dir.set_membership(HELPDESK, &agent.dn, true).await;
+    let wrong = json!({ "userName": person.uid, "password": NEW, "adminUserName": agent.uid, "adminPassword": "Wrong-Guess-123" });
+    app.users(None, wrong.clone()).await.assert_users_error(401, "unauthenticated", "Unauthorized");
+    app.users(None, wrong).await.assert_users_error(401, "unauthenticated", "Unauthorized");
+    let answer = app.persons(&person.id, Some(&basic(&agent.uid, SEED_PASSWORD)), reset(NEW)).await;
+    answer.assert_persons_error(429, "rate_limited");
+    assert!(answer.headers.contains_key("retry-after"));
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_directory_is_503_on_both_endpoints() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.ldap.url = format!("ldaps://localhost:{}", pwproxy_testkit::net::free_port());
+        settings.ldap.timeout_secs = 1;
+    })
+    .await;
+    let person = dir.add_person("target", false).await;
+
+    let answer = app.persons(&person.id, Some(&helpdesk1()), reset(NEW)).await;
+    answer.assert_persons_error(503, "directory_unavailable");
+    let answer = app.users(None, by_name(&person.uid, NEW, true)).await;
+    answer.assert_users_error(503, "directory_unavailable", "Service Unavailable");
+    assert_eq!(app.get("/readyz").await.status, 503);
 }

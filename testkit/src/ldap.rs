@@ -11,6 +11,7 @@ use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
 use pwproxy::config::Settings;
 
 use crate::Fixture;
+use crate::config::ConfigFile;
 pub use crate::slapd::{ROOT_DN, ROOT_PASSWORD, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, Slapd};
 
 pub const BASE: &str = "dc=example,dc=org";
@@ -253,77 +254,37 @@ impl Fixture for TestDirectory {
 }
 
 impl TestDirectory {
+    fn config_file(&self) -> ConfigFile<'_> {
+        ConfigFile {
+            url: &self.ldap_url,
+            ca_file: self.ca_file.as_deref(),
+            bind_dn: SERVICE_DN,
+            bind_password: SERVICE_PASSWORD,
+            timeout_secs: 2,
+            kind: "openldap",
+            users_base_dn: PEOPLE,
+            admin_groups: &[HELPDESK],
+            protected_groups: &[EXECUTIVES],
+            token_secret: TOKEN_SECRET,
+            generous_rate_limits: false,
+        }
+    }
+
     fn openldap_config(&self) -> String {
-        let ca =
-            self.ca_file.as_ref().map(|ca| format!("ca_file = \"{}\"", ca.display())).unwrap_or_default();
-        format!(
-            r#"
-[server]
-listen = "127.0.0.1:0"
-
-[ldap]
-url = "{url}"
-{ca}
-bind_dn = "{SERVICE_DN}"
-bind_password = "{SERVICE_PASSWORD}"
-timeout_secs = 2
-
-[directory]
-kind = "openldap"
-users_base_dn = "{PEOPLE}"
-
-[authorization]
-admin_groups = ["{HELPDESK}"]
-protected_groups = ["{EXECUTIVES}"]
-
-[auth]
-token_secret = "{TOKEN_SECRET}"
-
-[policy]
-# Below the directory's own minimum (10), so that the directory's refusals
-# can be seen too.
-min_length = 8
-"#,
-            url = self.ldap_url
-        )
+        self.config_file().render()
     }
 
     /// LDAPS: 389 sets temporary passwords only over an encrypted connection.
     fn ds389_config(&self) -> String {
-        let ca = self.ca_file.as_ref().expect("the instance's CA").display();
-        format!(
-            r#"
-[server]
-listen = "127.0.0.1:0"
-
-[ldap]
-url = "{url}"
-ca_file = "{ca}"
-bind_dn = "{SERVICE_DN}"
-bind_password = "{SERVICE_PASSWORD}"
-timeout_secs = 5
-
-[directory]
-kind = "389ds"
-users_base_dn = "{PEOPLE}"
-
-[authorization]
-admin_groups = ["{HELPDESK}", "{AUDITORS}"]
-protected_groups = ["{EXECUTIVES}"]
-
-[auth]
-token_secret = "{TOKEN_SECRET}"
-
-[policy]
-# Below the directory's own minimum (10), so that its refusals can be seen.
-min_length = 8
-
-[rate_limit]
-failures_per_name = 1000
-failures_per_address = 1000
-"#,
-            url = self.ldaps_url
-        )
+        ConfigFile {
+            url: &self.ldaps_url,
+            timeout_secs: 5,
+            kind: "389ds",
+            admin_groups: &[HELPDESK, AUDITORS],
+            generous_rate_limits: true,
+            ..self.config_file()
+        }
+        .render()
     }
 }
 

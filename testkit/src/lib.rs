@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod app;
+pub mod config;
 pub mod figures;
 pub mod floor;
 pub mod ldap;

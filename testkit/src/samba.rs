@@ -9,6 +9,7 @@ use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
 use uuid::Uuid;
 
 use crate::Fixture;
+use crate::config::ConfigFile;
 use crate::net::trust_only;
 
 pub const DOMAIN: &str = "DC=example,DC=test";
@@ -126,33 +127,20 @@ impl Dc {
 
 impl Fixture for Dc {
     fn config_toml(&self) -> String {
-        format!(
-            r#"
-[server]
-listen = "127.0.0.1:0"
-[ldap]
-url = "{url}"
-ca_file = "{ca}"
-bind_dn = "CN=pwproxy,OU=Services,{DOMAIN}"
-bind_password = "{SERVICE_PASSWORD}"
-timeout_secs = 5
-[directory]
-kind = "active_directory"
-users_base_dn = "{PEOPLE}"
-[authorization]
-admin_groups = ["{HELPDESK}"]
-protected_groups = []
-[auth]
-token_secret = "{TOKEN_SECRET}"
-[policy]
-min_length = 8
-[rate_limit]
-failures_per_name = 1000
-failures_per_address = 1000
-"#,
-            url = self.url,
-            ca = self.ca_file
-        )
+        ConfigFile {
+            url: &self.url,
+            ca_file: Some(self.ca_file.as_ref()),
+            bind_dn: &format!("CN=pwproxy,OU=Services,{DOMAIN}"),
+            bind_password: SERVICE_PASSWORD,
+            timeout_secs: 5,
+            kind: "active_directory",
+            users_base_dn: PEOPLE,
+            admin_groups: &[HELPDESK],
+            protected_groups: &[],
+            token_secret: TOKEN_SECRET,
+            generous_rate_limits: true,
+        }
+        .render()
     }
 
     fn secrets(&self) -> Vec<String> {

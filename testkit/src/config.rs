@@ -1,0 +1,70 @@
+//! The configuration file every fixture hands pwproxy: one template, the
+//! fixtures fill in what differs.
+
+use std::path::Path;
+
+/// What differs between the fixtures' configurations.
+pub struct ConfigFile<'a> {
+    pub url: &'a str,
+    pub ca_file: Option<&'a Path>,
+    pub bind_dn: &'a str,
+    pub bind_password: &'a str,
+    pub timeout_secs: u64,
+    pub kind: &'a str,
+    pub users_base_dn: &'a str,
+    pub admin_groups: &'a [&'a str],
+    pub protected_groups: &'a [&'a str],
+    pub token_secret: &'a str,
+    /// Lifts the brute-force limits, for a server that the whole suite
+    /// shares (some tests guess wrong on purpose).
+    pub generous_rate_limits: bool,
+}
+
+impl ConfigFile<'_> {
+    /// TOML with `listen = "127.0.0.1:0"`; `policy.min_length` is below every
+    /// fixture directory's own minimum (10), so that their refusals show too.
+    pub fn render(&self) -> String {
+        let list = |dns: &[&str]| dns.iter().map(|dn| format!("\"{dn}\"")).collect::<Vec<_>>().join(", ");
+        let ca = self.ca_file.map(|ca| format!("ca_file = \"{}\"\n", ca.display())).unwrap_or_default();
+        let rate_limit = if self.generous_rate_limits {
+            "\n[rate_limit]\nfailures_per_name = 1000\nfailures_per_address = 1000\n"
+        } else {
+            ""
+        };
+        format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
+
+[ldap]
+url = "{url}"
+{ca}bind_dn = "{bind_dn}"
+bind_password = "{bind_password}"
+timeout_secs = {timeout}
+
+[directory]
+kind = "{kind}"
+users_base_dn = "{users}"
+
+[authorization]
+admin_groups = [{admins}]
+protected_groups = [{protected}]
+
+[auth]
+token_secret = "{token_secret}"
+
+[policy]
+min_length = 8
+{rate_limit}"#,
+            url = self.url,
+            bind_dn = self.bind_dn,
+            bind_password = self.bind_password,
+            timeout = self.timeout_secs,
+            kind = self.kind,
+            users = self.users_base_dn,
+            admins = list(self.admin_groups),
+            protected = list(self.protected_groups),
+            token_secret = self.token_secret,
+        )
+    }
+}

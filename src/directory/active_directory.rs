@@ -125,12 +125,12 @@ impl Dialect for ActiveDirectory {
         rejection(result.rc, &result.text)
     }
 
-    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome {
-        match result.rc {
+    fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {
+        Some(match result.rc {
             0 => BindOutcome::Bound,
             49 => BindOutcome::Refused(bind_refusal(&result.text)),
-            _ => BindOutcome::Failed,
-        }
+            _ => return None,
+        })
     }
 }
 

@@ -116,10 +116,7 @@ impl Connector {
             return Ok(BindOutcome::Refused(None));
         }
         let result = self.timed("bind", ldap.simple_bind(dn, password.expose_secret())).await?;
-        match self.dialect.bind_outcome(&result) {
-            BindOutcome::Failed => Err(from_result("bind", result.rc, &result.text)),
-            outcome => Ok(outcome),
-        }
+        self.dialect.bind_outcome(&result).ok_or_else(|| from_result("bind", result.rc, &result.text))
     }
 }
 

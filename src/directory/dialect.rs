@@ -101,7 +101,7 @@ pub struct MustChangeSetting {
     pub attribute: &'static str,
 }
 
-/// How the directory answered a bind.
+/// What a bind's answer says about the credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindOutcome {
     Bound,
@@ -109,9 +109,6 @@ pub enum BindOutcome {
     /// (which says nothing more), else why, when a person can act on it
     /// (expired, disabled, locked, must change its password).
     Refused(Option<&'static str>),
-    /// Not an answer about the credentials (busy, unwilling for other
-    /// reasons).
-    Failed,
 }
 
 pub trait Dialect: Send + Sync {
@@ -156,5 +153,7 @@ pub trait Dialect: Send + Sync {
     /// is not about the password.
     fn write_refusal(&self, result: &LdapResult) -> Option<String>;
 
-    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome;
+    /// `None` when the answer is not about the credentials (busy, unwilling
+    /// for other reasons).
+    fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome>;
 }

@@ -124,9 +124,9 @@ impl Dialect for Ds389 {
         rejection(result.rc, &result.text, ppolicy::response_error(result))
     }
 
-    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome {
+    fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {
         let text = result.text.to_lowercase();
-        match result.rc {
+        Some(match result.rc {
             0 if result.ctrls.iter().any(|c| c.1.ctype == PASSWORD_EXPIRED) => {
                 BindOutcome::Refused(Some("the account must change its password before it can be used"))
             }
@@ -134,8 +134,8 @@ impl Dialect for Ds389 {
             49 => BindOutcome::Refused(None),
             19 if text.contains("retry limit") => BindOutcome::Refused(Some("the account is locked out")),
             53 if text.contains("inactivated") => BindOutcome::Refused(Some("the account is disabled")),
-            _ => BindOutcome::Failed,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -251,12 +251,12 @@ mod tests {
 
     #[test]
     fn binds_of_locked_disabled_or_expired_accounts_say_why() {
-        assert_eq!(Ds389.bind_outcome(&result(0, "")), BindOutcome::Bound);
-        assert_eq!(Ds389.bind_outcome(&result(49, "")), BindOutcome::Refused(None));
+        assert_eq!(Ds389.bind_outcome(&result(0, "")), Some(BindOutcome::Bound));
+        assert_eq!(Ds389.bind_outcome(&result(49, "")), Some(BindOutcome::Refused(None)));
         let locked = Ds389.bind_outcome(&result(19, "Exceed password retry limit. Please try later."));
-        assert_eq!(locked, BindOutcome::Refused(Some("the account is locked out")));
+        assert_eq!(locked, Some(BindOutcome::Refused(Some("the account is locked out"))));
         let disabled = Ds389.bind_outcome(&result(53, "Account inactivated. Contact system administrator."));
-        assert_eq!(disabled, BindOutcome::Refused(Some("the account is disabled")));
+        assert_eq!(disabled, Some(BindOutcome::Refused(Some("the account is disabled"))));
         let mut expired = result(0, "");
         expired.ctrls.push(ldap3::controls::Control(
             None,
@@ -267,9 +267,9 @@ mod tests {
             },
         ));
         assert!(
-            matches!(Ds389.bind_outcome(&expired), BindOutcome::Refused(Some(r)) if r.contains("must change"))
+            matches!(Ds389.bind_outcome(&expired), Some(BindOutcome::Refused(Some(r))) if r.contains("must change"))
         );
-        assert_eq!(Ds389.bind_outcome(&result(53, "something else")), BindOutcome::Failed);
+        assert_eq!(Ds389.bind_outcome(&result(53, "something else")), None);
     }
 
     #[test]

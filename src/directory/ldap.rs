@@ -233,7 +233,6 @@ impl Directory for LdapDirectory {
         let refused = match self.connector.bind(&mut ldap, dn.as_str(), password).await {
             Ok(BindOutcome::Bound) => return Ok(AdminSession(ldap)),
             Ok(BindOutcome::Refused(reason)) => DirectoryError::InvalidCredentials(reason),
-            Ok(BindOutcome::Failed) => DirectoryError::Other("bind: an answer that is no outcome".into()),
             Err(e) => e,
         };
         keep_if_usable(ldap, Some(&refused));

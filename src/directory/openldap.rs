@@ -110,12 +110,12 @@ impl Dialect for OpenLdap {
     }
 
     /// ppolicy answers a locked or expired account like a wrong password.
-    fn bind_outcome(&self, result: &LdapResult) -> BindOutcome {
-        match result.rc {
+    fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {
+        Some(match result.rc {
             0 => BindOutcome::Bound,
             49 => BindOutcome::Refused(None),
-            _ => BindOutcome::Failed,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -189,6 +189,6 @@ mod tests {
             refs: vec![],
             ctrls: vec![],
         };
-        assert_eq!(OpenLdap.bind_outcome(&result), BindOutcome::Refused(None));
+        assert_eq!(OpenLdap.bind_outcome(&result), Some(BindOutcome::Refused(None)));
     }
 }

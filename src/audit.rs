@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use crate::directory::Write;
 use crate::telemetry::AUDIT_TARGET;
 
 /// Where a request came from, fixed before any work is done.
@@ -33,6 +34,9 @@ pub struct Attempt<'a> {
     pub code: Option<&'static str>,
     /// Directory round trips the attempt took.
     pub exchanges: u32,
+    /// How the password was written (or would have been, had the directory
+    /// accepted it); `None` before that was decided.
+    pub write: Option<Write>,
 }
 
 /// A request refused before it could be understood (bad body, bad path):
@@ -46,6 +50,7 @@ pub fn refused(context: &RequestContext, code: &'static str) {
         target_id: None,
         code: Some(code),
         exchanges: 0,
+        write: None,
     });
 }
 
@@ -62,6 +67,8 @@ pub fn record(attempt: &Attempt<'_>) {
         outcome = if attempt.code.is_none() { "success" } else { "failure" },
         code = attempt.code.unwrap_or("ok"),
         directory_exchanges = attempt.exchanges,
+        temporary = attempt.write.map(|w| w.temporary),
+        unlocked = attempt.write.map(|w| w.unlock),
         "password reset attempt"
     );
 }

@@ -44,7 +44,7 @@ impl Application {
             LdapDirectory::new(&settings.ldap, &settings.directory).map_err(StartupError::Directory)?;
         let authorization = &settings.authorization;
         let rules = Rules::new(
-            &authorization.admin_groups,
+            authorization.delegations(&settings.directory.users_base_dn),
             &authorization.protected_groups,
             authorization.protects_privileged(settings.directory.kind),
         );

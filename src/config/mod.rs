@@ -5,6 +5,7 @@
 //! Secrets are `SecretString` from the moment they are deserialized, so no
 //! `Debug` of a config can print them.
 
+mod authorization;
 mod directory;
 mod validation;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+pub use self::authorization::{AuthorizationSettings, DelegationSettings};
 pub use self::directory::DirectorySettings;
 pub use crate::directory::DirectoryKind;
 
@@ -119,30 +121,6 @@ pub struct LdapSettings {
     /// lets anyone on the path read every password. Logged loudly.
     #[serde(default)]
     pub danger_skip_tls_verify: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorizationSettings {
-    pub admin_groups: Vec<String>,
-    #[serde(default)]
-    pub protected_groups: Vec<String>,
-    /// Admin username for seed-001 calls that name none.
-    #[serde(default)]
-    pub default_admin: String,
-    /// Active Directory: also protect members of the built-in privileged
-    /// groups (Domain/Enterprise/Schema Admins, Administrators, Account/
-    /// Server/Backup/Print Operators) and accounts with `adminCount=1`,
-    /// whatever `protected_groups` says. Default: on for AD.
-    #[serde(default)]
-    pub protect_privileged: Option<bool>,
-}
-
-impl AuthorizationSettings {
-    /// Unless set, the directory kind decides.
-    pub fn protects_privileged(&self, kind: DirectoryKind) -> bool {
-        self.protect_privileged.unwrap_or(kind.dialect().defaults().protect_privileged)
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -69,12 +69,7 @@ impl Settings {
                 format!("{why}: use ldaps://{host}:636 or ldap.starttls = true"),
             ));
         }
-        if self.authorization.admin_groups.iter().all(|g| g.trim().is_empty()) {
-            return Err(invalid(
-                "authorization.admin_groups",
-                "missing: list at least one group DN whose members may reset passwords",
-            ));
-        }
+        self.authorization.validate(&self.directory.users_base_dn)?;
         if self.auth.token_secret.expose_secret().len() < 32 {
             return Err(invalid(
                 "auth.token_secret",

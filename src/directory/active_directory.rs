@@ -8,6 +8,7 @@ use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use super::Write;
 use super::attributes::{first_bytes, first_value, number};
 use super::dialect::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
@@ -105,14 +106,18 @@ impl Dialect for ActiveDirectory {
     /// refuses it on an unencrypted connection) and `pwdLastSet` in the same
     /// operation, so must-change cannot be lost between two writes: 0 forces
     /// a change at next sign-in, -1 makes the new password current.
-    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite {
+    /// An unlock is `lockoutTime: 0` in the same modify.
+    fn password_write(&self, password: &SecretString, write: Write) -> PasswordWrite {
         let quoted: Vec<u8> =
             format!("\"{}\"", password.expose_secret()).encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let last_set: &[u8] = if temporary { b"0" } else { b"-1" };
-        let mods = vec![
+        let last_set: &[u8] = if write.temporary { b"0" } else { b"-1" };
+        let mut mods = vec![
             Mod::Replace(b"unicodePwd".to_vec(), HashSet::from([quoted])),
             Mod::Replace(b"pwdLastSet".to_vec(), HashSet::from([last_set.to_vec()])),
         ];
+        if write.unlock {
+            mods.push(Mod::Replace(b"lockoutTime".to_vec(), HashSet::from([b"0".to_vec()])));
+        }
         PasswordWrite { operation: WriteOperation::Modify(mods), controls: Vec::new() }
     }
 
@@ -229,7 +234,10 @@ mod tests {
 
     #[test]
     fn the_password_is_quoted_utf16le_with_pwd_last_set_in_the_same_modify() {
-        let mods = modify(ActiveDirectory.password_write(&SecretString::from("Aé1"), true));
+        let mods = modify(
+            ActiveDirectory
+                .password_write(&SecretString::from("Aé1"), Write { temporary: true, unlock: false }),
+        );
         let Mod::Replace(name, values) = &mods[0] else { panic!() };
         assert_eq!(name, b"unicodePwd");
         assert_eq!(values.iter().next().unwrap(), &vec![0x22, 0, 0x41, 0, 0xe9, 0, 0x31, 0, 0x22, 0]);
@@ -238,9 +246,10 @@ mod tests {
             (name.as_slice(), values.iter().next().unwrap().as_slice()),
             (&b"pwdLastSet"[..], &b"0"[..])
         );
-        let Mod::Replace(_, values) =
-            &modify(ActiveDirectory.password_write(&SecretString::from("x"), false))[1]
-        else {
+        let Mod::Replace(_, values) = &modify(
+            ActiveDirectory
+                .password_write(&SecretString::from("x"), Write { temporary: false, unlock: true }),
+        )[1] else {
             panic!()
         };
         assert_eq!(values.iter().next().unwrap(), b"-1");

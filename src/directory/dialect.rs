@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Write;
 use super::active_directory::ActiveDirectory;
 use super::ds389::Ds389;
 use super::openldap::OpenLdap;
@@ -142,7 +143,8 @@ pub trait Dialect: Send + Sync {
     /// A group whose members the directory itself treats as privileged.
     fn is_privileged_group(&self, group: &SearchEntry) -> bool;
 
-    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite;
+    /// `unlock`: the account is locked and the write lifts that too.
+    fn password_write(&self, password: &SecretString, write: Write) -> PasswordWrite;
 
     /// Where to check, before writing a temporary password, that the
     /// directory will really oblige the person to change it; `None` when the

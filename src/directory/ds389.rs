@@ -19,6 +19,7 @@ use ldap3::{LdapResult, Mod, SearchEntry};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use super::Write;
 use super::attributes::{first_value, number};
 use super::dialect::{
     AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, WriteOperation,
@@ -104,8 +105,10 @@ impl Dialect for Ds389 {
         OpenLdap.is_privileged_group(group)
     }
 
-    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite {
-        let operation = if temporary {
+    /// Nothing more for an unlock: 389 sets the retry counter back to 0
+    /// with every successful password write.
+    fn password_write(&self, password: &SecretString, write: Write) -> PasswordWrite {
+        let operation = if write.temporary {
             WriteOperation::PasswordModify
         } else {
             let value = password.expose_secret().as_bytes().to_vec();
@@ -203,10 +206,9 @@ mod tests {
     #[test]
     fn temporary_passwords_go_through_the_extended_operation_permanent_ones_through_a_modify() {
         let secret = SecretString::from("x");
-        assert!(matches!(Ds389.password_write(&secret, true).operation, WriteOperation::PasswordModify));
-        assert!(
-            matches!(Ds389.password_write(&secret, false).operation, WriteOperation::Modify(m) if m.len() == 1)
-        );
+        let write = |temporary| Ds389.password_write(&secret, Write { temporary, unlock: true }).operation;
+        assert!(matches!(write(true), WriteOperation::PasswordModify));
+        assert!(matches!(write(false), WriteOperation::Modify(m) if m.len() == 1));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::attributes::first_value;
 use super::connection::from_result;
 use super::dialect::{BindOutcome, WriteOperation};
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
-use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Writer};
+use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
 use crate::config::{DirectorySettings, LdapSettings};
 use crate::dn::Dn;
 
@@ -152,9 +152,9 @@ impl LdapDirectory {
         mut ldap: Connection<M>,
         dn: &Dn,
         password: &SecretString,
-        temporary: bool,
+        write: Write,
     ) -> Result<(), DirectoryError> {
-        let write = self.dialect.password_write(password, temporary);
+        let write = self.dialect.password_write(password, write);
         let ldap3 = ldap.with_controls(write.controls);
         let result = match write.operation {
             WriteOperation::Modify(mods) => {
@@ -228,6 +228,11 @@ impl Directory for LdapDirectory {
         Ok(groups)
     }
 
+    /// A base-scoped search on the entry.
+    async fn matches(&self, dn: &Dn, filter: &str) -> Result<bool, DirectoryError> {
+        Ok(!self.search(dn.as_str(), Scope::Base, filter, &["1.1"], 1).await?.is_empty())
+    }
+
     async fn bind_as(&self, dn: &Dn, password: &SecretString) -> Result<AdminSession, DirectoryError> {
         let mut ldap = self.admins.get().await?;
         let refused = match self.connector.bind(&mut ldap, dn.as_str(), password).await {
@@ -244,17 +249,17 @@ impl Directory for LdapDirectory {
         writer: Writer<AdminSession>,
         person: &Person,
         password: &SecretString,
-        temporary: bool,
+        write: Write,
     ) -> Result<(), DirectoryError> {
-        if temporary {
+        if write.temporary {
             self.check_must_change(person).await?;
         }
         let dn = &person.dn;
         match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.
-            Writer::Admin(AdminSession(ldap)) => self.write(ldap, dn, password, temporary).await,
-            Writer::Service => self.write(self.service.get().await?, dn, password, temporary).await,
+            Writer::Admin(AdminSession(ldap)) => self.write(ldap, dn, password, write).await,
+            Writer::Service => self.write(self.service.get().await?, dn, password, write).await,
         }
     }
 }

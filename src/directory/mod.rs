@@ -87,6 +87,15 @@ pub enum Lookup<'a> {
     Name(&'a str),
 }
 
+/// How a password is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Write {
+    /// The person must change it at their next sign-in.
+    pub temporary: bool,
+    /// Also lift the directory's lockout of the account.
+    pub unlock: bool,
+}
+
 /// Who writes a password: the service account, or an admin on the
 /// connection they bound with, so that the directory's ACLs and
 /// `modifiersName` reflect the real actor.
@@ -125,6 +134,9 @@ pub trait Directory: Send + Sync + 'static {
         decisive: &HashSet<Dn>,
     ) -> impl Future<Output = Result<Groups, DirectoryError>> + Send;
 
+    /// Whether the entry at `dn` matches `filter` (a delegation's).
+    fn matches(&self, dn: &Dn, filter: &str) -> impl Future<Output = Result<bool, DirectoryError>> + Send;
+
     /// Verifies `password` by binding as `dn`; the session writes as them.
     fn bind_as(
         &self,
@@ -132,13 +144,14 @@ pub trait Directory: Send + Sync + 'static {
         password: &SecretString,
     ) -> impl Future<Output = Result<Self::Session, DirectoryError>> + Send;
 
-    /// Writes a new password in one operation; never retried, so a password
-    /// is written at most once per request.
+    /// Writes a new password in one operation, unlocking a locked account in
+    /// the same operation when `unlock`; never retried, so a password is
+    /// written at most once per request.
     fn set_password(
         &self,
         writer: Writer<Self::Session>,
         person: &Person,
         password: &SecretString,
-        temporary: bool,
+        write: Write,
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
 }

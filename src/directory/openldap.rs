@@ -8,6 +8,7 @@ use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use super::Write;
 use super::attributes::{first_value, has};
 use super::dialect::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
@@ -19,6 +20,8 @@ use crate::dn::Dn;
 /// Set by ppolicy on accounts it has locked; `000001010000Z` means "until an
 /// administrator unlocks it".
 const LOCK_ATTRIBUTE: &str = "pwdAccountLockedTime";
+/// ppolicy's record of recent failed binds.
+const FAILURES: &str = "pwdFailureTime";
 
 pub struct OpenLdap;
 
@@ -91,11 +94,18 @@ impl Dialect for OpenLdap {
     /// needs nothing more: ppolicy clears `pwdReset` itself when a non-admin
     /// writes. The ppolicy request control asks for the precise reason of a
     /// refusal.
-    fn password_write(&self, password: &SecretString, temporary: bool) -> PasswordWrite {
+    fn password_write(&self, password: &SecretString, write: Write) -> PasswordWrite {
         let value = password.expose_secret().as_bytes().to_vec();
         let mut mods = vec![Mod::Replace(b"userPassword".to_vec(), HashSet::from([value]))];
-        if temporary {
+        if write.temporary {
             mods.push(Mod::Replace(b"pwdReset".to_vec(), HashSet::from([b"TRUE".to_vec()])));
+        }
+        if write.unlock {
+            // Replaced by nothing: gone if present, no error if not. The
+            // failures that led to the lock go with it, or the next wrong
+            // guess would lock the account again.
+            mods.push(Mod::Replace(LOCK_ATTRIBUTE.as_bytes().to_vec(), HashSet::new()));
+            mods.push(Mod::Replace(FAILURES.as_bytes().to_vec(), HashSet::new()));
         }
         PasswordWrite { operation: WriteOperation::Modify(mods), controls: vec![ppolicy::request()] }
     }
@@ -160,11 +170,14 @@ mod tests {
     #[test]
     fn temporary_passwords_set_pwd_reset_in_the_same_modify() {
         let secret = SecretString::from("x");
-        let mods = |temporary| match OpenLdap.password_write(&secret, temporary).operation {
-            WriteOperation::Modify(mods) => mods.len(),
-            WriteOperation::PasswordModify => 0,
-        };
-        assert_eq!((mods(true), mods(false)), (2, 1));
+        let mods =
+            |temporary, unlock| match OpenLdap.password_write(&secret, Write { temporary, unlock }).operation
+            {
+                WriteOperation::Modify(mods) => mods.len(),
+                WriteOperation::PasswordModify => 0,
+            };
+        assert_eq!((mods(true, false), mods(false, false)), (2, 1));
+        assert_eq!(mods(false, true), 3, "the lock and the failures behind it go in the same modify");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct Body {
     password_2: SecretString,
     #[serde(default)]
     temporary: Option<bool>,
+    #[serde(default)]
+    unlock: bool,
 }
 
 pub async fn change_password(
@@ -64,5 +66,6 @@ fn command(
         password: body.password,
         confirmation: Some(body.password_2),
         temporary: body.temporary,
+        unlock: body.unlock,
     })
 }

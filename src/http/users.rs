@@ -26,6 +26,8 @@ pub struct Body {
     admin_user_name: Option<String>,
     #[serde(default)]
     temporary: Option<bool>,
+    #[serde(default)]
+    unlock: bool,
 }
 
 pub async fn change_password(
@@ -72,6 +74,7 @@ fn command(body: Body, authorization: Authorization, default_admin: &str) -> Res
         password: body.password,
         confirmation: None,
         temporary: body.temporary,
+        unlock: body.unlock,
     })
 }
 

@@ -72,6 +72,7 @@ impl<D: Directory> Service<D> {
             target_id: None,
             code: result.as_ref().err().map(Failure::code),
             exchanges,
+            write: None,
         });
         result
     }

@@ -86,6 +86,18 @@ impl Failure {
             Failure::Forbidden(Refusal::TargetIsAdmin | Refusal::TargetProtected) => {
                 "This user's password is protected and cannot be reset through this service.".into()
             }
+            Failure::Forbidden(Refusal::OutOfReach) => {
+                "This person is outside the part of the directory you may reset passwords in.".into()
+            }
+            Failure::Forbidden(Refusal::UnlockNotAllowed) => {
+                "Your delegation does not allow unlocking accounts (\"unlock\": true).".into()
+            }
+            Failure::Forbidden(Refusal::TemporaryNotAllowed) => {
+                "Your delegation does not allow temporary passwords (\"temporary\": true).".into()
+            }
+            Failure::Forbidden(Refusal::PermanentNotAllowed) => {
+                "Your delegation requires a temporary password (\"temporary\": false is not allowed).".into()
+            }
             Failure::UserNotFound => "No such user.".into(),
             Failure::RateLimited(wait) => format!(
                 "Too many failed sign-ins from this account or address; try again in {} seconds.",

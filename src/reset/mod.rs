@@ -1,9 +1,10 @@
 //! The password-reset use case, shared by both endpoints (who is asking, and
 //! the token login, are in `authentication`). Decisions are taken in the
 //! contract's order: authenticate (401) → actor is an admin (403) → resolve
-//! the target (404) → target not protected (403) → target active (400) →
-//! proxy policy (400) → write (400 when the directory refuses) → one audit
-//! line whatever the outcome.
+//! the target (404) → target not protected (403) → target inside the
+//! actor's delegation, options allowed (403) → target active, or locked and
+//! being unlocked (400) → proxy policy (400) → write (400 when the directory
+//! refuses) → one audit line whatever the outcome.
 
 mod authentication;
 mod failure;
@@ -20,10 +21,10 @@ use uuid::Uuid;
 pub use authentication::{Credentials, Principal};
 pub use failure::{Failure, whole_seconds};
 
-use crate::access::{Member, Rules};
+use crate::access::{self, Granted, Member, Refusal, Requested, Rules};
 use crate::audit::{self, Attempt, RequestContext};
 use crate::config::PolicySettings;
-use crate::directory::{Directory, Lookup, Person, counting_exchanges};
+use crate::directory::{Directory, Lookup, Person, Write, counting_exchanges};
 use crate::dn::Dn;
 use crate::lockout::Lockout;
 use crate::policy::{self, Rule};
@@ -43,8 +44,10 @@ pub struct ResetCommand {
     pub password: SecretString,
     /// `None` where the endpoint has no confirmation field.
     pub confirmation: Option<SecretString>,
-    /// `None`: `policy.must_change` decides.
+    /// `None`: `policy.must_change` decides, unless the delegation forces it.
     pub temporary: Option<bool>,
+    /// Also unlock a locked target, when the delegation allows it.
+    pub unlock: bool,
 }
 
 /// The person whose password was changed.
@@ -61,6 +64,8 @@ struct Trail {
     target_dn: Option<String>,
     /// The target's id attribute (AD's objectGUID in its usual form).
     target_id: Option<String>,
+    /// How the password was written, once decided.
+    write: Option<Write>,
 }
 
 pub struct Service<D: Directory> {
@@ -135,6 +140,7 @@ impl<D: Directory> Service<D> {
             target_id: trail.target_id.as_deref(),
             code: result.as_ref().err().map(Failure::code),
             exchanges,
+            write: trail.write,
         });
         result
     }
@@ -155,8 +161,10 @@ impl<D: Directory> Service<D> {
         // Independent questions, asked together to save a round trip of
         // latency; the answers are still taken in the contract's order (403
         // for a non-admin before any 404).
-        let (actor, person) =
-            tokio::join!(self.member(&admin, self.rules.admin_groups()), self.directory.find_person(lookup));
+        let (actor, person) = tokio::join!(
+            self.member(&admin, self.rules.actor_walk_stops_at()),
+            self.directory.find_person(lookup)
+        );
         let actor = actor?;
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let person = person?.ok_or(Failure::UserNotFound)?;
@@ -164,7 +172,8 @@ impl<D: Directory> Service<D> {
         trail.target_id.clone_from(&person.account.id);
         let target = self.member(&person, self.rules.guarded_groups()).await?;
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
-        if person.inactive() {
+        let granted = self.delegated(&actor, &person, command).await?;
+        if person.account.disabled || (person.account.locked && !granted.unlock) {
             return Err(Failure::UserInactive);
         }
 
@@ -176,9 +185,44 @@ impl<D: Directory> Service<D> {
             _ => return Err(Failure::PasswordPolicy(broken)),
         }
 
-        let temporary = command.temporary.unwrap_or(self.policy.must_change);
-        self.directory.set_password(writer, &person, &command.password, temporary).await?;
+        let write = Write { temporary: granted.temporary, unlock: granted.unlock && person.account.locked };
+        trail.write = Some(write);
+        self.directory.set_password(writer, &person, &command.password, write).await?;
         Ok(Changed { username: person.username, email: person.email })
+    }
+
+    /// What the actor's delegations that cover the target allow this
+    /// request: base checks are string work, a filter is one base-scoped
+    /// search (each distinct filter once).
+    async fn delegated(
+        &self,
+        actor: &Member,
+        person: &Person,
+        command: &ResetCommand,
+    ) -> Result<Granted, Failure> {
+        let mut covering = Vec::new();
+        let mut matched: Vec<(&str, bool)> = Vec::new();
+        for delegation in self.rules.reaching(actor, &person.dn) {
+            let covers = match delegation.filter.as_deref() {
+                None => true,
+                Some(filter) => match matched.iter().find(|(f, _)| *f == filter) {
+                    Some((_, covers)) => *covers,
+                    None => {
+                        let covers = self.directory.matches(&person.dn, filter).await?;
+                        matched.push((filter, covers));
+                        covers
+                    }
+                },
+            };
+            if covers {
+                covering.push(delegation);
+            }
+        }
+        if covering.is_empty() {
+            return Err(Failure::Forbidden(Refusal::OutOfReach));
+        }
+        let requested = Requested { unlock: command.unlock, temporary: command.temporary };
+        access::grant(&covering, requested, self.policy.must_change).map_err(Failure::Forbidden)
     }
 
     /// A person's groups, as far as `decisive` ones are concerned: the walk

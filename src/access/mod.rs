@@ -1,19 +1,30 @@
-//! Who may reset whose password: one pure decision over facts the directory
-//! reported (group memberships with nesting expanded, and whether the
-//! directory itself marks someone privileged).
+//! Who may reset whose password, and with which options: pure decisions
+//! over facts the directory reported (group memberships with nesting
+//! expanded, whether the directory itself marks someone privileged, whether
+//! a delegation's filter matches the target).
+
+mod delegation;
 
 use std::collections::HashSet;
 
+pub use delegation::{Allowance, Delegation, Granted, Requested, grant};
+
 use crate::dn::Dn;
 
-/// The configured groups, and whether the directory's own privileged marks
-/// protect a target.
+/// The configured delegations and protected groups, and whether the
+/// directory's own privileged marks protect a target.
 #[derive(Debug, Clone)]
 pub struct Rules {
+    delegations: Vec<Delegation>,
+    /// Every delegation's group: membership of any makes an actor an admin.
     admin_groups: HashSet<Dn>,
     /// Admin and protected groups together: membership of any refuses a
     /// target.
     guarded_groups: HashSet<Dn>,
+    /// Where the walk up an actor's group tree may stop: at any admin group
+    /// while all of them grant the same, else nowhere (every admin group the
+    /// actor is in counts).
+    actor_walk_stops_at: HashSet<Dn>,
     /// `authorization.protect_privileged`: whether people the directory marks
     /// privileged (AD's built-in admin groups, `adminCount=1`) are protected.
     protect_privileged: bool,
@@ -42,22 +53,34 @@ pub enum Refusal {
     TargetIsAdmin,
     #[error("the target is in a protected group")]
     TargetProtected,
+    #[error("the target is outside every delegation of the actor")]
+    OutOfReach,
+    #[error("the actor's delegation does not allow unlocking")]
+    UnlockNotAllowed,
+    #[error("the actor's delegation does not allow temporary passwords")]
+    TemporaryNotAllowed,
+    #[error("the actor's delegation requires temporary passwords")]
+    PermanentNotAllowed,
 }
 
 impl Rules {
-    pub fn new(admin_groups: &[String], protected_groups: &[String], protect_privileged: bool) -> Self {
-        let set = |groups: &[String]| -> HashSet<Dn> {
-            groups.iter().map(|g| Dn::new(g.trim())).filter(|g| !g.is_empty()).collect()
-        };
-        let admin_groups = set(admin_groups);
-        let guarded_groups = admin_groups.union(&set(protected_groups)).cloned().collect();
-        Self { admin_groups, guarded_groups, protect_privileged }
+    pub fn new(delegations: Vec<Delegation>, protected_groups: &[String], protect_privileged: bool) -> Self {
+        let admin_groups: HashSet<Dn> = delegations.iter().map(|d| d.group.clone()).collect();
+        let protected: HashSet<Dn> =
+            protected_groups.iter().map(|g| Dn::new(g.trim())).filter(|g| !g.is_empty()).collect();
+        let guarded_groups = admin_groups.union(&protected).cloned().collect();
+        let alike = delegations.windows(2).all(|pair| same_grant(&pair[0], &pair[1]));
+        let actor_walk_stops_at = if alike { admin_groups.clone() } else { HashSet::new() };
+        Self { delegations, admin_groups, guarded_groups, actor_walk_stops_at, protect_privileged }
     }
 
-    /// Membership of any of these makes an actor an admin: a walk up the
-    /// group tree may stop at the first one it meets.
     pub fn admin_groups(&self) -> &HashSet<Dn> {
         &self.admin_groups
+    }
+
+    /// The groups at which the walk up an actor's group tree may stop.
+    pub fn actor_walk_stops_at(&self) -> &HashSet<Dn> {
+        &self.actor_walk_stops_at
     }
 
     /// Membership of any of these refuses a target (admins and protected
@@ -74,8 +97,8 @@ impl Rules {
         Ok(())
     }
 
-    /// May `actor` reset `target`'s password? Admins never reset admins, and
-    /// nobody resets a protected person, themself included.
+    /// May `actor` reset `target`'s password at all? Admins never reset
+    /// admins, and nobody resets a protected person, themself included.
     pub fn may_reset(&self, actor: &Member, target: &Member) -> Result<(), Refusal> {
         self.may_act(actor)?;
         if actor.dn == target.dn {
@@ -92,6 +115,17 @@ impl Rules {
         }
         Ok(())
     }
+
+    /// The actor's delegations under whose bases `target` lies; their
+    /// filters are for the directory to check.
+    pub fn reaching<'a>(&'a self, actor: &Member, target: &Dn) -> Vec<&'a Delegation> {
+        self.delegations.iter().filter(|d| actor.groups.contains(&d.group) && d.reaches(target)).collect()
+    }
+}
+
+/// Whether two delegations grant exactly the same.
+fn same_grant(a: &Delegation, b: &Delegation) -> bool {
+    a.bases == b.bases && a.filter == b.filter && a.unlock == b.unlock && a.must_change == b.must_change
 }
 
 #[cfg(test)]
@@ -101,8 +135,11 @@ mod tests {
     const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
     const EXECUTIVES: &str = "cn=executives,ou=groups,dc=example,dc=org";
 
+    const PEOPLE: &str = "ou=people,dc=example,dc=org";
+
     fn rules(protect_privileged: bool) -> Rules {
-        Rules::new(&[HELPDESK.to_string()], &[EXECUTIVES.to_string()], protect_privileged)
+        let helpdesk = Delegation::whole(Dn::new(HELPDESK), Dn::new(PEOPLE));
+        Rules::new(vec![helpdesk], &[EXECUTIVES.to_string()], protect_privileged)
     }
 
     fn member(dn: &str, groups: &[&str]) -> Member {
@@ -156,5 +193,47 @@ mod tests {
         let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
         let admin = member("uid=agent2,dc=example,dc=org", &["CN=Helpdesk,OU=Groups,DC=Example,DC=Org"]);
         assert_eq!(rules(false).may_reset(&actor, &admin), Err(Refusal::TargetIsAdmin));
+    }
+
+    #[test]
+    fn the_actors_delegations_reach_by_base_and_the_walk_stops_early_only_when_all_grant_alike() {
+        const PARIS: &str = "cn=helpdesk-paris,ou=groups,dc=example,dc=org";
+        let paris = Delegation {
+            group: Dn::new(PARIS),
+            bases: vec![Dn::new("ou=paris,ou=people,dc=example,dc=org")],
+            filter: Some("(employeeType=staff)".into()),
+            unlock: Allowance::Optional,
+            must_change: Allowance::Always,
+        };
+        let whole = Delegation::whole(Dn::new(HELPDESK), Dn::new(PEOPLE));
+        let rules = Rules::new(vec![whole.clone(), paris], &[], false);
+        assert!(rules.actor_walk_stops_at().is_empty(), "the delegations differ");
+        let agent = member("uid=agent,dc=example,dc=org", &[PARIS]);
+        let in_paris = Dn::new("uid=a,ou=paris,ou=people,dc=example,dc=org");
+        let in_lyon = Dn::new("uid=b,ou=lyon,ou=people,dc=example,dc=org");
+        assert_eq!(rules.reaching(&agent, &in_paris).len(), 1);
+        assert!(rules.reaching(&agent, &in_lyon).is_empty());
+        let both = member("uid=boss,dc=example,dc=org", &[PARIS, HELPDESK]);
+        assert_eq!(rules.reaching(&both, &in_paris).len(), 2);
+        assert_eq!(rules.reaching(&both, &in_lyon).len(), 1);
+        let alike =
+            Rules::new(vec![whole.clone(), Delegation { group: Dn::new(PARIS), ..whole }], &[], false);
+        assert_eq!(alike.actor_walk_stops_at().len(), 2);
+    }
+
+    #[test]
+    fn members_of_a_delegation_group_are_protected_admins() {
+        const PARIS: &str = "cn=helpdesk-paris,ou=groups,dc=example,dc=org";
+        let rules = Rules::new(
+            vec![
+                Delegation::whole(Dn::new(HELPDESK), Dn::new(PEOPLE)),
+                Delegation::whole(Dn::new(PARIS), Dn::new(PEOPLE)),
+            ],
+            &[],
+            false,
+        );
+        let actor = member("uid=agent,dc=example,dc=org", &[HELPDESK]);
+        let paris_agent = member("uid=p,dc=example,dc=org", &[PARIS]);
+        assert_eq!(rules.may_reset(&actor, &paris_agent), Err(Refusal::TargetIsAdmin));
     }
 }

@@ -2,6 +2,8 @@
 //! answer wins when several apply, and that nothing is written before every
 //! check has passed. The same paths run against real servers in `tests/`.
 
+mod delegation;
+
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
@@ -11,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::*;
 use crate::access::Refusal;
+use crate::access::{Allowance, Delegation};
 use crate::config::RateLimitSettings;
 use crate::directory::{AccountFacts, DirectoryError, Groups, Writer};
 
@@ -25,8 +28,10 @@ const NEW: &str = "a-new-password-1";
 struct Directory {
     people: HashMap<String, (Person, String, Vec<&'static str>)>,
     asked: Mutex<Vec<&'static str>>,
-    written: Mutex<Vec<(String, bool, Option<String>)>>,
+    written: Mutex<Vec<(String, Write, Option<String>)>>,
     refusal: Option<String>,
+    /// Which (DN, filter) pairs match.
+    matching: Vec<(String, &'static str)>,
 }
 
 impl Directory {
@@ -34,6 +39,12 @@ impl Directory {
         let person =
             Person { dn: Dn::new(format!("uid={name},dc=x")), username: name.into(), email: None, account };
         self.people.insert(name.into(), (person, PASSWORD.into(), groups.to_vec()));
+        self
+    }
+
+    fn with_dn(mut self, name: &str, dn: &str, account: AccountFacts) -> Self {
+        let person = Person { dn: Dn::new(dn), username: name.into(), email: None, account };
+        self.people.insert(name.into(), (person, PASSWORD.into(), Vec::new()));
         self
     }
 
@@ -67,6 +78,11 @@ impl crate::directory::Directory for Directory {
         Ok(Groups { dns: groups.unwrap_or_default().into_iter().map(Dn::from).collect(), privileged: false })
     }
 
+    async fn matches(&self, dn: &Dn, filter: &str) -> Result<bool, DirectoryError> {
+        self.ask("matches");
+        Ok(self.matching.iter().any(|(d, f)| Dn::new(d.as_str()) == *dn && *f == filter))
+    }
+
     async fn bind_as(&self, dn: &Dn, password: &SecretString) -> Result<String, DirectoryError> {
         self.ask("bind");
         match self.people.values().find(|(p, _, _)| &p.dn == dn) {
@@ -80,7 +96,7 @@ impl crate::directory::Directory for Directory {
         writer: Writer<String>,
         person: &Person,
         _: &SecretString,
-        temporary: bool,
+        write: Write,
     ) -> Result<(), DirectoryError> {
         let dn = &person.dn;
         self.ask("write");
@@ -91,7 +107,7 @@ impl crate::directory::Directory for Directory {
             Writer::Admin(session) => Some(session),
             Writer::Service => None,
         };
-        self.written.lock().unwrap().push((dn.to_string(), temporary, by));
+        self.written.lock().unwrap().push((dn.to_string(), write, by));
         Ok(())
     }
 }
@@ -115,7 +131,7 @@ fn directory() -> Directory {
 fn service(directory: Directory) -> Service<Directory> {
     Service::new(
         directory,
-        Rules::new(&[HELPDESK.into()], &[EXECUTIVES.into()], true),
+        Rules::new(vec![Delegation::whole(Dn::new(HELPDESK), Dn::new("dc=x"))], &[EXECUTIVES.into()], true),
         Tokens::new(&"a token secret of at least 32 bytes".into(), 60),
         PolicySettings { min_length: 12, max_length: 64, must_change: true },
         Lockout::new(&RateLimitSettings {
@@ -141,6 +157,7 @@ fn command(admin: &str, admin_password: &str, target: &str, password: &str) -> R
         password: password.into(),
         confirmation: None,
         temporary: None,
+        unlock: false,
     }
 }
 
@@ -157,7 +174,8 @@ async fn an_admin_resets_an_ordinary_person_on_their_own_connection() {
     let service = service(directory());
     assert_eq!(code(reset(&service, command("agent", PASSWORD, "alice", NEW)).await), "ok");
     let written = service.directory.written.lock().unwrap().clone();
-    assert_eq!(written, [("uid=alice,dc=x".to_string(), true, Some("uid=agent,dc=x".to_string()))]);
+    let write = Write { temporary: true, unlock: false };
+    assert_eq!(written, [("uid=alice,dc=x".to_string(), write, Some("uid=agent,dc=x".to_string()))]);
 }
 
 #[tokio::test]
@@ -236,7 +254,7 @@ async fn a_token_writes_as_the_service_and_temporary_follows_the_request() {
     by_token.temporary = Some(false);
     assert_eq!(code(reset(&service, by_token).await), "ok");
     let written = service.directory.written.lock().unwrap().clone();
-    assert_eq!(written, [("uid=alice,dc=x".to_string(), false, None)]);
+    assert_eq!(written, [("uid=alice,dc=x".to_string(), Write { temporary: false, unlock: false }, None)]);
 }
 
 #[tokio::test]
@@ -259,6 +277,7 @@ fn debug_output_of_a_command_redacts_every_secret() {
         password: "new-secret-3".into(),
         confirmation: Some("new-secret-3".into()),
         temporary: None,
+        unlock: false,
     };
     let bearer = Principal::Bearer("token-secret-4".into());
     let debug = format!("{command:?} {bearer:?}");
@@ -267,3 +286,4 @@ fn debug_output_of_a_command_redacts_every_secret() {
         assert!(!debug.contains(secret), "{debug}");
     }
 }
+

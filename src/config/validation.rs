@@ -120,6 +120,7 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::Allowance;
     use crate::config::ConfigError;
 
     const VALID: &str = r#"
@@ -235,6 +236,42 @@ mod tests {
         let s = parse(&ds.replace("ldap://127.0.0.1:389", "ldaps://localhost:636")).unwrap();
         assert_eq!((s.directory.username_attribute(), s.directory.id_attribute()), ("uid", "entryUUID"));
         assert!(!s.authorization.protects_privileged(s.directory.kind));
+    }
+
+    fn with_delegation(table: &str) -> String {
+        format!("{VALID}\n[[authorization.delegation]]\n{table}\n")
+    }
+
+    #[test]
+    fn delegation_tables_take_their_defaults_and_keep_plain_admin_groups() {
+        let s = parse(&with_delegation("group = \"cn=paris,ou=groups,dc=example,dc=org\"")).unwrap();
+        let delegations = s.authorization.delegations(&s.directory.users_base_dn);
+        assert_eq!(delegations.len(), 2, "the table's group and the plain helpdesk");
+        let paris = &delegations[0];
+        assert_eq!(paris.bases, [crate::dn::Dn::new("ou=people,dc=example,dc=org")]);
+        assert_eq!((paris.unlock, paris.must_change), (Allowance::Never, Allowance::Optional));
+    }
+
+    #[test]
+    fn delegation_mistakes_name_the_key_and_the_fix() {
+        let outside = "group = \"cn=p,dc=example,dc=org\"\nbases = [\"ou=external,dc=example,dc=org\"]";
+        let filter = "group = \"cn=p,dc=example,dc=org\"\nfilter = \"(employeeType=staff\"";
+        for table in [outside, filter] {
+            assert_eq!(problem_key(&with_delegation(table)), "authorization.delegation", "{table}");
+        }
+        let twice = format!(
+            "{}\n[[authorization.delegation]]\ngroup = \"CN=P, dc=example,dc=org\"",
+            with_delegation("group = \"cn=p,dc=example,dc=org\"")
+        );
+        let Err(ConfigError::Invalid { problem, .. }) = parse(&twice) else {
+            panic!("the same group twice is refused")
+        };
+        assert!(problem.contains("two delegation tables"), "{problem}");
+        let unknown = with_delegation("group = \"cn=p,dc=example,dc=org\"\nunlock = \"sometimes\"");
+        let Err(ConfigError::Load(why)) = parse(&unknown) else {
+            panic!("an unknown option value is refused")
+        };
+        assert!(why.contains("sometimes") && why.contains("unlock"), "{why}");
     }
 
     #[test]

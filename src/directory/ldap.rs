@@ -18,6 +18,9 @@ use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Perso
 use crate::config::{DirectorySettings, LdapSettings};
 use crate::dn::Dn;
 
+/// LDAP's noSuchAttribute: a delete of an attribute that is not there.
+const NO_SUCH_ATTRIBUTE: u32 = 16;
+
 /// How deep nested groups are followed before the chain is cut off; a
 /// cycle is also stopped by remembering every group seen.
 const MAX_GROUP_DEPTH: usize = 16;
@@ -78,8 +81,9 @@ impl LdapDirectory {
             return Ok(None);
         };
         let mut account = self.dialect.account_facts(&entry, &self.id_attribute);
+        // Checked for a locked account too: an unlock must not re-enable a
+        // disabled one.
         if !account.disabled
-            && !account.locked
             && let Some(inactive_filter) = &self.inactive_filter
         {
             account.disabled =
@@ -154,21 +158,14 @@ impl LdapDirectory {
         password: &SecretString,
         write: Write,
     ) -> Result<(), DirectoryError> {
-        let write = self.dialect.password_write(password, write);
-        let ldap3 = ldap.with_controls(write.controls);
-        let result = match write.operation {
-            WriteOperation::Modify(mods) => {
-                self.connector.timed("modify", ldap3.modify(dn.as_str(), mods)).await
-            }
-            WriteOperation::PasswordModify => {
-                let exop = ldap3::exop::PasswordModify {
-                    user_id: Some(dn.as_str()),
-                    old_pass: None,
-                    new_pass: Some(password.expose_secret()),
-                };
-                self.connector.timed("password modify", ldap3.extended(exop)).await.map(|answer| answer.1)
-            }
-        };
+        let mut result = self.write_once(&mut ldap, dn, password, write).await;
+        if write.unlock && result.as_ref().is_ok_and(|r| r.rc == NO_SUCH_ATTRIBUTE) {
+            // The lock this write deletes is already gone: another request
+            // unlocked the account since it was read. The operation is
+            // atomic and was refused whole, so writing the password alone
+            // cannot apply anything twice.
+            result = self.write_once(&mut ldap, dn, password, Write { unlock: false, ..write }).await;
+        }
         keep_if_usable(ldap, result.as_ref().err());
         let result = result?;
         if result.rc == 0 {
@@ -177,6 +174,30 @@ impl LdapDirectory {
         match self.dialect.write_refusal(&result) {
             Some(reason) => Err(DirectoryError::PasswordRejected(reason)),
             None => Err(from_result("modify", result.rc, &result.text)),
+        }
+    }
+
+    async fn write_once(
+        &self,
+        ldap: &mut ldap3::Ldap,
+        dn: &Dn,
+        password: &SecretString,
+        write: Write,
+    ) -> Result<ldap3::LdapResult, DirectoryError> {
+        let planned = self.dialect.password_write(password, write);
+        let ldap = ldap.with_controls(planned.controls);
+        match planned.operation {
+            WriteOperation::Modify(mods) => {
+                self.connector.timed("modify", ldap.modify(dn.as_str(), mods)).await
+            }
+            WriteOperation::PasswordModify => {
+                let exop = ldap3::exop::PasswordModify {
+                    user_id: Some(dn.as_str()),
+                    old_pass: None,
+                    new_pass: Some(password.expose_secret()),
+                };
+                self.connector.timed("password modify", ldap.extended(exop)).await.map(|answer| answer.1)
+            }
         }
     }
 }

@@ -20,8 +20,6 @@ use crate::dn::Dn;
 /// Set by ppolicy on accounts it has locked; `000001010000Z` means "until an
 /// administrator unlocks it".
 const LOCK_ATTRIBUTE: &str = "pwdAccountLockedTime";
-/// ppolicy's record of recent failed binds.
-const FAILURES: &str = "pwdFailureTime";
 
 pub struct OpenLdap;
 
@@ -101,11 +99,10 @@ impl Dialect for OpenLdap {
             mods.push(Mod::Replace(b"pwdReset".to_vec(), HashSet::from([b"TRUE".to_vec()])));
         }
         if write.unlock {
-            // Replaced by nothing: gone if present, no error if not. The
-            // failures that led to the lock go with it, or the next wrong
-            // guess would lock the account again.
-            mods.push(Mod::Replace(LOCK_ATTRIBUTE.as_bytes().to_vec(), HashSet::new()));
-            mods.push(Mod::Replace(FAILURES.as_bytes().to_vec(), HashSet::new()));
+            // Deleted (ppolicy refuses a replace by nothing). The failures
+            // that led to the lock, pwdFailureTime, are ppolicy's own to
+            // clear: no client may modify them.
+            mods.push(Mod::Delete(LOCK_ATTRIBUTE.as_bytes().to_vec(), HashSet::new()));
         }
         PasswordWrite { operation: WriteOperation::Modify(mods), controls: vec![ppolicy::request()] }
     }
@@ -177,7 +174,7 @@ mod tests {
                 WriteOperation::PasswordModify => 0,
             };
         assert_eq!((mods(true, false), mods(false, false)), (2, 1));
-        assert_eq!(mods(false, true), 3, "the lock and the failures behind it go in the same modify");
+        assert_eq!(mods(false, true), 2, "the lock goes in the same modify");
     }
 
     #[test]

@@ -20,6 +20,11 @@ pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
 pub const EXECUTIVES: &str = "cn=executives,ou=groups,dc=example,dc=org";
 /// 389 DS: admins in pwproxy's configuration whom the directory does not let
 /// set passwords.
+/// OpenLDAP: the delegation groups (the tests give them their tables).
+pub const HELPDESK_PARIS: &str = "cn=helpdesk-paris,ou=groups,dc=example,dc=org";
+pub const UNLOCKERS: &str = "cn=unlockers,ou=groups,dc=example,dc=org";
+pub const PARIS: &str = "ou=paris,ou=people,dc=example,dc=org";
+pub const LYON: &str = "ou=lyon,ou=people,dc=example,dc=org";
 pub const AUDITORS: &str = "cn=auditors,ou=groups,dc=example,dc=org";
 /// 389 DS: a local password policy without must-change.
 pub const NO_MUST_CHANGE_POLICY: &str =
@@ -146,10 +151,23 @@ impl TestDirectory {
         ldap
     }
 
-    /// Adds a person of this test's own, so tests never share a target.
+    /// Adds a person of this test's own under `ou=people`, so tests never
+    /// share a target.
     pub async fn add_person(&self, prefix: &str, with_mail: bool) -> TestPerson {
+        self.add_person_in(PEOPLE, prefix, with_mail, &[]).await
+    }
+
+    /// Adds a person of this test's own under `base`, with `extra`
+    /// attributes.
+    pub async fn add_person_in(
+        &self,
+        base: &str,
+        prefix: &str,
+        with_mail: bool,
+        extra: &[(&str, &str)],
+    ) -> TestPerson {
         let uid = format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        let dn = format!("uid={uid},{PEOPLE}");
+        let dn = format!("uid={uid},{base}");
         let mail = format!("{uid}@example.org");
         let mut attrs = vec![
             ("objectClass", HashSet::from(["inetOrgPerson"])),
@@ -164,6 +182,7 @@ impl TestDirectory {
         if self.server == Server::Ds389 {
             attrs.push(("passwordExpirationTime", HashSet::from([NOT_EXPIRING])));
         }
+        attrs.extend(extra.iter().map(|(name, value)| (*name, HashSet::from([*value]))));
         let mut ldap = self.root().await;
         ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");
         let id = self.id_of(&dn).await;

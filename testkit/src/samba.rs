@@ -79,8 +79,24 @@ impl Dc {
 
     /// A person of this test's own under OU=People, optionally in groups.
     pub async fn add_user(&self, prefix: &str, groups: &[&str]) -> AdUser {
+        self.add_user_in(PEOPLE, prefix, groups).await
+    }
+
+    /// An organizational unit, unless it exists already (the suite shares
+    /// one DC).
+    pub async fn ensure_ou(&self, dn: &str) {
+        let name = dn.split(',').next().and_then(|rdn| rdn.split('=').nth(1)).expect("OU=name,…");
+        let attrs =
+            vec![("objectClass", HashSet::from(["organizationalUnit"])), ("ou", HashSet::from([name]))];
+        let result = self.administrator().await.add(dn, attrs).await.unwrap();
+        // 68: entryAlreadyExists.
+        assert!(result.rc == 0 || result.rc == 68, "add {dn}: {result:?}");
+    }
+
+    /// A person of this test's own under `base`, optionally in groups.
+    pub async fn add_user_in(&self, base: &str, prefix: &str, groups: &[&str]) -> AdUser {
         let sam = format!("{prefix}{}", &Uuid::new_v4().simple().to_string()[..8]);
-        let dn = format!("CN={sam},{PEOPLE}");
+        let dn = format!("CN={sam},{base}");
         let upn = format!("{sam}@example.test");
         let mail = format!("{sam}@mail.example.test");
         let password: Vec<u8> =

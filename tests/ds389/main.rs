@@ -336,3 +336,55 @@ async fn an_unreachable_directory_is_503_on_both_endpoints() {
     answer.assert_users_error(503, "directory_unavailable", "Service Unavailable");
     assert_eq!(app.get("/readyz").await.status, 503);
 }
+
+/// helpdesk may unlock.
+fn may_unlock(settings: &mut pwproxy::config::Settings) {
+    settings.authorization.delegation = vec![pwproxy::config::DelegationSettings {
+        group: HELPDESK.into(),
+        bases: Vec::new(),
+        filter: String::new(),
+        unlock: pwproxy::access::Allowance::Optional,
+        must_change: pwproxy::access::Allowance::Optional,
+    }];
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_locked_by_the_retry_counter_is_unlocked_by_the_write_when_asked_and_allowed() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn_with(&dir, may_unlock).await;
+    let temporary = dir.add_person("locked", false).await;
+    let permanent = dir.add_person("locked", false).await;
+    for person in [&temporary, &permanent] {
+        for _ in 0..3 {
+            dir.binds(&person.dn, "Wrong-Guess-123").await;
+        }
+        app.persons(&person.id, Some(&helpdesk1()), reset(NEW))
+            .await
+            .assert_persons_error(400, "user_inactive");
+    }
+
+    let unlock = json!({ "password": NEW, "password_2": NEW, "unlock": true });
+    assert_eq!(app.persons(&temporary.id, Some(&helpdesk1()), unlock).await.status, 200);
+    assert!(dir.must_change(&temporary.dn, NEW).await, "unlocked, and obliged to change it");
+    let unlock = json!({ "password": NEW, "password_2": NEW, "unlock": true, "temporary": false });
+    assert_eq!(app.persons(&permanent.id, Some(&helpdesk1()), unlock).await.status, 200);
+    assert!(dir.binds(&permanent.dn, NEW).await && !dir.must_change(&permanent.dn, NEW).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlocking_is_refused_where_the_delegation_does_not_allow_it() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("target", false).await;
+
+    let answer = app
+        .persons(
+            &person.id,
+            Some(&helpdesk1()),
+            json!({ "password": NEW, "password_2": NEW, "unlock": true }),
+        )
+        .await;
+
+    assert!(answer.assert_persons_error(403, "forbidden").contains("unlock"));
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+}

@@ -286,4 +286,3 @@ fn debug_output_of_a_command_redacts_every_secret() {
         assert!(!debug.contains(secret), "{debug}");
     }
 }
-

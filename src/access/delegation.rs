@@ -181,4 +181,54 @@ mod tests {
         assert_eq!(grant(&[&strict, &always], ask(false, None), true).map(|g| g.unlock), Ok(true));
         assert_eq!(grant(&[&strict], ask(true, None), true), Err(Refusal::UnlockNotAllowed));
     }
+
+    /// Every covering set of one or two delegations (all nine option pairs
+    /// each), every request and both defaults, against the rule in words:
+    /// the actor may do what any covering delegation allows.
+    #[test]
+    fn every_combination_of_options_and_covering_delegations() {
+        let all = [Never, Optional, Always];
+        let single: Vec<Delegation> =
+            all.iter().flat_map(|&u| all.iter().map(move |&m| delegation(u, m))).collect();
+        let mut sets: Vec<Vec<&Delegation>> = single.iter().map(|d| vec![d]).collect();
+        for a in &single {
+            for b in &single {
+                sets.push(vec![a, b]);
+            }
+        }
+        for set in &sets {
+            for unlock in [false, true] {
+                for temporary in [None, Some(false), Some(true)] {
+                    for default in [false, true] {
+                        let may = |test: &dyn Fn(&Delegation) -> bool| set.iter().any(|d| test(d));
+                        let result = grant(set, ask(unlock, temporary), default);
+                        if unlock && !may(&|d| d.unlock != Never) {
+                            assert_eq!(result, Err(Refusal::UnlockNotAllowed));
+                            continue;
+                        }
+                        match temporary {
+                            Some(true) if !may(&|d| d.must_change != Never) => {
+                                assert_eq!(result, Err(Refusal::TemporaryNotAllowed));
+                                continue;
+                            }
+                            Some(false) if !may(&|d| d.must_change != Always) => {
+                                assert_eq!(result, Err(Refusal::PermanentNotAllowed));
+                                continue;
+                            }
+                            _ => {}
+                        }
+                        let granted = result.expect("allowed by some covering delegation");
+                        assert_eq!(granted.unlock, unlock || may(&|d| d.unlock == Always));
+                        let chosen = granted.temporary;
+                        assert!(may(&|d| d.must_change.permits(chosen)), "{set:?} {temporary:?} {default}");
+                        if let Some(asked) = temporary {
+                            assert_eq!(chosen, asked);
+                        } else if may(&|d| d.must_change.permits(default)) {
+                            assert_eq!(chosen, default);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

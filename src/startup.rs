@@ -13,8 +13,13 @@ use crate::config::Settings;
 use crate::directory::LdapDirectory;
 use crate::http::{self, AppState};
 use crate::lockout::Lockout;
+use crate::policy::{BlocklistError, Policy};
 use crate::reset::Service;
 use crate::token::Tokens;
+
+/// The longest password a verifier should accept at least (NIST SP 800-63B
+/// rev. 4, 3.1.1.2).
+const RECOMMENDED_MAX_LENGTH: usize = 64;
 
 /// Why pwproxy could not start or stopped serving.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +30,8 @@ pub enum StartupError {
     Directory(String),
     #[error("server.trusted_proxies: {0}")]
     TrustedProxies(String),
+    #[error(transparent)]
+    Blocklist(#[from] BlocklistError),
     #[error("cannot listen on {address}: {source}")]
     Listen { address: SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
@@ -41,7 +48,16 @@ impl Application {
     /// starts while it is down and `/readyz` says so.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let directory =
-            LdapDirectory::new(&settings.ldap, &settings.directory).map_err(StartupError::Directory)?;
+            LdapDirectory::new(&settings.ldap, &settings.directory, &settings.policy.context_attributes)
+                .map_err(StartupError::Directory)?;
+        let policy = Policy::load(&settings.policy)?;
+        if settings.policy.max_length < RECOMMENDED_MAX_LENGTH {
+            tracing::warn!(
+                max_length = settings.policy.max_length,
+                "policy.max_length is below {RECOMMENDED_MAX_LENGTH}: NIST SP 800-63B rev. 4 asks verifiers to \
+                 accept passwords of at least 64 characters, so that people can use passphrases"
+            );
+        }
         let authorization = &settings.authorization;
         let rules = Rules::new(
             authorization.delegations(&settings.directory.users_base_dn),
@@ -52,7 +68,7 @@ impl Application {
             directory,
             rules,
             Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
-            settings.policy.clone(),
+            policy,
             Lockout::new(&settings.rate_limit),
             Duration::from_secs(settings.ldap.timeout_secs),
         );

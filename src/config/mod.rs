@@ -141,12 +141,32 @@ pub struct PolicySettings {
     /// Default of a request's `temporary` field.
     #[serde(default = "default_true")]
     pub must_change: bool,
+    /// Refuse the common passwords built into the binary.
+    #[serde(default = "default_true")]
+    pub builtin_blocklist: bool,
+    /// More lists, one password per line.
+    #[serde(default)]
+    pub blocklist_files: Vec<PathBuf>,
+    /// The target's own attributes whose values a password must not contain.
+    #[serde(default = "default_context_attributes")]
+    pub context_attributes: Vec<String>,
 }
 
 impl Default for PolicySettings {
     fn default() -> Self {
-        Self { min_length: default_min_length(), max_length: default_max_length(), must_change: true }
+        Self {
+            min_length: default_min_length(),
+            max_length: default_max_length(),
+            must_change: true,
+            builtin_blocklist: true,
+            blocklist_files: Vec::new(),
+            context_attributes: default_context_attributes(),
+        }
     }
+}
+
+fn default_context_attributes() -> Vec<String> {
+    ["cn", "givenName", "sn", "mail"].map(String::from).to_vec()
 }
 
 fn default_listen() -> SocketAddr {
@@ -205,7 +225,9 @@ impl Settings {
             .list_separator(";")
             .with_list_parse_key("authorization.admin_groups")
             .with_list_parse_key("authorization.protected_groups")
-            .with_list_parse_key("server.trusted_proxies");
+            .with_list_parse_key("server.trusted_proxies")
+            .with_list_parse_key("policy.blocklist_files")
+            .with_list_parse_key("policy.context_attributes");
         let settings: Settings = config::Config::builder()
             .add_source(config::File::from(path).format(config::FileFormat::Toml))
             .add_source(env)

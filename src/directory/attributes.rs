@@ -11,6 +11,16 @@ pub fn first_value(entry: &SearchEntry, attribute: &str) -> Option<String> {
         .and_then(|(_, values)| values.first().cloned())
 }
 
+/// Every value of an attribute (none when absent).
+pub fn all_values(entry: &SearchEntry, attribute: &str) -> Vec<String> {
+    entry
+        .attrs
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(attribute))
+        .map(|(_, values)| values.clone())
+        .unwrap_or_default()
+}
+
 /// First value of a binary attribute (ldap3 files a value that happens to be
 /// valid UTF-8 among the text ones).
 pub fn first_bytes(entry: &SearchEntry, attribute: &str) -> Option<Vec<u8>> {

@@ -10,7 +10,7 @@ use deadpool::managed::Manager;
 use ldap3::{Scope, SearchEntry, SearchOptions};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::attributes::first_value;
+use super::attributes::{all_values, first_value};
 use super::connection::from_result;
 use super::dialect::{BindOutcome, WriteOperation};
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
@@ -40,12 +40,18 @@ pub struct LdapDirectory {
     admins_base: Dn,
     groups_base: Dn,
     inactive_filter: Option<String>,
+    /// Read with every person for the password policy.
+    context_attributes: Vec<String>,
 }
 
 impl LdapDirectory {
     /// Prepares connections without opening any: pwproxy starts even while
     /// the directory is down, and `/readyz` tells.
-    pub fn new(ldap: &LdapSettings, directory: &DirectorySettings) -> Result<Self, String> {
+    pub fn new(
+        ldap: &LdapSettings,
+        directory: &DirectorySettings,
+        context_attributes: &[String],
+    ) -> Result<Self, String> {
         let dialect = directory.kind.dialect();
         let connector = Connector::new(ldap, dialect)?;
         let service = Pool::service(connector.clone(), ldap.bind_dn.clone(), ldap.bind_password.clone())?;
@@ -63,12 +69,14 @@ impl LdapDirectory {
             admins_base: directory.admins_base(),
             groups_base: directory.groups_base(),
             inactive_filter,
+            context_attributes: context_attributes.to_vec(),
         })
     }
 
     async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {
         let mut attrs = vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail"];
         attrs.extend_from_slice(self.dialect.account_attributes());
+        attrs.extend(self.context_attributes.iter().map(String::as_str));
         // Two are enough to tell "one" from "ambiguous".
         let mut entries = self.search(base.as_str(), Scope::Subtree, filter, &attrs, 2).await?;
         if entries.len() > 1 {
@@ -89,10 +97,12 @@ impl LdapDirectory {
             account.disabled =
                 !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
         }
+        let context = self.context_attributes.iter().flat_map(|name| all_values(&entry, name)).collect();
         Ok(Some(Person {
             username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
             email: first_value(&entry, "mail"),
             account,
+            context,
             dn: Dn::new(entry.dn),
         }))
     }

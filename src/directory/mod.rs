@@ -52,6 +52,9 @@ pub struct Person {
     pub username: String,
     pub email: Option<String>,
     pub account: AccountFacts,
+    /// The values of `policy.context_attributes`: words a new password of
+    /// theirs must not contain.
+    pub context: Vec<String>,
 }
 
 impl Person {

@@ -23,11 +23,10 @@ pub use failure::{Failure, whole_seconds};
 
 use crate::access::{self, Granted, Member, Refusal, Requested, Rules};
 use crate::audit::{self, Attempt, RequestContext};
-use crate::config::PolicySettings;
 use crate::directory::{Directory, Lookup, Person, Write, counting_exchanges};
 use crate::dn::Dn;
 use crate::lockout::Lockout;
-use crate::policy::{self, Rule};
+use crate::policy::{Policy, Rule};
 use crate::token::Tokens;
 
 /// How the request names the person whose password changes.
@@ -72,7 +71,7 @@ pub struct Service<D: Directory> {
     directory: D,
     rules: Rules,
     tokens: Tokens,
-    policy: PolicySettings,
+    policy: Policy,
     lockout: Lockout,
     /// The whole directory conversation of one request must end within this,
     /// however many operations it takes.
@@ -84,7 +83,7 @@ impl<D: Directory> Service<D> {
         directory: D,
         rules: Rules,
         tokens: Tokens,
-        policy: PolicySettings,
+        policy: Policy,
         lockout: Lockout,
         deadline: Duration,
     ) -> Self {
@@ -177,8 +176,12 @@ impl<D: Directory> Service<D> {
             return Err(Failure::UserInactive);
         }
 
-        let broken =
-            policy::check(&self.policy, &person.username, &command.password, command.confirmation.as_ref());
+        let broken = self.policy.check(
+            &person.username,
+            &person.context,
+            &command.password,
+            command.confirmation.as_ref(),
+        );
         match broken.as_slice() {
             [] => {}
             [Rule::PasswordsDoNotMatch] => return Err(Failure::PasswordsDoNotMatch),
@@ -222,7 +225,7 @@ impl<D: Directory> Service<D> {
             return Err(Failure::Forbidden(Refusal::OutOfReach));
         }
         let requested = Requested { unlock: command.unlock, temporary: command.temporary };
-        access::grant(&covering, requested, self.policy.must_change).map_err(Failure::Forbidden)
+        access::grant(&covering, requested, self.policy.must_change()).map_err(Failure::Forbidden)
     }
 
     /// A person's groups, as far as `decisive` ones are concerned: the walk

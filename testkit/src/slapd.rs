@@ -100,25 +100,29 @@ impl Slapd {
     }
 
     /// Starts the stopped slapd again on the same ports with the same data,
-    /// and waits until it accepts connections.
+    /// and waits until it accepts connections. A killed slapd's threads may
+    /// still hold its ports for a moment after `stop` saw it gone: a start
+    /// that cannot bind them is tried again.
     pub fn restart(&self) {
-        let status = Command::new("slapd")
-            .args(["-F", &self.home().join("slapd.d").display().to_string(), "-h", &self.listen])
-            .status()
-            .or_else(|_| {
-                Command::new("/usr/sbin/slapd")
-                    .args(["-F", &self.home().join("slapd.d").display().to_string(), "-h", &self.listen])
-                    .status()
-            })
-            .expect("run slapd");
-        assert!(status.success(), "slapd did not restart");
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.ldap_port)).is_ok() {
-                return;
+        let slapd = if Path::new("/usr/sbin/slapd").exists() { "/usr/sbin/slapd" } else { "slapd" };
+        let config = self.home().join("slapd.d").display().to_string();
+        let mut last = String::new();
+        for _ in 0..50 {
+            let output =
+                Command::new(slapd).args(["-F", &config, "-h", &self.listen]).output().expect("run slapd");
+            if output.status.success() {
+                for _ in 0..500 {
+                    if std::net::TcpStream::connect(("127.0.0.1", self.ldap_port)).is_ok() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                panic!("slapd did not listen again on port {}", self.ldap_port);
             }
-            std::thread::sleep(Duration::from_millis(10));
+            last = String::from_utf8_lossy(&output.stderr).into_owned();
+            std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("slapd did not listen again on port {}", self.ldap_port);
+        panic!("slapd did not restart: {last}");
     }
 
     /// SIGSTOP: the process keeps its sockets but answers nothing.

@@ -34,7 +34,7 @@ fn delegated_service(mut directory: Directory) -> Service<Directory> {
         directory,
         Rules::new(vec![helpdesk, paris], &[EXECUTIVES.into()], true),
         Tokens::new(&"a token secret of at least 32 bytes".into(), 60),
-        PolicySettings { min_length: 12, max_length: 64, must_change: false },
+        policy(false),
         Lockout::new(&RateLimitSettings {
             failures_per_name: 100,
             failures_per_address: 100,

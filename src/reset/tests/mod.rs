@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::*;
 use crate::access::Refusal;
 use crate::access::{Allowance, Delegation};
-use crate::config::RateLimitSettings;
+use crate::config::{PolicySettings, RateLimitSettings};
 use crate::directory::{AccountFacts, DirectoryError, Groups, Writer};
 
 const HELPDESK: &str = "cn=helpdesk,dc=x";
@@ -36,14 +36,20 @@ struct Directory {
 
 impl Directory {
     fn with(mut self, name: &str, groups: &[&'static str], account: AccountFacts) -> Self {
-        let person =
-            Person { dn: Dn::new(format!("uid={name},dc=x")), username: name.into(), email: None, account };
+        let person = Person {
+            dn: Dn::new(format!("uid={name},dc=x")),
+            username: name.into(),
+            email: None,
+            account,
+            context: Vec::new(),
+        };
         self.people.insert(name.into(), (person, PASSWORD.into(), groups.to_vec()));
         self
     }
 
     fn with_dn(mut self, name: &str, dn: &str, account: AccountFacts) -> Self {
-        let person = Person { dn: Dn::new(dn), username: name.into(), email: None, account };
+        let person =
+            Person { dn: Dn::new(dn), username: name.into(), email: None, account, context: Vec::new() };
         self.people.insert(name.into(), (person, PASSWORD.into(), Vec::new()));
         self
     }
@@ -133,7 +139,7 @@ fn service(directory: Directory) -> Service<Directory> {
         directory,
         Rules::new(vec![Delegation::whole(Dn::new(HELPDESK), Dn::new("dc=x"))], &[EXECUTIVES.into()], true),
         Tokens::new(&"a token secret of at least 32 bytes".into(), 60),
-        PolicySettings { min_length: 12, max_length: 64, must_change: true },
+        policy(true),
         Lockout::new(&RateLimitSettings {
             failures_per_name: 2,
             failures_per_address: 100,
@@ -141,6 +147,12 @@ fn service(directory: Directory) -> Service<Directory> {
         }),
         Duration::from_secs(5),
     )
+}
+
+fn policy(must_change: bool) -> Policy {
+    let settings =
+        PolicySettings { min_length: 12, max_length: 64, must_change, ..PolicySettings::default() };
+    Policy::load(&settings).unwrap()
 }
 
 fn context() -> RequestContext {
@@ -224,7 +236,7 @@ async fn a_lone_mismatch_is_its_own_code_and_with_other_rules_one_of_them() {
     let mut mismatch = command("agent", PASSWORD, "alice", NEW);
     mismatch.confirmation = Some("a-new-password-2".into());
     assert_eq!(code(reset(&service, mismatch).await), "passwords_do_not_match");
-    let mut both = command("agent", PASSWORD, "alice", "alice");
+    let mut both = command("agent", PASSWORD, "alice", "xq-alice-7");
     both.confirmation = Some("other".into());
     let answer = reset(&service, both).await;
     let Err(Failure::PasswordPolicy(rules)) = answer else { panic!("{answer:?}") };

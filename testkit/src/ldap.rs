@@ -182,6 +182,8 @@ impl TestDirectory {
         if self.server == Server::Ds389 {
             attrs.push(("passwordExpirationTime", HashSet::from([NOT_EXPIRING])));
         }
+        // An extra attribute replaces the default of the same name.
+        attrs.retain(|(name, _)| !extra.iter().any(|(other, _)| other.eq_ignore_ascii_case(name)));
         attrs.extend(extra.iter().map(|(name, value)| (*name, HashSet::from([*value]))));
         let mut ldap = self.root().await;
         ldap.add(&dn, attrs).await.unwrap().success().expect("add test person");

@@ -126,8 +126,26 @@ impl Slapd {
     }
 
     /// SIGSTOP: the process keeps its sockets but answers nothing.
+    /// Returns once every thread of slapd has stopped: a signal is only
+    /// queued when `kill` returns, and a busy slapd could answer one more
+    /// request meanwhile.
     pub fn freeze(&self) {
         self.signal("-STOP");
+        let tasks = format!("/proc/{}/task", self.pid().expect("slapd.pid"));
+        let stopped =
+            |stat: &str| stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('T'));
+        for _ in 0..500 {
+            let all_stopped = std::fs::read_dir(&tasks).is_ok_and(|entries| {
+                entries.flatten().all(|task| {
+                    std::fs::read_to_string(task.path().join("stat")).is_ok_and(|stat| stopped(&stat))
+                })
+            });
+            if all_stopped {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        panic!("slapd did not stop");
     }
 
     pub fn thaw(&self) {

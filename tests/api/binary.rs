@@ -171,3 +171,29 @@ async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attemp
     assert_eq!(audit[4]["code"], "unauthenticated");
     assert_eq!(audit[5]["code"], "invalid_request");
 }
+
+#[test]
+fn an_unreadable_blocklist_stops_start_up_naming_the_file() {
+    let toml = "
+[ldap]
+url = \"ldap://127.0.0.1:1\"
+bind_dn = \"cn=pwproxy,dc=example,dc=org\"
+bind_password = \"service secret\"
+[directory]
+users_base_dn = \"ou=people,dc=example,dc=org\"
+[authorization]
+admin_groups = [\"cn=helpdesk,dc=example,dc=org\"]
+[auth]
+token_secret = \"0123456789abcdef0123456789abcdef\"
+[policy]
+blocklist_files = [\"/nonexistent/breach-corpus.txt\"]
+";
+    let file = config_file(toml);
+    let output = Command::new(BINARY).args(["serve", "--config"]).arg(file.path()).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("policy.blocklist_files") && stderr.contains("/nonexistent/breach-corpus.txt"),
+        "{stderr}"
+    );
+}

@@ -3,6 +3,7 @@
 mod binary;
 mod delegation;
 mod hardening;
+mod password_checks;
 mod persons;
 mod probes;
 mod properties;

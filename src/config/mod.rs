@@ -209,6 +209,38 @@ pub enum ConfigError {
     Invalid { key: &'static str, problem: String },
 }
 
+/// A loader's message without anything from the file's values: a TOML
+/// syntax error quotes the offending line (which may hold a password), and
+/// serde's type errors quote the value. Line numbers, keys and what was
+/// expected stay.
+fn without_values(message: &str) -> String {
+    let kept: Vec<&str> = message
+        .lines()
+        .filter(|line| {
+            !line.trim_start().trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().starts_with('|')
+        })
+        .collect();
+    // Quoted values go; what stands between backticks (keys, the
+    // character expected) stays.
+    let mut out = String::new();
+    let (mut quoted, mut ticked) = (false, false);
+    for c in kept.join(" ").chars() {
+        match c {
+            '`' if !quoted => {
+                ticked = !ticked;
+                out.push(c);
+            }
+            '"' if !ticked => {
+                quoted = !quoted;
+                out.push_str(if quoted { "\"…" } else { "\"" });
+            }
+            _ if quoted => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn invalid(key: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key, problem: problem.into() }
 }
@@ -233,7 +265,7 @@ impl Settings {
             .add_source(env)
             .build()
             .and_then(|c| c.try_deserialize())
-            .map_err(|e| ConfigError::Load(e.to_string()))?;
+            .map_err(|e| ConfigError::Load(without_values(&e.to_string())))?;
         settings.validate()?;
         Ok(settings)
     }

@@ -141,7 +141,7 @@ mod tests {
             .add_source(config::File::from_str(toml, config::FileFormat::Toml))
             .build()
             .and_then(|c| c.try_deserialize())
-            .map_err(|e| ConfigError::Load(e.to_string()))?;
+            .map_err(|e| ConfigError::Load(super::super::without_values(&e.to_string())))?;
         s.validate()?;
         Ok(s)
     }
@@ -272,6 +272,20 @@ mod tests {
             panic!("an unknown option value is refused")
         };
         assert!(why.contains("sometimes") && why.contains("unlock"), "{why}");
+    }
+
+    #[test]
+    fn load_errors_never_quote_a_value_from_the_file() {
+        let syntax = super::super::without_values(
+            "TOML parse error at line 4, column 36\n  |\n4 | bind_password = \"Sup3r-Secret\n  |      ^\ninvalid basic string, expected `\"`\n",
+        );
+        assert!(
+            !syntax.contains("Sup3r") && syntax.contains("line 4") && syntax.contains("invalid basic string"),
+            "{syntax}"
+        );
+        let typed = VALID.replace("[auth]", "[auth]\ntoken_ttl_secs = \"Hunter2-Secret\"");
+        let Err(ConfigError::Load(why)) = parse(&typed) else { panic!("a string is no number") };
+        assert!(!why.contains("Hunter2") && why.contains("token_ttl_secs"), "{why}");
     }
 
     #[test]

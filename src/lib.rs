@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod check;
 pub mod config;
 pub mod directory;
 pub mod dn;

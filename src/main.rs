@@ -3,7 +3,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// pwproxy: reset people's passwords in LDAP / Active Directory through a small REST API.
+/// pwproxy: reset people's passwords in LDAP, Active Directory and 389 DS
+/// through a small REST API.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -20,8 +21,13 @@ enum Command {
         #[arg(long, env = "PWPROXY_CONFIG")]
         config: PathBuf,
     },
-    /// Load and validate a configuration, then exit.
-    CheckConfig {
+    /// Check a deployment before it serves: the configuration, then the live
+    /// directory (TLS and certificate, the service account's bind, base DNs,
+    /// groups, readable attributes, what the directory kind relies on). One
+    /// line per check; exit 0 when all pass, 1 when any fails, 2 when the
+    /// configuration cannot be read.
+    #[command(visible_alias = "check-config")]
+    Check {
         #[arg(long, env = "PWPROXY_CONFIG")]
         config: PathBuf,
     },
@@ -29,7 +35,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (Command::Serve { config } | Command::CheckConfig { config }) = &cli.command;
+    let (Command::Serve { config } | Command::Check { config }) = &cli.command;
     let settings = match pwproxy::config::Settings::load(config) {
         Ok(settings) => settings,
         Err(e) => {
@@ -37,11 +43,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if matches!(cli.command, Command::CheckConfig { .. }) {
-        println!("configuration OK");
-        return ExitCode::SUCCESS;
-    }
-    pwproxy::telemetry::init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -49,6 +50,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Command::Check { .. } = cli.command {
+        let passed = runtime.block_on(pwproxy::check::run(&settings, &mut std::io::stdout()));
+        return if passed { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    }
+    pwproxy::telemetry::init();
     match runtime.block_on(pwproxy::startup::serve(settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

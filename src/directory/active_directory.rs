@@ -12,7 +12,7 @@ use super::Write;
 use super::attributes::{first_bytes, first_value, number};
 use super::dialect::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
-    WriteOperation,
+    Prerequisite, WriteOperation,
 };
 use crate::dn::Dn;
 
@@ -128,6 +128,11 @@ impl Dialect for ActiveDirectory {
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text)
+    }
+
+    /// Encryption, AD's one prerequisite, is checked with the configuration.
+    fn prerequisites(&self) -> &'static [Prerequisite] {
+        &[]
     }
 
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {

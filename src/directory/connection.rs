@@ -67,6 +67,13 @@ impl Connector {
         self.timeout
     }
 
+    /// The same connections with another TLS configuration (the deployment
+    /// check's, which records the server's certificate).
+    pub fn with_tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.settings = self.settings.set_config(config);
+        self
+    }
+
     /// Runs one directory exchange under `ldap.timeout_secs`; a directory that
     /// does not answer in time is unavailable, not slow.
     ///
@@ -147,6 +154,11 @@ pub fn from_result(what: &str, rc: u32, text: &str) -> DirectoryError {
 
 /// A TLS configuration that trusts the CA certificates in `ca_file` only.
 pub fn trust_only(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
+    Ok(rustls::ClientConfig::builder().with_root_certificates(roots_from(ca_file)?).with_no_client_auth())
+}
+
+/// The CA certificates in `ca_file`.
+pub fn roots_from(ca_file: &Path) -> Result<rustls::RootCertStore, String> {
     let problem = |e: &dyn std::fmt::Display| format!("ldap.ca_file: '{}': {e}", ca_file.display());
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(ca_file).map_err(|e| problem(&e))? {
@@ -155,5 +167,5 @@ pub fn trust_only(ca_file: &Path) -> Result<rustls::ClientConfig, String> {
     if roots.is_empty() {
         return Err(problem(&"holds no PEM certificate"));
     }
-    Ok(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
+    Ok(roots)
 }

@@ -112,6 +112,17 @@ pub enum BindOutcome {
     Refused(Option<&'static str>),
 }
 
+/// Something a deployment relies on that `pwproxy check` verifies in the
+/// live directory.
+#[derive(Debug, Clone, Copy)]
+pub enum Prerequisite {
+    /// The root DSE lists this control among `supportedControl`.
+    Control { oid: &'static str, name: &'static str, fix: &'static str },
+    /// `attribute` of `entry` reads `value` (case-insensitively) to the
+    /// service account.
+    Setting { entry: &'static str, attribute: &'static str, value: &'static str, fix: &'static str },
+}
+
 pub trait Dialect: Send + Sync {
     fn defaults(&self) -> Defaults;
 
@@ -158,4 +169,8 @@ pub trait Dialect: Send + Sync {
     /// `None` when the answer is not about the credentials (busy, unwilling
     /// for other reasons).
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome>;
+
+    /// What `pwproxy check` verifies for this kind beyond what every kind
+    /// needs.
+    fn prerequisites(&self) -> &'static [Prerequisite];
 }

@@ -22,7 +22,8 @@ use uuid::Uuid;
 use super::Write;
 use super::attributes::{first_value, number};
 use super::dialect::{
-    AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, WriteOperation,
+    AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, Prerequisite,
+    WriteOperation,
 };
 use super::openldap::OpenLdap;
 use super::ppolicy;
@@ -125,6 +126,26 @@ impl Dialect for Ds389 {
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text, ppolicy::response_error(result))
+    }
+
+    /// Temporary passwords need must-change on (and readable), and refusals
+    /// are read from the password policy control.
+    fn prerequisites(&self) -> &'static [Prerequisite] {
+        &[
+            Prerequisite::Setting {
+                entry: GLOBAL_POLICY,
+                attribute: MUST_CHANGE,
+                value: "on",
+                fix: "set passwordMustChange: on in cn=config, and let the service account read it (an ACI \
+                      on cn=config for objectClass and passwordMustChange): temporary passwords are refused \
+                      otherwise",
+            },
+            Prerequisite::Control {
+                oid: ppolicy::OID,
+                name: "the password policy control",
+                fix: "389 DS 1.4 or later answers it; upgrade the server",
+            },
+        ]
     }
 
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {

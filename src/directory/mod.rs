@@ -12,6 +12,7 @@ mod ldap;
 mod openldap;
 mod pools;
 mod ppolicy;
+mod probe;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -22,6 +23,7 @@ use uuid::Uuid;
 pub use connection::{Connector, counting_exchanges, trust_only};
 pub use dialect::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind};
 pub use ldap::LdapDirectory;
+pub use probe::{Finding, Status, probe};
 
 use crate::dn::Dn;
 

@@ -12,7 +12,7 @@ use super::Write;
 use super::attributes::{first_value, has};
 use super::dialect::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
-    WriteOperation,
+    Prerequisite, WriteOperation,
 };
 use super::ppolicy;
 use crate::dn::Dn;
@@ -114,6 +114,17 @@ impl Dialect for OpenLdap {
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text, ppolicy::response_error(result))
+    }
+
+    /// Quality and history checks, and the precise reasons of refusals, come
+    /// from ppolicy.
+    fn prerequisites(&self) -> &'static [Prerequisite] {
+        &[Prerequisite::Control {
+            oid: ppolicy::OID,
+            name: "the password policy (ppolicy) overlay",
+            fix: "load ppolicy (olcModuleLoad: ppolicy) and add the overlay to the users' database, with \
+                  olcPPolicyHashCleartext: TRUE",
+        }]
     }
 
     /// ppolicy answers a locked or expired account like a wrong password.

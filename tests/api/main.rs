@@ -1,6 +1,7 @@
 //! Integration tests: pwproxy over real HTTP against a real OpenLDAP.
 
 mod binary;
+mod check;
 mod delegation;
 mod hardening;
 mod password_checks;

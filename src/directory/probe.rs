@@ -1,0 +1,345 @@
+//! `pwproxy check`'s questions to the live directory: is it there and who
+//! does it say it is, does the service account bind, do the configured
+//! entries exist, can what pwproxy reads be read, and does the directory
+//! kind have what pwproxy relies on. Each answer is a [`Finding`].
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use ldap3::{Ldap, Scope, SearchEntry};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+
+use super::attributes::{all_values, first_value};
+use super::connection::roots_from;
+use super::dialect::{BindOutcome, Prerequisite};
+use super::{Connector, DirectoryError};
+use crate::config::Settings;
+
+/// A certificate expiring sooner than this is a warning.
+const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 24 * 3600);
+const GROUP_FILTER: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=group))";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warning,
+    Failed,
+    /// Not asked: an earlier check failed.
+    Skipped,
+}
+
+/// One line of the report: what was checked, and the problem and its fix
+/// when it is not fine. Never holds a secret.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub status: Status,
+    pub what: String,
+    pub detail: Option<String>,
+}
+
+impl Finding {
+    fn ok(what: impl Into<String>) -> Self {
+        Self { status: Status::Ok, what: what.into(), detail: None }
+    }
+
+    fn failed(what: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self { status: Status::Failed, what: what.into(), detail: Some(detail.into()) }
+    }
+}
+
+/// Asks every question, in order; after a failure that leaves nothing to
+/// ask (unreachable, bind refused), the rest are reported as skipped.
+pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
+    let dialect = settings.directory.kind.dialect();
+    let seen = Arc::new(Mutex::new(None));
+    let encrypted = settings.ldap.url.trim().starts_with("ldaps://") || settings.ldap.starttls;
+    let mut connector = match Connector::new(&settings.ldap, dialect) {
+        Ok(connector) => connector,
+        Err(e) => return vec![Finding::failed("TLS configuration", e)],
+    };
+    if encrypted && !settings.ldap.danger_skip_tls_verify {
+        match recording_tls(settings.ldap.ca_file.as_deref(), seen.clone()) {
+            Ok(config) => connector = connector.with_tls_config(config),
+            Err(e) => return vec![Finding::failed("TLS configuration", e)],
+        }
+    }
+    let url = settings.ldap.url.trim();
+    let mut findings = Vec::new();
+    let mut ldap = match connector.connect().await {
+        Ok(ldap) => {
+            let how = match (encrypted, settings.ldap.danger_skip_tls_verify) {
+                (false, _) => "unencrypted",
+                (true, true) => "encrypted, certificate NOT verified (ldap.danger_skip_tls_verify)",
+                (true, false) => "encrypted, certificate verified",
+            };
+            findings.push(Finding::ok(format!("directory reachable at {url} ({how})")));
+            ldap
+        }
+        Err(e) => {
+            findings.push(Finding::failed(
+                format!("directory reachable at {url}"),
+                format!(
+                    "{e}: check ldap.url, that the directory runs and answers from here, and ldap.ca_file"
+                ),
+            ));
+            return skip_rest(findings);
+        }
+    };
+    let certificate = seen.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(certificate) = certificate {
+        findings.push(certificate_finding(&certificate));
+    }
+
+    match connector.bind(&mut ldap, &settings.ldap.bind_dn, &settings.ldap.bind_password).await {
+        Ok(BindOutcome::Bound) => findings.push(Finding::ok("the service account binds")),
+        Ok(BindOutcome::Refused(reason)) => {
+            findings.push(Finding::failed(
+                "the service account binds",
+                format!(
+                    "the directory refused the bind{}: check ldap.bind_dn and ldap.bind_password",
+                    reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                ),
+            ));
+            return skip_rest(findings);
+        }
+        Err(e) => {
+            findings.push(Finding::failed("the service account binds", e.to_string()));
+            return skip_rest(findings);
+        }
+    }
+
+    let directory = &settings.directory;
+    let bases = [
+        ("directory.users_base_dn", directory.users_base_dn.trim().to_owned()),
+        ("directory.admins_base_dn", directory.admins_base().to_string()),
+        ("directory.groups_base_dn", directory.groups_base().to_string()),
+    ];
+    for (key, base) in bases {
+        let what = format!("{key} '{base}' exists");
+        findings.push(
+            match search(&connector, &mut ldap, &base, Scope::Base, "(objectClass=*)", &["1.1"]).await {
+                Ok(found) if !found.is_empty() => Finding::ok(what),
+                Ok(_) => Finding::failed(
+                    what,
+                    "no such entry visible to the service account: fix the DN or its ACLs",
+                ),
+                Err(e) => Finding::failed(what, e.to_string()),
+            },
+        );
+    }
+    for group in groups {
+        let what = format!("group '{group}' exists and is a group");
+        findings.push(match search(&connector, &mut ldap, group, Scope::Base, GROUP_FILTER, &["1.1"]).await {
+            Ok(found) if !found.is_empty() => Finding::ok(what),
+            Ok(_) => Finding::failed(
+                what,
+                "no such group (groupOfNames, groupOfUniqueNames or AD group) visible to the service account: \
+                 fix the DN in authorization",
+            ),
+            Err(e) => Finding::failed(what, e.to_string()),
+        });
+    }
+
+    let (id, username) = (directory.id_attribute(), directory.username_attribute());
+    let what = format!("{id} and {username} are readable on a person under directory.users_base_dn");
+    let sample = search(
+        &connector,
+        &mut ldap,
+        directory.users_base_dn.trim(),
+        Scope::Subtree,
+        directory.users_filter(),
+        &[id, username],
+    )
+    .await;
+    findings.push(match sample {
+        Ok(found) => match found.first() {
+            None => Finding {
+                status: Status::Warning,
+                what,
+                detail: Some("nobody matches directory.users_filter there yet".into()),
+            },
+            Some(person) if readable(person, id) && readable(person, username) => Finding::ok(what),
+            Some(person) => Finding::failed(
+                what,
+                format!("{} cannot read them: grant the service account read on both", person.dn),
+            ),
+        },
+        Err(e) => Finding::failed(what, e.to_string()),
+    });
+
+    for prerequisite in dialect.prerequisites() {
+        findings.push(prerequisite_finding(&connector, &mut ldap, prerequisite).await);
+    }
+    findings
+}
+
+fn skip_rest(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.push(Finding {
+        status: Status::Skipped,
+        what: "the remaining checks".into(),
+        detail: Some("they need the directory and the service account's bind".into()),
+    });
+    findings
+}
+
+fn readable(entry: &SearchEntry, attribute: &str) -> bool {
+    first_value(entry, attribute).is_some()
+        || entry.bin_attrs.keys().any(|k| k.eq_ignore_ascii_case(attribute))
+}
+
+async fn prerequisite_finding(
+    connector: &Connector,
+    ldap: &mut Ldap,
+    prerequisite: &Prerequisite,
+) -> Finding {
+    match *prerequisite {
+        Prerequisite::Control { oid, name, fix } => {
+            let what = format!("the directory answers {name} ({oid})");
+            match search(connector, ldap, "", Scope::Base, "(objectClass=*)", &["supportedControl"]).await {
+                Ok(root)
+                    if root
+                        .first()
+                        .is_some_and(|dse| all_values(dse, "supportedControl").iter().any(|c| c == oid)) =>
+                {
+                    Finding::ok(what)
+                }
+                Ok(_) => Finding::failed(what, fix),
+                Err(e) => Finding::failed(what, e.to_string()),
+            }
+        }
+        Prerequisite::Setting { entry, attribute, value, fix } => {
+            let what = format!("{attribute} of {entry} is {value}");
+            match search(connector, ldap, entry, Scope::Base, "(objectClass=*)", &[attribute]).await {
+                Ok(found)
+                    if found
+                        .first()
+                        .and_then(|e| first_value(e, attribute))
+                        .is_some_and(|v| v.eq_ignore_ascii_case(value)) =>
+                {
+                    Finding::ok(what)
+                }
+                Ok(_) => Finding::failed(what, fix),
+                Err(e) => Finding::failed(what, e.to_string()),
+            }
+        }
+    }
+}
+
+async fn search(
+    connector: &Connector,
+    ldap: &mut Ldap,
+    base: &str,
+    scope: Scope,
+    filter: &str,
+    attrs: &[&str],
+) -> Result<Vec<SearchEntry>, DirectoryError> {
+    let options = ldap3::SearchOptions::new().sizelimit(1);
+    let result = connector
+        .timed("search", ldap.with_search_options(options).search(base, scope, filter, attrs.to_vec()))
+        .await?;
+    let ldap3::SearchResult(entries, outcome) = result;
+    match outcome.rc {
+        0 | 4 => Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect()),
+        32 => Ok(Vec::new()),
+        rc => Err(DirectoryError::Other(format!("search of '{base}': result {rc} {}", outcome.text))),
+    }
+}
+
+/// The server certificate's expiry, as a finding.
+fn certificate_finding(der: &[u8]) -> Finding {
+    let not_after = x509_parser::parse_x509_certificate(der)
+        .ok()
+        .map(|(_, certificate)| certificate.validity().not_after.timestamp());
+    let now =
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    match not_after {
+        None => Finding::failed("the directory's certificate", "it could not be read"),
+        Some(end) => {
+            let date = time::OffsetDateTime::from_unix_timestamp(end)
+                .ok()
+                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .unwrap_or_else(|| end.to_string());
+            if end - now < EXPIRY_WARNING.as_secs() as i64 {
+                Finding {
+                    status: Status::Warning,
+                    what: format!("the directory's certificate is valid until {date}"),
+                    detail: Some("it expires within 30 days: renew it".into()),
+                }
+            } else {
+                Finding::ok(format!("the directory's certificate is valid until {date}"))
+            }
+        }
+    }
+}
+
+/// Verifies as pwproxy does (the CA file, else the system's roots) and keeps
+/// the server's certificate for its expiry.
+fn recording_tls(
+    ca_file: Option<&Path>,
+    seen: Arc<Mutex<Option<Vec<u8>>>>,
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    let roots = match ca_file {
+        Some(ca_file) => roots_from(ca_file)?,
+        None => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+            roots
+        }
+    };
+    let inner =
+        rustls::client::WebPkiServerVerifier::builder(Arc::new(roots)).build().map_err(|e| e.to_string())?;
+    let verifier = Arc::new(Recording { inner, seen });
+    Ok(Arc::new(
+        rustls::ClientConfig::builder()
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth(),
+    ))
+}
+
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    seen: Arc<Mutex<Option<Vec<u8>>>>,
+}
+
+impl ServerCertVerifier for Recording {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(end_entity.to_vec());
+        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}

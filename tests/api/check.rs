@@ -1,0 +1,107 @@
+//! `pwproxy check`: the real binary against the real fixture directory.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pwproxy_testkit::config_file;
+use pwproxy_testkit::ldap::*;
+use pwproxy_testkit::prelude::*;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_pwproxy");
+
+/// `pwproxy check` on the fixture's configuration over LDAPS, with
+/// environment overrides: exit code and standard output.
+fn check(dir: &TestDirectory, envs: &[(&str, &str)]) -> (i32, String) {
+    let toml = dir.config_toml().replace(&dir.ldap_url, &dir.ldaps_url);
+    let file = config_file(&toml);
+    let output = Command::new(BINARY)
+        .args(["check", "--config"])
+        .arg(file.path())
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let everything = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    for secret in [SERVICE_PASSWORD, TOKEN_SECRET, "Wrong-Service-Passw0rd"] {
+        assert!(!everything.contains(secret), "a secret was printed: {everything}");
+    }
+    (output.status.code().unwrap_or(-1), stdout)
+}
+
+fn line<'a>(stdout: &'a str, containing: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.contains(containing))
+        .unwrap_or_else(|| panic!("no line with {containing}: {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sound_deployment_passes_every_check() {
+    let dir = TestDirectory::start_own().await;
+
+    let (code, stdout) = check(&dir, &[]);
+
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        line(&stdout, "reachable").starts_with("ok")
+            && line(&stdout, "reachable").contains("certificate verified")
+    );
+    // The fixture's certificates live two days: a warning, which passes.
+    assert!(line(&stdout, "certificate is valid until").starts_with("warn"), "{stdout}");
+    for ok in [
+        "the service account binds",
+        "users_base_dn",
+        "groups_base_dn",
+        "cn=helpdesk",
+        "cn=executives",
+        "entryUUID and uid",
+        "ppolicy",
+    ] {
+        assert!(line(&stdout, ok).starts_with("ok"), "{ok}: {stdout}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_broken_part_fails_on_its_own_line_with_the_fix() {
+    let dir = TestDirectory::start_own().await;
+
+    let (code, stdout) = check(&dir, &[("PWPROXY__LDAP__BIND_PASSWORD", "Wrong-Service-Passw0rd")]);
+    assert_eq!(code, 1);
+    assert!(line(&stdout, "the service account binds").starts_with("FAIL"));
+    assert!(line(&stdout, "the service account binds").contains("ldap.bind_password"));
+    assert!(line(&stdout, "remaining checks").starts_with("skip"));
+
+    let (code, stdout) =
+        check(&dir, &[("PWPROXY__DIRECTORY__USERS_BASE_DN", "ou=nowhere,dc=example,dc=org")]);
+    assert_eq!(code, 1);
+    assert!(line(&stdout, "users_base_dn 'ou=nowhere").starts_with("FAIL"), "{stdout}");
+
+    let groups = format!("{HELPDESK};cn=nosuch,ou=groups,{BASE}");
+    let (code, stdout) = check(&dir, &[("PWPROXY__AUTHORIZATION__ADMIN_GROUPS", &groups)]);
+    assert_eq!(code, 1);
+    assert!(line(&stdout, "cn=nosuch").starts_with("FAIL"), "{stdout}");
+    assert!(line(&stdout, "cn=helpdesk").starts_with("ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_directory_fails_within_the_timeout() {
+    let dir = TestDirectory::start_own().await;
+    dir.freeze();
+    let started = Instant::now();
+
+    let (code, stdout) = check(&dir, &[]);
+
+    let elapsed = started.elapsed();
+    dir.thaw();
+    assert_eq!(code, 1);
+    assert!(line(&stdout, "reachable").starts_with("FAIL"), "{stdout}");
+    // timeout_secs = 2
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+}
+
+#[test]
+fn an_unreadable_configuration_exits_2() {
+    let output =
+        Command::new(BINARY).args(["check", "--config", "/nonexistent/pwproxy.toml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

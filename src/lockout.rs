@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -19,6 +19,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
 use crate::config::RateLimitSettings;
+use crate::metrics::Metrics;
 
 type Limiter<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
@@ -35,6 +36,8 @@ pub struct Lockout {
     address_refill: Duration,
     /// Keys whose allowance is used up, and until when.
     locked: Mutex<HashMap<Key, Instant>>,
+    /// Counts each lockout, when set.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Lockout {
@@ -42,7 +45,20 @@ impl Lockout {
         let window = Duration::from_secs(settings.window_secs);
         let (names, name_refill) = limiter(settings.failures_per_name, window);
         let (addresses, address_refill) = limiter(settings.failures_per_address, window);
-        Self { names, addresses, name_refill, address_refill, locked: Mutex::new(HashMap::new()) }
+        Self {
+            names,
+            addresses,
+            name_refill,
+            address_refill,
+            locked: Mutex::new(HashMap::new()),
+            metrics: None,
+        }
+    }
+
+    /// Counts every lockout by scope (`name` or `address`).
+    pub fn observed_by(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// How long the caller must wait, if the name or the address is locked.
@@ -73,6 +89,12 @@ impl Lockout {
         if !lock_until.is_empty() {
             let mut locked = self.locked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             for (key, until) in lock_until {
+                if let Some(metrics) = &self.metrics {
+                    metrics.lockout(match key {
+                        Key::Name(_) => "name",
+                        Key::Address(_) => "address",
+                    });
+                }
                 tracing::warn!(
                     ?key,
                     "too many failed authentications: locked for {:?}",

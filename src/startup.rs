@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 
 use crate::access::Rules;
@@ -13,6 +14,7 @@ use crate::config::Settings;
 use crate::directory::LdapDirectory;
 use crate::http::{self, AppState};
 use crate::lockout::Lockout;
+use crate::metrics::Metrics;
 use crate::policy::{BlocklistError, Policy};
 use crate::reset::Service;
 use crate::token::Tokens;
@@ -36,20 +38,31 @@ pub enum StartupError {
     Listen { address: SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("server.tls_cert_file / server.tls_key_file: {0}")]
+    Tls(String),
 }
 
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// HTTPS, when configured.
+    tls: Option<RustlsConfig>,
+    /// `/metrics` on a listener of its own (`server.metrics_listen`).
+    metrics: Option<(TcpListener, axum::Router)>,
 }
 
 impl Application {
-    /// Binds the listen address. The directory is not contacted: pwproxy
+    /// Binds the listen addresses. The directory is not contacted: pwproxy
     /// starts while it is down and `/readyz` says so.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let directory =
-            LdapDirectory::new(&settings.ldap, &settings.directory, &settings.policy.context_attributes)
-                .map_err(StartupError::Directory)?;
+        let metrics = Arc::new(Metrics::default());
+        let directory = LdapDirectory::new(
+            &settings.ldap,
+            &settings.directory,
+            &settings.policy.context_attributes,
+            metrics.clone(),
+        )
+        .map_err(StartupError::Directory)?;
         let policy = Policy::load(&settings.policy)?;
         if settings.policy.max_length < RECOMMENDED_MAX_LENGTH {
             tracing::warn!(
@@ -69,25 +82,42 @@ impl Application {
             rules,
             Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
             policy,
-            Lockout::new(&settings.rate_limit),
+            Lockout::new(&settings.rate_limit).observed_by(metrics.clone()),
             Duration::from_secs(settings.ldap.timeout_secs),
         );
         let trusted_proxies = settings.server.trusted_proxy_ranges().map_err(StartupError::TrustedProxies)?;
         let state = Arc::new(AppState {
             service,
+            metrics,
             default_admin: authorization.default_admin.clone(),
             trusted_proxies,
         });
         spawn_lockout_maintenance(&state);
-        let router = http::router(state, settings.server.max_body_bytes);
-        let address = settings.server.listen;
-        let listener =
-            TcpListener::bind(address).await.map_err(|source| StartupError::Listen { address, source })?;
-        Ok(Self { listener, router })
+        let server = &settings.server;
+        let router = http::router(state.clone(), server.max_body_bytes, server.metrics_listen.is_none());
+        let listener = bind(server.listen).await?;
+        let metrics = match server.metrics_listen {
+            Some(address) => Some((bind(address).await?, http::metrics_router(state))),
+            None => None,
+        };
+        let tls = match (&server.tls_cert_file, &server.tls_key_file) {
+            (Some(cert), Some(key)) => Some(
+                RustlsConfig::from_pem_file(cert, key)
+                    .await
+                    .map_err(|e| StartupError::Tls(format!("{}, {}: {e}", cert.display(), key.display())))?,
+            ),
+            _ => None,
+        };
+        Ok(Self { listener, router, tls, metrics })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where `/metrics` is served apart, if it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
@@ -95,12 +125,46 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let when_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let metrics = self.metrics.map(|(listener, router)| {
+            let stopped = when_stopped(stopped.clone());
+            tokio::spawn(async move { axum::serve(listener, router).with_graceful_shutdown(stopped).await })
+        });
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartupError::Serve)
+        let served = match self.tls {
+            None => axum::serve(self.listener, service).with_graceful_shutdown(when_stopped(stopped)).await,
+            Some(tls) => {
+                let handle = axum_server::Handle::new();
+                let graceful = handle.clone();
+                let stopping = when_stopped(stopped);
+                tokio::spawn(async move {
+                    stopping.await;
+                    graceful.graceful_shutdown(None);
+                });
+                let listener = self.listener.into_std().map_err(StartupError::Serve)?;
+                axum_server::from_tcp_rustls(listener, tls)
+                    .map_err(StartupError::Serve)?
+                    .handle(handle)
+                    .serve(service)
+                    .await
+            }
+        };
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
+        served.map_err(StartupError::Serve)
     }
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(address).await.map_err(|source| StartupError::Listen { address, source })
 }
 
 /// Forgets expired lockouts once a minute, for as long as the state lives.

@@ -49,11 +49,32 @@ pub struct ServerSettings {
     /// believed; from anyone else the socket's address is the client's.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Serve `/metrics` on this address alone (and not on `listen`).
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// PEM certificate chain and key: with both, pwproxy serves HTTPS.
+    #[serde(default)]
+    pub tls_cert_file: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key_file: Option<PathBuf>,
+    /// Plain HTTP on an address other than the loopback carries admins'
+    /// passwords in clear: refused unless this is set (only behind a proxy
+    /// that terminates TLS).
+    #[serde(default)]
+    pub allow_plaintext: bool,
 }
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        Self { listen: default_listen(), max_body_bytes: default_body_limit(), trusted_proxies: Vec::new() }
+        Self {
+            listen: default_listen(),
+            max_body_bytes: default_body_limit(),
+            trusted_proxies: Vec::new(),
+            metrics_listen: None,
+            tls_cert_file: None,
+            tls_key_file: None,
+            allow_plaintext: false,
+        }
     }
 }
 

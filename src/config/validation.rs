@@ -80,6 +80,7 @@ impl Settings {
             return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
         }
         self.server.trusted_proxy_ranges().map_err(|e| invalid("server.trusted_proxies", e))?;
+        self.validate_listener()?;
         let r = &self.rate_limit;
         if r.failures_per_name == 0 || r.failures_per_address == 0 || r.window_secs == 0 {
             return Err(invalid(
@@ -93,6 +94,44 @@ impl Settings {
                 "policy.min_length",
                 format!("must be between 1 and policy.max_length ({})", p.max_length),
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    /// HTTPS needs both files, readable; plain HTTP stays on the loopback
+    /// unless the operator says a proxy terminates TLS.
+    fn validate_listener(&self) -> Result<(), ConfigError> {
+        let server = &self.server;
+        match (&server.tls_cert_file, &server.tls_key_file) {
+            (Some(cert), Some(key)) => {
+                for (name, path) in [("server.tls_cert_file", cert), ("server.tls_key_file", key)] {
+                    std::fs::metadata(path)
+                        .map_err(|e| invalid(name, format!("cannot read '{}': {e}", path.display())))?;
+                }
+            }
+            (Some(_), None) => {
+                return Err(invalid("server.tls_key_file", "missing: HTTPS needs the key too"));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "server.tls_cert_file",
+                    "missing: HTTPS needs the certificate chain too",
+                ));
+            }
+            (None, None) if !server.listen.ip().is_loopback() && !server.allow_plaintext => {
+                return Err(invalid(
+                    "server.listen",
+                    format!(
+                        "{} would take admins' passwords over plain HTTP: set server.tls_cert_file and \
+                         server.tls_key_file, listen on the loopback, or (only behind a proxy that terminates \
+                         TLS) server.allow_plaintext = true",
+                        server.listen
+                    ),
+                ));
+            }
+            (None, None) => {}
         }
         Ok(())
     }
@@ -286,6 +325,16 @@ mod tests {
         let typed = VALID.replace("[auth]", "[auth]\ntoken_ttl_secs = \"Hunter2-Secret\"");
         let Err(ConfigError::Load(why)) = parse(&typed) else { panic!("a string is no number") };
         assert!(!why.contains("Hunter2") && why.contains("token_ttl_secs"), "{why}");
+    }
+
+    #[test]
+    fn plain_http_beyond_the_loopback_needs_tls_or_the_operators_word() {
+        let open = format!("[server]\nlisten = \"0.0.0.0:8080\"\n{VALID}");
+        assert_eq!(problem_key(&open), "server.listen");
+        let allowed = open.replace("0.0.0.0:8080\"", "0.0.0.0:8080\"\nallow_plaintext = true");
+        assert!(parse(&allowed).is_ok());
+        let half = open.replace("0.0.0.0:8080\"", "0.0.0.0:8080\"\ntls_cert_file = \"/etc/hostname\"");
+        assert_eq!(problem_key(&half), "server.tls_key_file");
     }
 
     #[test]

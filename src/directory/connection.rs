@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::DirectoryError;
 use super::dialect::{BindOutcome, Dialect};
 use crate::config::LdapSettings;
+use crate::metrics::Metrics;
 
 tokio::task_local! {
     /// Directory exchanges made by the current request, when counted.
@@ -42,6 +43,8 @@ pub struct Connector {
     timeout: Duration,
     /// Reads the directory's answers to binds.
     dialect: &'static dyn Dialect,
+    /// Where each exchange's duration goes, when anywhere.
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Connector {
@@ -60,11 +63,17 @@ impl Connector {
         } else if let Some(ca_file) = &ldap.ca_file {
             settings = settings.set_config(Arc::new(trust_only(ca_file)?));
         }
-        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout, dialect })
+        Ok(Self { url: ldap.url.trim().to_owned(), settings, timeout, dialect, metrics: None })
     }
 
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// Records every exchange's duration, by operation.
+    pub fn observed_by(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The same connections with another TLS configuration (the deployment
@@ -88,7 +97,12 @@ impl Connector {
         let exchange = Box::pin(exchange);
         async move {
             let _ = EXCHANGES.try_with(|count| count.set(count.get() + 1));
-            match tokio::time::timeout(self.timeout, exchange).await {
+            let started = std::time::Instant::now();
+            let answer = tokio::time::timeout(self.timeout, exchange).await;
+            if let Some(metrics) = &self.metrics {
+                metrics.directory_operation(what, started.elapsed());
+            }
+            match answer {
                 Ok(Ok(value)) => Ok(value),
                 Ok(Err(e)) => Err(from_transport(what, e)),
                 Err(_) => {

@@ -15,8 +15,11 @@ use super::connection::from_result;
 use super::dialect::{BindOutcome, WriteOperation};
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
+use std::sync::Arc;
+
 use crate::config::{DirectorySettings, LdapSettings};
 use crate::dn::Dn;
+use crate::metrics::Metrics;
 
 /// LDAP's noSuchAttribute: a delete of an attribute that is not there.
 const NO_SUCH_ATTRIBUTE: u32 = 16;
@@ -51,9 +54,10 @@ impl LdapDirectory {
         ldap: &LdapSettings,
         directory: &DirectorySettings,
         context_attributes: &[String],
+        metrics: Arc<Metrics>,
     ) -> Result<Self, String> {
         let dialect = directory.kind.dialect();
-        let connector = Connector::new(ldap, dialect)?;
+        let connector = Connector::new(ldap, dialect)?.observed_by(metrics);
         let service = Pool::service(connector.clone(), ldap.bind_dn.clone(), ldap.bind_password.clone())?;
         let admins = Pool::admins(connector.clone())?;
         let inactive_filter = Some(directory.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
@@ -71,6 +75,11 @@ impl LdapDirectory {
             inactive_filter,
             context_attributes: context_attributes.to_vec(),
         })
+    }
+
+    /// The two pools' connections now, for the metrics.
+    pub fn pools(&self) -> [(&'static str, deadpool::managed::Status); 2] {
+        [("service", self.service.status()), ("admins", self.admins.status())]
     }
 
     async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {

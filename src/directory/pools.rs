@@ -115,6 +115,11 @@ impl<M: Manager<Type = Ldap, Error = DirectoryError>> Pool<M> {
             .map_err(|e| format!("cannot build a connection pool: {e}"))
     }
 
+    /// Connections now: created, idle, waited for.
+    pub fn status(&self) -> managed::Status {
+        self.0.status()
+    }
+
     pub async fn get(&self) -> Result<Connection<M>, DirectoryError> {
         self.0.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,

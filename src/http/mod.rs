@@ -11,34 +11,48 @@ mod users;
 
 use std::sync::Arc;
 
+use std::time::Instant;
+
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, State};
 use axum::http::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 use crate::directory::LdapDirectory;
+use crate::metrics::{Metrics, UNMATCHED};
 use crate::reset::Service;
 use errors::{ApiError, RequestError};
 
 pub struct AppState {
     pub service: Service<LdapDirectory>,
+    pub metrics: Arc<Metrics>,
     /// `authorization.default_admin`, empty when unset.
     pub default_admin: String,
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
-pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
-    Router::new()
+/// The API; `/metrics` too unless `server.metrics_listen` serves it apart
+/// ([`metrics_router`]).
+pub fn router(state: Arc<AppState>, max_body_bytes: usize, with_metrics: bool) -> Router {
+    let mut routes = Router::new()
         .route("/actions/persons/{person_id}/change-password", post(persons::change_password))
         .route("/api/v1/users/changePassword", put(users::change_password))
         .route("/api/v1/auth/token", post(login::issue_token))
         .route("/healthz", get(probes::healthz))
-        .route("/readyz", get(probes::readyz))
+        .route("/readyz", get(probes::readyz));
+    if with_metrics {
+        routes = routes.route("/metrics", get(probes::metrics));
+    }
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(
@@ -57,6 +71,33 @@ pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
                 ))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
+}
+
+impl AppState {
+    /// Counts a reset that did not happen by its code, and hands it back.
+    fn refused_reset(&self, error: ApiError) -> ApiError {
+        self.metrics.reset(error.code());
+        error
+    }
+}
+
+/// `/metrics` alone, for `server.metrics_listen`.
+pub fn metrics_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(probes::metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Counts every request by its route template (never the path itself, so
+/// the series stay few) and status, and times it.
+async fn observe(State(state): State<Arc<AppState>>, request: Request<Body>, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str).to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.http_request(&route, response.status().as_u16(), started.elapsed());
+    response
 }
 
 async fn not_found() -> ApiError {

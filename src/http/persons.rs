@@ -41,11 +41,14 @@ pub async fn change_password(
     let person_id = person_id.map(|Path(id)| id).unwrap_or_default();
     let command = match command(&person_id, authorization, body) {
         Ok(command) => command,
-        Err(error) => return error.audited(&context).into_response(),
+        Err(error) => return state.refused_reset(error.audited(&context)).into_response(),
     };
     match state.service.reset(&context, command).await {
-        Ok(_) => Json(json!({ "success": true })).into_response(),
-        Err(failure) => ApiError::from(failure).into_response(),
+        Ok(_) => {
+            state.metrics.reset("ok");
+            Json(json!({ "success": true })).into_response()
+        }
+        Err(failure) => state.refused_reset(failure.into()).into_response(),
     }
 }
 

@@ -40,17 +40,18 @@ pub async fn change_password(
     let user_name = body.as_ref().ok().map(|body| body.user_name.clone());
     let command = match body.and_then(|body| command(body, authorization, &state.default_admin)) {
         Ok(command) => command,
-        Err(error) => return render(&error.audited(&context), user_name.as_deref()),
+        Err(error) => return render(&state.refused_reset(error.audited(&context)), user_name.as_deref()),
     };
     match state.service.reset(&context, command).await {
         Ok(changed) => {
+            state.metrics.reset("ok");
             let mut user = json!({ "username": changed.username });
             if let Some(email) = changed.email {
                 user["email"] = json!(email);
             }
             Json(json!({ "successUsers": [user], "status": "OK" })).into_response()
         }
-        Err(failure) => render(&ApiError::from(failure), user_name.as_deref()),
+        Err(failure) => render(&state.refused_reset(failure.into()), user_name.as_deref()),
     }
 }
 

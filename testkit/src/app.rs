@@ -17,6 +17,10 @@ use crate::{Fixture, log};
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// `http://ADDRESS`, or `https://…` when the settings name a certificate.
+    base: String,
+    /// Where `/metrics` is served apart (`server.metrics_listen`).
+    pub metrics_address: Option<SocketAddr>,
     pub http: reqwest::Client,
     /// Every password and token this test sent or received.
     secrets: Mutex<Vec<String>>,
@@ -57,13 +61,26 @@ impl TestApp {
         settings.validate().expect("the tweaked configuration is valid");
         let app = Application::build(&settings).await.expect("build pwproxy");
         let address = app.local_addr().unwrap();
+        let metrics_address = app.metrics_addr();
+        // HTTPS in the tests: a certificate of the fixture's CA, which the
+        // client trusts alone.
+        let (base, http) = match (&settings.server.tls_cert_file, &settings.ldap.ca_file) {
+            (Some(_), Some(ca)) => {
+                let ca = reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
+                let http = reqwest::Client::builder().tls_built_in_root_certs(false).add_root_certificate(ca);
+                (format!("https://{address}"), http.build().unwrap())
+            }
+            _ => (format!("http://{address}"), reqwest::Client::new()),
+        };
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = stopped.await;
         }));
         Self {
             address,
-            http: reqwest::Client::new(),
+            base,
+            metrics_address,
+            http,
             secrets: Mutex::new(fixture.secrets()),
             seed_password: fixture.seed_password().to_owned(),
             _stop: stop,
@@ -71,7 +88,7 @@ impl TestApp {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
+        format!("{}{path}", self.base)
     }
 
     /// Remembers the secrets in a request: body passwords (long enough to be

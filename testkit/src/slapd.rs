@@ -70,6 +70,12 @@ impl Slapd {
         self.home().join("ca.pem")
     }
 
+    /// The server's certificate (for localhost and 127.0.0.1, signed by
+    /// [`Self::ca_file`]) and key: pwproxy's HTTPS tests use them too.
+    pub fn server_certificate(&self) -> (PathBuf, PathBuf) {
+        (self.home().join("server.pem"), self.home().join("server.key"))
+    }
+
     fn home(&self) -> PathBuf {
         self.dir.path().join("slapd")
     }

@@ -4,6 +4,7 @@ mod binary;
 mod check;
 mod delegation;
 mod hardening;
+mod operations;
 mod password_checks;
 mod persons;
 mod probes;

@@ -244,11 +244,21 @@ fn without_values(message: &str) -> String {
     // Quoted values go; what stands between backticks (keys, the
     // character expected) stays.
     let mut out = String::new();
-    let (mut quoted, mut ticked) = (false, false);
+    let (mut quoted, mut ticked, mut naming) = (false, false, false);
     for c in kept.join(" ").chars() {
         match c {
             '`' if !quoted => {
                 ticked = !ticked;
+                out.push(c);
+            }
+            // A quoted key name (`missing configuration field "ldap.bind_dn"`)
+            // stays.
+            '"' if !ticked && !quoted && (out.ends_with("field ") || out.ends_with("key ")) => {
+                naming = true;
+                out.push(c);
+            }
+            '"' if naming => {
+                naming = false;
                 out.push(c);
             }
             '"' if !ticked => {

@@ -325,6 +325,8 @@ mod tests {
         let typed = VALID.replace("[auth]", "[auth]\ntoken_ttl_secs = \"Hunter2-Secret\"");
         let Err(ConfigError::Load(why)) = parse(&typed) else { panic!("a string is no number") };
         assert!(!why.contains("Hunter2") && why.contains("token_ttl_secs"), "{why}");
+        let missing = super::super::without_values("missing configuration field \"ldap.bind_dn\"");
+        assert_eq!(missing, "missing configuration field \"ldap.bind_dn\"");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
+
+use super::answers::{CommonError, Violation};
 
 use crate::audit::{self, RequestContext};
 use crate::policy::Rule;
@@ -109,7 +111,7 @@ impl ApiError {
     /// which schemes are accepted, a 429 when to come back. Logged here,
     /// inside the request's span: operators get the details (never secrets:
     /// no failure carries one), callers only the message.
-    pub fn respond(&self, body: Value) -> Response {
+    pub fn respond(&self, body: impl Serialize) -> Response {
         let status = self.status();
         let code = self.code();
         match self {
@@ -137,20 +139,15 @@ impl ApiError {
     }
 }
 
-/// Listed with their code and sentence, as both error shapes show them.
-pub fn violations_json(rules: &[Rule]) -> Value {
-    rules.iter().map(|rule| json!({ "code": rule.code(), "message": rule.message() })).collect()
-}
-
 /// The common error shape (seed 000, the token endpoint, 404 and 405):
 /// `{"error": true, "message", "code"}`, plus `violations` for a policy
 /// failure.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": true, "message": self.message(), "code": self.code() });
-        if !self.violations().is_empty() {
-            body["violations"] = violations_json(self.violations());
-        }
+        let violations = Some(self.violations()).filter(|rules| !rules.is_empty()).map(|rules| {
+            rules.iter().map(|r| Violation { code: r.code().into(), message: r.message() }).collect()
+        });
+        let body = CommonError { error: true, message: self.message(), code: self.code().into(), violations };
         self.respond(body)
     }
 }

@@ -8,23 +8,35 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::ToSchema;
 
 use super::AppState;
+use super::answers::{CommonErrors, Token};
 use super::body::{JsonBody, name, password};
 use super::errors::ApiError;
 use super::extract::Caller;
 
-#[derive(Debug, Deserialize)]
-pub struct Body {
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// An admin's user name.
     username: String,
+    /// Their directory password.
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
 }
 
+/// Trade an admin's directory credentials for a Bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "tokens",
+    request_body = TokenRequest,
+    responses((status = 200, description = "A token", body = Token), CommonErrors)
+)]
 pub async fn issue_token(
     State(state): State<Arc<AppState>>,
     caller: Caller,
-    JsonBody(body): JsonBody<Body>,
+    JsonBody(body): JsonBody<TokenRequest>,
 ) -> Response {
     let context = caller.at("auth.token");
     let checked = body.and_then(|body| {
@@ -37,11 +49,11 @@ pub async fn issue_token(
         Err(error) => return error.audited(&context).into_response(),
     };
     match state.service.login(&context, &body.username, &body.password).await {
-        Ok(token) => Json(json!({
-            "access_token": token.expose_secret(),
-            "token_type": "Bearer",
-            "expires_in": state.service.token_ttl_secs(),
-        }))
+        Ok(token) => Json(Token {
+            access_token: token.expose_secret().to_owned(),
+            token_type: "Bearer".into(),
+            expires_in: state.service.token_ttl_secs(),
+        })
         .into_response(),
         Err(failure) => ApiError::from(failure).into_response(),
     }

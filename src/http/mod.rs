@@ -1,6 +1,8 @@
 //! The HTTP surface: routes, the layers every request passes through, and
 //! the two seed contracts as thin adapters over [`crate::reset`].
 
+mod answers;
+mod api_doc;
 mod body;
 pub mod errors;
 mod extract;
@@ -13,20 +15,25 @@ use std::sync::Arc;
 
 use std::time::Instant;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, State};
 use axum::http::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post, put};
+use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::directory::LdapDirectory;
 use crate::metrics::{Metrics, UNMATCHED};
 use crate::reset::Service;
+use api_doc::ApiDoc;
 use errors::{ApiError, RequestError};
 
 pub struct AppState {
@@ -40,16 +47,9 @@ pub struct AppState {
 /// The API; `/metrics` too unless `server.metrics_listen` serves it apart
 /// ([`metrics_router`]).
 pub fn router(state: Arc<AppState>, max_body_bytes: usize, with_metrics: bool) -> Router {
-    let mut routes = Router::new()
-        .route("/actions/persons/{person_id}/change-password", post(persons::change_password))
-        .route("/api/v1/users/changePassword", put(users::change_password))
-        .route("/api/v1/auth/token", post(login::issue_token))
-        .route("/healthz", get(probes::healthz))
-        .route("/readyz", get(probes::readyz));
-    if with_metrics {
-        routes = routes.route("/metrics", get(probes::metrics));
-    }
+    let (routes, document) = api(with_metrics).split_for_parts();
     routes
+        .layer(Extension(Arc::new(api_doc::Rendered::new(&document))))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
@@ -79,6 +79,21 @@ impl AppState {
         self.metrics.reset(error.code());
         error
     }
+}
+
+/// Every route, registered from its handler's API annotation.
+pub fn api(with_metrics: bool) -> OpenApiRouter<Arc<AppState>> {
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(persons::change_password))
+        .routes(routes!(users::change_password))
+        .routes(routes!(login::issue_token))
+        .routes(routes!(probes::healthz))
+        .routes(routes!(probes::readyz))
+        .routes(routes!(api_doc::openapi));
+    if with_metrics {
+        api = api.routes(routes!(probes::metrics));
+    }
+    api
 }
 
 /// `/metrics` alone, for `server.metrics_listen`.

@@ -10,31 +10,50 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
+use super::answers::{CommonErrors, PersonsOk};
 use super::body::{JsonBody, password};
 use super::errors::ApiError;
 use super::extract::{Authorization, Caller};
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
-#[derive(Debug, Deserialize)]
-pub struct Body {
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PersonsRequest {
+    /// The new password, exactly as it is to be written.
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
+    /// The same again.
+    #[schema(value_type = String, format = Password)]
     password_2: SecretString,
+    /// Must the person change it at their next sign-in? Default:
+    /// `policy.must_change`, unless the admin's delegation forces it.
     #[serde(default)]
     temporary: Option<bool>,
+    /// Also unlock a locked (not disabled) person, where the delegation allows it.
     #[serde(default)]
     unlock: bool,
 }
 
+/// Reset the password of the person with this id; the admin authenticates
+/// with a Bearer token or Basic credentials.
+#[utoipa::path(
+    post,
+    path = "/actions/persons/{person_id}/change-password",
+    tag = "passwords",
+    params(("person_id" = String, Path, format = Uuid, description = "The person's id (entryUUID; objectGUID on AD), in any letter case")),
+    request_body = PersonsRequest,
+    responses((status = 200, description = "The password was changed", body = PersonsOk), CommonErrors),
+    security(("bearer" = []), ("basic" = []))
+)]
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     person_id: Result<Path<String>, PathRejection>,
     authorization: Authorization,
-    JsonBody(body): JsonBody<Body>,
+    JsonBody(body): JsonBody<PersonsRequest>,
 ) -> Response {
     let context = caller.at("persons.change-password");
     // An undecodable path segment is as much "not a UUID" as any other.
@@ -46,7 +65,7 @@ pub async fn change_password(
     match state.service.reset(&context, command).await {
         Ok(_) => {
             state.metrics.reset("ok");
-            Json(json!({ "success": true })).into_response()
+            Json(PersonsOk { success: true }).into_response()
         }
         Err(failure) => state.refused_reset(failure.into()).into_response(),
     }
@@ -55,7 +74,7 @@ pub async fn change_password(
 fn command(
     person_id: &str,
     authorization: Authorization,
-    body: Result<Body, ApiError>,
+    body: Result<PersonsRequest, ApiError>,
 ) -> Result<ResetCommand, ApiError> {
     let body = body?;
     password("password", &body.password)?;

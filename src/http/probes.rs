@@ -2,20 +2,28 @@
 
 use std::sync::Arc;
 
+use super::answers::Probe;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde_json::{Value, json};
 
 use super::AppState;
 use crate::directory::Directory;
 
-pub async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// Alive: answers while the process serves.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Serving", body = Probe)))]
+pub async fn healthz() -> Json<Probe> {
+    Json(Probe { status: "ok".into() })
 }
 
 /// The Prometheus text exposition; pool gauges are read now.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus metrics (OpenMetrics text)", body = String, content_type = "application/openmetrics-text"))
+)]
 pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     for (pool, status) in state.service.directory().pools() {
         state.metrics.connections(
@@ -32,12 +40,21 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 /// Ready when the service account can bind and search right now.
-pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The directory answers the service account", body = Probe),
+        (status = 503, description = "It does not", body = Probe),
+    )
+)]
+pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, Json<Probe>) {
     match state.service.directory().ready().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(()) => (StatusCode::OK, Json(Probe { status: "ready".into() })),
         Err(e) => {
             tracing::warn!("not ready: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "directory_unavailable" })))
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Probe { status: "directory_unavailable".into() }))
         }
     }
 }

@@ -8,33 +8,55 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 use super::AppState;
+use super::answers::{FailedUser, SuccessUser, UsersError, UsersErrors, UsersOk};
 use super::body::{JsonBody, name, password};
 use super::errors::ApiError;
 use super::extract::{Authorization, Caller};
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Body {
+pub struct UsersRequest {
+    /// The person whose password changes, by user name.
     user_name: String,
+    /// The new password, exactly as it is to be written.
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
+    /// The acting admin's own password, always verified by a bind.
+    #[schema(value_type = String, format = Password)]
     admin_password: SecretString,
+    /// The acting admin, unless the Authorization header names them (else
+    /// `authorization.default_admin`).
     #[serde(default)]
     admin_user_name: Option<String>,
+    /// Must the person change it at their next sign-in? Default:
+    /// `policy.must_change`, unless the admin's delegation forces it.
     #[serde(default)]
     temporary: Option<bool>,
+    /// Also unlock a locked (not disabled) person, where the delegation allows it.
     #[serde(default)]
     unlock: bool,
 }
 
+/// Reset the password of the person with this user name; `adminPassword`
+/// proves the acting admin.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/changePassword",
+    tag = "passwords",
+    request_body = UsersRequest,
+    responses((status = 200, description = "The password was changed", body = UsersOk), UsersErrors),
+    security((), ("bearer" = []), ("basic" = []))
+)]
 pub async fn change_password(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     authorization: Authorization,
-    JsonBody(body): JsonBody<Body>,
+    JsonBody(body): JsonBody<UsersRequest>,
 ) -> Response {
     let context = caller.at("users.changePassword");
     let user_name = body.as_ref().ok().map(|body| body.user_name.clone());
@@ -45,11 +67,8 @@ pub async fn change_password(
     match state.service.reset(&context, command).await {
         Ok(changed) => {
             state.metrics.reset("ok");
-            let mut user = json!({ "username": changed.username });
-            if let Some(email) = changed.email {
-                user["email"] = json!(email);
-            }
-            Json(json!({ "successUsers": [user], "status": "OK" })).into_response()
+            let user = SuccessUser { username: changed.username, email: changed.email };
+            Json(UsersOk { success_users: vec![user], status: "OK".into() }).into_response()
         }
         Err(failure) => render(&state.refused_reset(failure.into()), user_name.as_deref()),
     }
@@ -57,7 +76,11 @@ pub async fn change_password(
 
 /// The acting admin is, in order: the Authorization header's principal, the
 /// body's `adminUserName`, `authorization.default_admin`.
-fn command(body: Body, authorization: Authorization, default_admin: &str) -> Result<ResetCommand, ApiError> {
+fn command(
+    body: UsersRequest,
+    authorization: Authorization,
+    default_admin: &str,
+) -> Result<ResetCommand, ApiError> {
     name("userName", &body.user_name)?;
     password("password", &body.password)?;
     password("adminPassword", &body.admin_password)?;
@@ -82,17 +105,14 @@ fn command(body: Body, authorization: Authorization, default_admin: &str) -> Res
 /// `{"failedUsers", "errorDetails", "status"}`: one `errorDetails` entry per
 /// problem, so a policy failure lists every broken rule.
 fn render(error: &ApiError, user_name: Option<&str>) -> Response {
-    let mut details = Map::new();
-    details.insert(error.code().to_owned(), Value::String(error.message()));
+    let mut error_details = BTreeMap::new();
+    error_details.insert(error.code().to_owned(), error.message());
     for rule in error.violations() {
-        details.insert(rule.code().to_owned(), Value::String(rule.message()));
+        error_details.insert(rule.code().to_owned(), rule.message());
     }
-    let failed: Vec<Value> = user_name.map(|name| json!({ "username": name })).into_iter().collect();
-    error.respond(json!({
-        "failedUsers": failed,
-        "errorDetails": details,
-        "status": error.status().canonical_reason().unwrap_or_default(),
-    }))
+    let failed_users = user_name.map(|name| FailedUser { username: name.to_owned() }).into_iter().collect();
+    let status = error.status().canonical_reason().unwrap_or_default().to_owned();
+    error.respond(UsersError { failed_users, error_details, status })
 }
 
 #[cfg(test)]
@@ -101,7 +121,7 @@ mod tests {
 
     #[test]
     fn debug_output_of_a_body_redacts_the_passwords() {
-        let body: Body = serde_json::from_str(
+        let body: UsersRequest = serde_json::from_str(
             r#"{"userName": "alice", "password": "new-secret-1", "adminPassword": "admin-secret-2"}"#,
         )
         .unwrap();

@@ -1,0 +1,149 @@
+//! What the endpoints answer, as typed bodies: the handlers build their JSON
+//! from these, and the API document describes them, so the two cannot
+//! differ.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Seed 000's success.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonsOk {
+    /// Always true.
+    pub success: bool,
+}
+
+/// Seed 001's success.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsersOk {
+    pub success_users: Vec<SuccessUser>,
+    /// Always "OK".
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuccessUser {
+    pub username: String,
+    /// When the directory has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// The common error shape: seed 000, the token endpoint, unknown paths and
+/// methods.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommonError {
+    /// Always true.
+    pub error: bool,
+    /// A sentence for a person; never quotes a submitted value.
+    pub message: String,
+    /// The stable code (see the status table).
+    pub code: String,
+    /// For `password_policy`: every rule the password breaks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations: Option<Vec<Violation>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Violation {
+    pub code: String,
+    pub message: String,
+}
+
+/// Seed 001's error shape.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsersError {
+    /// The user named in the request, once the body could be read.
+    pub failed_users: Vec<FailedUser>,
+    /// One entry per problem: the stable code, and every broken policy rule.
+    pub error_details: BTreeMap<String, String>,
+    /// The HTTP reason phrase, e.g. "Bad Request".
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailedUser {
+    pub username: String,
+}
+
+/// A Bearer token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Token {
+    pub access_token: String,
+    /// Always "Bearer".
+    pub token_type: String,
+    /// Seconds the token is valid.
+    pub expires_in: u64,
+}
+
+/// A probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Probe {
+    /// "ok", "ready" or "directory_unavailable".
+    pub status: String,
+}
+
+/// The statuses every password and token endpoint may answer besides its
+/// success, in the common error shape. The sentence and code say which case.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a description for the API document, never built
+pub enum CommonErrors {
+    /// invalid_request, passwords_do_not_match, password_policy (with
+    /// violations), user_inactive, directory_rejected_password
+    #[response(status = 400)]
+    BadRequest(CommonError),
+    /// unauthenticated: credentials missing, wrong or expired
+    #[response(status = 401, headers(("WWW-Authenticate" = String, description = "The schemes accepted: Bearer, Basic")))]
+    Unauthorized(CommonError),
+    /// forbidden: not an admin, a protected target, outside the delegation, an option not allowed
+    #[response(status = 403)]
+    Forbidden(CommonError),
+    /// user_not_found
+    #[response(status = 404)]
+    NotFound(CommonError),
+    /// payload_too_large
+    #[response(status = 413)]
+    PayloadTooLarge(CommonError),
+    /// rate_limited: too many failed authentications for the name or address
+    #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds before trying again")))]
+    TooManyRequests(CommonError),
+    /// internal
+    #[response(status = 500)]
+    Internal(CommonError),
+    /// directory_unavailable
+    #[response(status = 503)]
+    Unavailable(CommonError),
+}
+
+/// The same statuses in seed 001's error shape.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a description for the API document, never built
+pub enum UsersErrors {
+    /// invalid_request, password_policy (every broken rule in errorDetails), user_inactive, directory_rejected_password
+    #[response(status = 400)]
+    BadRequest(UsersError),
+    /// unauthenticated: credentials missing, wrong or expired
+    #[response(status = 401, headers(("WWW-Authenticate" = String, description = "The schemes accepted: Bearer, Basic")))]
+    Unauthorized(UsersError),
+    /// forbidden
+    #[response(status = 403)]
+    Forbidden(UsersError),
+    /// user_not_found
+    #[response(status = 404)]
+    NotFound(UsersError),
+    /// payload_too_large
+    #[response(status = 413)]
+    PayloadTooLarge(UsersError),
+    /// rate_limited
+    #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds before trying again")))]
+    TooManyRequests(UsersError),
+    /// internal
+    #[response(status = 500)]
+    Internal(UsersError),
+    /// directory_unavailable
+    #[response(status = 503)]
+    Unavailable(UsersError),
+}

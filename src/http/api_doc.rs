@@ -1,0 +1,61 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`
+//! annotations and the types they read and answer: routes are registered
+//! from the same annotations (`utoipa_axum::routes!`), so a route cannot be
+//! served undocumented or documented unserved.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::http::header;
+use axum::response::IntoResponse;
+use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pwproxy",
+        description = "Helpdesk password resets in LDAP, Active Directory and 389 DS. Errors carry a stable code; \
+                       every status below has its meaning in the contract's table.",
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "passwords", description = "The two seed contracts for resetting a password"),
+        (name = "tokens", description = "Bearer tokens for admins"),
+        (name = "operations", description = "Probes, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Bearer (a token from `POST /api/v1/auth/token`) and Basic (the admin's
+/// directory credentials).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, document: &mut Document) {
+        let components = document.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+    }
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json"))
+)]
+pub async fn openapi(Extension(document): Extension<Arc<Rendered>>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], document.0.clone())
+}
+
+/// The document as JSON, rendered once at start-up.
+pub struct Rendered(pub String);
+
+impl Rendered {
+    pub fn new(document: &Document) -> Self {
+        Self(document.to_json().unwrap_or_default())
+    }
+}

@@ -12,6 +12,8 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::answers::{CommonError, FailedUser, UsersError, Violation};
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -20,6 +22,8 @@ use utoipa::{Modify, OpenApi};
                        every status below has its meaning in the contract's table.",
     ),
     modifiers(&SecuritySchemes),
+    // The error shapes, which the responses name through `IntoResponses`.
+    components(schemas(CommonError, Violation, UsersError, FailedUser)),
     tags(
         (name = "passwords", description = "The two seed contracts for resetting a password"),
         (name = "tokens", description = "Bearer tokens for admins"),

@@ -19,9 +19,14 @@ use super::extract::Caller;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// An admin's user name.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     username: String,
     /// Their directory password.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
     password: SecretString,
 }
 

@@ -23,10 +23,10 @@ use crate::reset::{Credentials, Principal, ResetCommand, Target};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PersonsRequest {
     /// The new password, exactly as it is to be written.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
     password: SecretString,
     /// The same again.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
     password_2: SecretString,
     /// Must the person change it at their next sign-in? Default:
     /// `policy.must_change`, unless the admin's delegation forces it.
@@ -42,6 +42,7 @@ pub struct PersonsRequest {
 #[utoipa::path(
     post,
     path = "/actions/persons/{person_id}/change-password",
+    operation_id = "persons_change_password",
     tag = "passwords",
     params(("person_id" = String, Path, format = Uuid, description = "The person's id (entryUUID; objectGUID on AD), in any letter case")),
     request_body = PersonsRequest,

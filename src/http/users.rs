@@ -22,16 +22,26 @@ use crate::reset::{Credentials, Principal, ResetCommand, Target};
 #[serde(rename_all = "camelCase")]
 pub struct UsersRequest {
     /// The person whose password changes, by user name.
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     user_name: String,
     /// The new password, exactly as it is to be written.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
     password: SecretString,
     /// The acting admin's own password, always verified by a bind.
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
     admin_password: SecretString,
     /// The acting admin, unless the Authorization header names them (else
     /// `authorization.default_admin`).
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     admin_user_name: Option<String>,
     /// Must the person change it at their next sign-in? Default:
     /// `policy.must_change`, unless the admin's delegation forces it.
@@ -47,6 +57,7 @@ pub struct UsersRequest {
 #[utoipa::path(
     put,
     path = "/api/v1/users/changePassword",
+    operation_id = "users_change_password",
     tag = "passwords",
     request_body = UsersRequest,
     responses((status = 200, description = "The password was changed", body = UsersOk), UsersErrors),

@@ -122,3 +122,49 @@ async fn the_listener_serves_https_with_its_certificate() {
     let plain = reqwest::get(format!("http://{}/healthz", app.address)).await;
     assert!(plain.is_err() || plain.is_ok_and(|r| r.status() != 200));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_document_and_the_router_cannot_drift() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn(&dir).await;
+    let answer = app.get("/openapi.json").await;
+    assert_eq!(answer.status, 200);
+    let document = answer.body;
+    assert_eq!(document["openapi"], "3.1.0");
+
+    // Exactly the contract's endpoints are documented…
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    documented.sort();
+    let expected = [
+        ("GET", "/healthz"),
+        ("GET", "/metrics"),
+        ("GET", "/openapi.json"),
+        ("GET", "/readyz"),
+        ("POST", "/actions/persons/{person_id}/change-password"),
+        ("POST", "/api/v1/auth/token"),
+        ("PUT", "/api/v1/users/changePassword"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(documented, expected);
+
+    // …and every one of them is served: none falls through to the router's
+    // "no such endpoint" or "method not allowed".
+    for (method, path) in &documented {
+        let url = app.url(&path.replace("{person_id}", &uuid::Uuid::new_v4().to_string()));
+        let request = app.http.request(method.parse().unwrap(), url).json(&json!({}));
+        let answer = Answer::from(request.send().await.unwrap()).await;
+        assert!(
+            answer.body.get("code").is_none_or(|c| c != "not_found" && c != "method_not_allowed"),
+            "{method} {path}: {answer:?}"
+        );
+        assert_ne!(answer.status, 404, "{method} {path}");
+    }
+    // What is not documented is not served.
+    app.get("/api/v1/users").await.assert_persons_error(404, "not_found");
+}

@@ -126,6 +126,11 @@ impl Dialect for ActiveDirectory {
         None
     }
 
+    /// The DC applies concurrent resets one after the other.
+    fn raced(&self, _: &LdapResult) -> bool {
+        false
+    }
+
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text)
     }

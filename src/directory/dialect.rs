@@ -162,6 +162,11 @@ pub trait Dialect: Send + Sync {
     /// write itself sees to that.
     fn must_change_setting(&self, account: &AccountFacts) -> Option<MustChangeSetting>;
 
+    /// Whether a refused write lost a race with another write of the same
+    /// entry (nothing was applied: the operation is atomic), so writing again
+    /// is safe and may succeed.
+    fn raced(&self, result: &LdapResult) -> bool;
+
     /// A refused password write in plain words, or `None` when the refusal
     /// is not about the password.
     fn write_refusal(&self, result: &LdapResult) -> Option<String>;

@@ -124,6 +124,11 @@ impl Dialect for Ds389 {
         Some(MustChangeSetting { entry, attribute: MUST_CHANGE })
     }
 
+    /// None measured: 389 serializes writes of an entry itself.
+    fn raced(&self, _: &LdapResult) -> bool {
+        false
+    }
+
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text, ppolicy::response_error(result))
     }

@@ -13,9 +13,11 @@ use secrecy::{ExposeSecret, SecretString};
 use super::attributes::{all_values, first_value};
 use super::connection::from_result;
 use super::dialect::{BindOutcome, WriteOperation};
+use super::entry_locks::EntryLocks;
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::{DirectorySettings, LdapSettings};
 use crate::dn::Dn;
@@ -23,6 +25,13 @@ use crate::metrics::Metrics;
 
 /// LDAP's noSuchAttribute: a delete of an attribute that is not there.
 const NO_SUCH_ATTRIBUTE: u32 = 16;
+/// Writes of one password, the first included, before a race is reported.
+const MAX_WRITES: usize = 3;
+
+/// A few milliseconds of spread, so that racing writers do not meet again.
+fn rand_jitter() -> u8 {
+    uuid::Uuid::new_v4().as_bytes()[0]
+}
 
 /// How deep nested groups are followed before the chain is cut off; a
 /// cycle is also stopped by remembering every group seen.
@@ -45,6 +54,7 @@ pub struct LdapDirectory {
     inactive_filter: Option<String>,
     /// Read with every person for the password policy.
     context_attributes: Vec<String>,
+    entry_locks: EntryLocks,
 }
 
 impl LdapDirectory {
@@ -74,6 +84,7 @@ impl LdapDirectory {
             groups_base: directory.groups_base(),
             inactive_filter,
             context_attributes: context_attributes.to_vec(),
+            entry_locks: EntryLocks::default(),
         })
     }
 
@@ -177,13 +188,23 @@ impl LdapDirectory {
         password: &SecretString,
         write: Write,
     ) -> Result<(), DirectoryError> {
+        let mut write = write;
         let mut result = self.write_once(&mut ldap, dn, password, write).await;
-        if write.unlock && result.as_ref().is_ok_and(|r| r.rc == NO_SUCH_ATTRIBUTE) {
-            // The lock this write deletes is already gone: another request
-            // unlocked the account since it was read. The operation is
-            // atomic and was refused whole, so writing the password alone
-            // cannot apply anything twice.
-            result = self.write_once(&mut ldap, dn, password, Write { unlock: false, ..write }).await;
+        // Each retry below follows a refusal of the whole operation (LDAP
+        // modifies are atomic): nothing was applied, so a retry cannot apply
+        // a password twice.
+        for _ in 1..MAX_WRITES {
+            match &result {
+                // The lock this write deletes is already gone: another
+                // process unlocked the account since it was read.
+                Ok(answer) if write.unlock && answer.rc == NO_SUCH_ATTRIBUTE => write.unlock = false,
+                // Another process wrote the entry in between.
+                Ok(answer) if self.dialect.raced(answer) => {
+                    tokio::time::sleep(Duration::from_millis(5 + u64::from(rand_jitter()) % 20)).await;
+                }
+                _ => break,
+            }
+            result = self.write_once(&mut ldap, dn, password, write).await;
         }
         keep_if_usable(ldap, result.as_ref().err());
         let result = result?;
@@ -295,6 +316,7 @@ impl Directory for LdapDirectory {
             self.check_must_change(person).await?;
         }
         let dn = &person.dn;
+        let _turn = self.entry_locks.lock(dn).await;
         match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.

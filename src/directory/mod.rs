@@ -8,6 +8,7 @@ mod attributes;
 mod connection;
 mod dialect;
 mod ds389;
+mod entry_locks;
 mod ldap;
 mod openldap;
 mod pools;

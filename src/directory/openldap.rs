@@ -112,6 +112,13 @@ impl Dialect for OpenLdap {
         None
     }
 
+    /// ppolicy updates `pwdHistory` with the old value it read; a concurrent
+    /// change of the same entry makes that delete miss: "modify/delete:
+    /// pwdHistory: no such value".
+    fn raced(&self, result: &LdapResult) -> bool {
+        result.rc == 16 && result.text.contains("pwdHistory")
+    }
+
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
         rejection(result.rc, &result.text, ppolicy::response_error(result))
     }

@@ -2,6 +2,7 @@
 
 mod binary;
 mod check;
+mod concurrency;
 mod delegation;
 mod hardening;
 mod operations;

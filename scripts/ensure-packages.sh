@@ -2,7 +2,8 @@
 # Installs the Debian packages pwproxy's tests and demo need, if missing:
 # OpenLDAP's slapd, its command-line tools and openssl (fixture certificates);
 # with --samba also a Samba AD DC for the Active Directory tests, with --389ds
-# a 389 Directory Server for its tests, with --api Python's venv for the API
+# a 389 Directory Server for its tests, with --redis a redis-server for the
+# replica tests, with --api Python's venv for the API
 # contract checks (scripts/check-api.sh).
 # Root installs directly; anyone else goes through sudo.
 set -euo pipefail
@@ -23,6 +24,9 @@ for extra in "$@"; do
       command -v dscreate >/dev/null || [ -x /usr/sbin/dscreate ] || missing+=(389-ds-base)
       # Free ports for the instance are found with python3.
       command -v python3 >/dev/null || missing+=(python3)
+      ;;
+    --redis)
+      command -v redis-server >/dev/null || missing+=(redis-server)
       ;;
     --api)
       # scripts/check-api.sh makes a virtualenv with Debian's python3.

@@ -59,6 +59,7 @@ pub struct Metrics {
     operations: Histograms<OperationLabels>,
     connections: Family<ConnectionLabels, Gauge>,
     lockouts: Family<ScopeLabels, Counter>,
+    store_up: Gauge,
 }
 
 /// 0.5 ms to ~8 s: a directory exchange on a LAN to a request that waited
@@ -102,7 +103,13 @@ impl Default for Metrics {
             "Names and client addresses locked out after too many failures, by scope",
             lockouts.clone(),
         );
-        Self { registry, requests, request_durations, resets, operations, connections, lockouts }
+        let store_up = Gauge::default();
+        registry.register(
+            "pwproxy_rate_limit_store_up",
+            "1 while the shared failure counters (rate_limit.store = redis://…) answer, 0 while this replica counts alone",
+            store_up.clone(),
+        );
+        Self { registry, requests, request_durations, resets, operations, connections, lockouts, store_up }
     }
 }
 
@@ -132,6 +139,10 @@ impl Metrics {
     /// `scope`: `name` or `address`.
     pub fn lockout(&self, scope: &'static str) {
         self.lockouts.get_or_create(&ScopeLabels { scope }).inc();
+    }
+
+    pub fn rate_limit_store_up(&self, up: bool) {
+        self.store_up.set(i64::from(up));
     }
 
     /// The text exposition format.

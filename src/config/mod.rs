@@ -106,6 +106,14 @@ pub struct RateLimitSettings {
     pub failures_per_address: u32,
     #[serde(default = "default_window")]
     pub window_secs: u64,
+    /// `memory` (this process), or `redis://host:port/db` (every replica
+    /// alike). A secret: the URL may hold Redis's password.
+    #[serde(default = "default_store")]
+    pub store: SecretString,
+}
+
+fn default_store() -> SecretString {
+    SecretString::from("memory")
 }
 
 impl Default for RateLimitSettings {
@@ -114,6 +122,7 @@ impl Default for RateLimitSettings {
             failures_per_name: default_failures_per_name(),
             failures_per_address: default_failures_per_address(),
             window_secs: default_window(),
+            store: default_store(),
         }
     }
 }

@@ -85,12 +85,12 @@ impl<D: Directory> Service<D> {
         client: IpAddr,
         authentication: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, Failure> {
-        if let Some(wait) = self.lockout.locked_for(name, client) {
+        if let Some(wait) = self.lockout.locked_for(name, client).await {
             return Err(Failure::RateLimited(wait));
         }
         let result = authentication.await;
         if let Err(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) = &result {
-            self.lockout.record_failure(name, client);
+            self.lockout.record_failure(name, client).await;
         }
         result
     }

@@ -11,6 +11,7 @@ pub mod ldap;
 pub mod log;
 pub mod net;
 pub mod process;
+pub mod redis;
 pub mod samba;
 pub mod slapd;
 

@@ -10,5 +10,6 @@ mod password_checks;
 mod persons;
 mod probes;
 mod properties;
+mod replicas;
 mod token;
 mod users;

@@ -39,6 +39,7 @@ fn delegated_service(mut directory: Directory) -> Service<Directory> {
             failures_per_name: 100,
             failures_per_address: 100,
             window_secs: 900,
+            ..RateLimitSettings::default()
         }),
         Duration::from_secs(5),
     )

@@ -144,6 +144,7 @@ fn service(directory: Directory) -> Service<Directory> {
             failures_per_name: 2,
             failures_per_address: 100,
             window_secs: 900,
+            ..RateLimitSettings::default()
         }),
         Duration::from_secs(5),
     )

@@ -1,16 +1,10 @@
-//! Brute-force protection: failed authentications are counted per admin name
-//! and per client address; once either has used up its allowance, every
-//! attempt is refused (right password or not) without asking the directory.
-//!
-//! Counting is governor's GCRA: an allowance of `failures` that refills one
-//! failure every `window / failures`. Five failures in a row lock a name for
-//! a fifth of the window; after that, one more try per refill: in the long
-//! run at most `failures` per `window`.
+//! This process's own failure counters: governor's GCRA, an allowance of
+//! `failures` that refills one failure every `window / failures`.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -18,8 +12,8 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
+use super::Scope;
 use crate::config::RateLimitSettings;
-use crate::metrics::Metrics;
 
 type Limiter<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
@@ -29,36 +23,21 @@ enum Key {
     Address(IpAddr),
 }
 
-pub struct Lockout {
+pub struct Local {
     names: Limiter<String>,
     addresses: Limiter<IpAddr>,
     name_refill: Duration,
     address_refill: Duration,
     /// Keys whose allowance is used up, and until when.
     locked: Mutex<HashMap<Key, Instant>>,
-    /// Counts each lockout, when set.
-    metrics: Option<Arc<Metrics>>,
 }
 
-impl Lockout {
+impl Local {
     pub fn new(settings: &RateLimitSettings) -> Self {
         let window = Duration::from_secs(settings.window_secs);
         let (names, name_refill) = limiter(settings.failures_per_name, window);
         let (addresses, address_refill) = limiter(settings.failures_per_address, window);
-        Self {
-            names,
-            addresses,
-            name_refill,
-            address_refill,
-            locked: Mutex::new(HashMap::new()),
-            metrics: None,
-        }
-    }
-
-    /// Counts every lockout by scope (`name` or `address`).
-    pub fn observed_by(mut self, metrics: Arc<Metrics>) -> Self {
-        self.metrics = Some(metrics);
-        self
+        Self { names, addresses, name_refill, address_refill, locked: Mutex::new(HashMap::new()) }
     }
 
     /// How long the caller must wait, if the name or the address is locked.
@@ -74,8 +53,8 @@ impl Lockout {
     }
 
     /// Counts one failed authentication against the name (when one was
-    /// claimed) and the address.
-    pub fn record_failure(&self, name: Option<&str>, address: IpAddr) {
+    /// claimed) and the address; the scopes this locked.
+    pub fn record_failure(&self, name: Option<&str>, address: IpAddr) -> Vec<Scope> {
         let mut lock_until = Vec::new();
         if let Some(name) = name {
             let name = name.to_lowercase();
@@ -86,24 +65,19 @@ impl Lockout {
         if let Some(until) = exhausted(&self.addresses, &address, self.address_refill) {
             lock_until.push((Key::Address(address), until));
         }
-        if !lock_until.is_empty() {
-            let mut locked = self.locked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            for (key, until) in lock_until {
-                if let Some(metrics) = &self.metrics {
-                    metrics.lockout(match key {
-                        Key::Name(_) => "name",
-                        Key::Address(_) => "address",
-                    });
-                }
-                tracing::warn!(
-                    ?key,
-                    "too many failed authentications: locked for {:?}",
-                    until - Instant::now()
-                );
+        let mut locked = self.locked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lock_until
+            .into_iter()
+            .map(|(key, until)| {
+                let scope = match key {
+                    Key::Name(_) => Scope::Name,
+                    Key::Address(_) => Scope::Address,
+                };
                 let entry = locked.entry(key).or_insert(until);
                 *entry = (*entry).max(until);
-            }
-        }
+                scope
+            })
+            .collect()
     }
 
     /// Forgets expired locks and idle counters; run now and then so that
@@ -146,11 +120,12 @@ fn exhausted<K: std::hash::Hash + Eq + Clone>(
 mod tests {
     use super::*;
 
-    fn lockout(per_name: u32, per_address: u32) -> Lockout {
-        Lockout::new(&RateLimitSettings {
+    fn lockout(per_name: u32, per_address: u32) -> Local {
+        Local::new(&RateLimitSettings {
             failures_per_name: per_name,
             failures_per_address: per_address,
             window_secs: 900,
+            ..RateLimitSettings::default()
         })
     }
 

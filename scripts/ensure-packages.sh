@@ -25,6 +25,10 @@ for extra in "$@"; do
       # Free ports for the instance are found with python3.
       command -v python3 >/dev/null || missing+=(python3)
       ;;
+    --deploy)
+      # scripts/check-deploy.sh lints the systemd unit with systemd-analyze.
+      command -v systemd-analyze >/dev/null || missing+=(systemd)
+      ;;
     --redis)
       command -v redis-server >/dev/null || missing+=(redis-server)
       ;;

@@ -17,6 +17,7 @@ use pwproxy_testkit::figures::{millis, percentile};
 use pwproxy_testkit::floor::{Floor, Request};
 use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
+use pwproxy_testkit::redis::RedisServer;
 use serde_json::json;
 
 #[derive(Parser)]
@@ -35,6 +36,10 @@ struct Args {
     /// Slices each run is cut into, alternating pwproxy and the floor.
     #[arg(long, default_value_t = 5)]
     rounds: u32,
+    /// Count failures in a private Redis (`rate_limit.store`), as replicas
+    /// do, instead of in the process.
+    #[arg(long)]
+    redis: bool,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -86,6 +91,7 @@ async fn main() {
         "| people | transport | clients | pwproxy req/s | floor req/s | ratio | pwproxy p50 / p95 / p99 | floor p50 / p95 / p99 | p99 ratio | errors pwproxy / floor | peak RSS |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let redis = args.redis.then(RedisServer::start);
     for &users in &args.users {
         let dir = TestDirectory::start_own().await;
         let loading = Instant::now();
@@ -94,7 +100,7 @@ async fn main() {
         let ids = Arc::new(dir.ids("bench", users).await);
         for transport in &args.transports {
             let url = if transport == "ldaps" { &dir.ldaps_url } else { &dir.ldap_url };
-            let proxy = start_pwproxy(&dir, url).await;
+            let proxy = start_pwproxy(&dir, url, redis.as_ref()).await;
             let token = proxy.token("helpdesk1", SEED_PASSWORD).await;
             let floor = Floor::new(url, dir.ca_file.as_deref());
             for clients in [args.clients, 1] {
@@ -141,11 +147,13 @@ async fn main() {
 
 /// The release binary on the fixture's configuration at `url`; brute-force
 /// limits are lifted, since the load itself never fails to authenticate.
-async fn start_pwproxy(dir: &TestDirectory, url: &str) -> PwproxyProcess {
+async fn start_pwproxy(dir: &TestDirectory, url: &str, redis: Option<&RedisServer>) -> PwproxyProcess {
+    let store = redis.map_or_else(|| "memory".to_owned(), RedisServer::url);
     let envs = [
         ("PWPROXY__LDAP__URL", url),
         ("PWPROXY__RATE_LIMIT__FAILURES_PER_NAME", "1000000"),
         ("PWPROXY__RATE_LIMIT__FAILURES_PER_ADDRESS", "1000000"),
+        ("PWPROXY__RATE_LIMIT__STORE", store.as_str()),
     ];
     let proxy =
         PwproxyProcess::start(env!("CARGO_BIN_EXE_pwproxy"), &dir.config_toml(), &envs, Output::Quiet).await;

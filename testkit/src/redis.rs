@@ -48,9 +48,26 @@ impl RedisServer {
         panic!("redis-server did not listen on port {}", self.port);
     }
 
+    /// SIGSTOP: it keeps its port but answers nothing (a slow Redis);
+    /// `thaw` resumes it.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        if let Some(child) = self.child.lock().unwrap().as_ref() {
+            let _ = Command::new("kill").args([signal, &child.id().to_string()]).status();
+        }
+    }
+
     /// SIGKILL, and waits for its port to close.
     pub fn kill(&self) {
         if let Some(mut child) = self.child.lock().unwrap().take() {
+            let _ = Command::new("kill").args(["-CONT", &child.id().to_string()]).status();
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -197,3 +197,20 @@ blocklist_files = [\"/nonexistent/breach-corpus.txt\"]
         "{stderr}"
     );
 }
+
+#[test]
+fn a_configuration_error_never_quotes_a_secret_from_the_file() {
+    let broken =
+        "[ldap]\nurl = \"ldap://127.0.0.1\"\nbind_dn = \"cn=x\"\nbind_password = \"Sup3r-Secret-Value\n";
+    let mistyped = "[ldap]\nurl = \"ldap://127.0.0.1\"\nbind_dn = \"cn=x\"\nbind_password = \"x\"\ntimeout_secs = \"Sup3r-Secret-Value\"\n";
+    for (toml, mentions) in [(broken, "line 4"), (mistyped, "ldap.timeout_secs")] {
+        let file = config_file(toml);
+        for command in ["check", "serve"] {
+            let output = Command::new(BINARY).args([command, "--config"]).arg(file.path()).output().unwrap();
+            assert_eq!(output.status.code(), Some(2));
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(!stderr.contains("Sup3r"), "{stderr}");
+            assert!(stderr.contains(mentions), "{stderr}");
+        }
+    }
+}

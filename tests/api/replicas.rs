@@ -121,3 +121,22 @@ async fn concurrent_resets_of_two_people_through_every_replica_never_fail() {
         assert_eq!(bound, [200], "exactly one password binds, an acknowledged one");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_does_not_answer_delays_requests_by_a_short_bound_only() {
+    let redis = RedisServer::start();
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn_with(&dir, shared(&redis, 5)).await;
+    assert_eq!(app.login("helpdesk1", SEED_PASSWORD).await.status, 200, "Redis answers first");
+
+    redis.freeze();
+    let started = Instant::now();
+    let answer = app.login("helpdesk1", SEED_PASSWORD).await;
+    let elapsed = started.elapsed();
+    redis.thaw();
+
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // The bound is 250 ms (not ldap.timeout_secs), plus the directory's work.
+    assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
+    assert!(scrape(&app).await.contains("pwproxy_rate_limit_store_up 0"));
+}

@@ -26,7 +26,7 @@ use crate::metrics::Metrics;
 /// LDAP's noSuchAttribute: a delete of an attribute that is not there.
 const NO_SUCH_ATTRIBUTE: u32 = 16;
 /// Writes of one password, the first included, before a race is reported.
-const MAX_WRITES: usize = 3;
+const MAX_WRITES: u64 = 5;
 
 /// A few milliseconds of spread, so that racing writers do not meet again.
 fn rand_jitter() -> u8 {
@@ -193,14 +193,15 @@ impl LdapDirectory {
         // Each retry below follows a refusal of the whole operation (LDAP
         // modifies are atomic): nothing was applied, so a retry cannot apply
         // a password twice.
-        for _ in 1..MAX_WRITES {
+        for attempt in 1..MAX_WRITES {
             match &result {
                 // The lock this write deletes is already gone: another
                 // process unlocked the account since it was read.
                 Ok(answer) if write.unlock && answer.rc == NO_SUCH_ATTRIBUTE => write.unlock = false,
                 // Another process wrote the entry in between.
                 Ok(answer) if self.dialect.raced(answer) => {
-                    tokio::time::sleep(Duration::from_millis(5 + u64::from(rand_jitter()) % 20)).await;
+                    let spread = 5 * attempt + u64::from(rand_jitter()) % (20 * attempt);
+                    tokio::time::sleep(Duration::from_millis(spread)).await;
                 }
                 _ => break,
             }

@@ -112,11 +112,12 @@ impl Dialect for OpenLdap {
         None
     }
 
-    /// ppolicy updates `pwdHistory` with the old value it read; a concurrent
-    /// change of the same entry makes that delete miss: "modify/delete:
-    /// pwdHistory: no such value".
+    /// ppolicy updates `pwdHistory` from the entry it read; a concurrent
+    /// change of the same entry (another replica's) makes that update miss:
+    /// "modify/delete: pwdHistory: no such value" (16), or "modify/add:
+    /// pwdHistory: value #0 already exists" (20).
     fn raced(&self, result: &LdapResult) -> bool {
-        result.rc == 16 && result.text.contains("pwdHistory")
+        matches!(result.rc, 16 | 20) && result.text.contains("pwdHistory")
     }
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
@@ -206,6 +207,20 @@ mod tests {
         );
         assert!(rejection(50, "", None).unwrap().contains("does not allow"));
         assert_eq!(rejection(1, "operations error", None), None);
+    }
+
+    #[test]
+    fn history_updates_that_lost_a_race_are_known() {
+        let answer = |rc, text: &str| LdapResult {
+            rc,
+            matched: String::new(),
+            text: text.into(),
+            refs: vec![],
+            ctrls: vec![],
+        };
+        assert!(OpenLdap.raced(&answer(16, "modify/delete: pwdHistory: no such value")));
+        assert!(OpenLdap.raced(&answer(20, "modify/add: pwdHistory: value #0 already exists")));
+        assert!(!OpenLdap.raced(&answer(19, "Password is in history of old passwords")));
     }
 
     #[test]

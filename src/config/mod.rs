@@ -7,6 +7,8 @@
 
 mod authorization;
 mod directory;
+#[cfg(test)]
+mod tests;
 mod validation;
 
 use std::net::{IpAddr, SocketAddr};

@@ -5,6 +5,7 @@
 
 mod active_directory;
 mod attributes;
+mod certificate;
 mod connection;
 mod dialect;
 mod ds389;
@@ -14,6 +15,7 @@ mod openldap;
 mod pools;
 mod ppolicy;
 mod probe;
+mod write;
 
 use std::collections::HashSet;
 use std::future::Future;

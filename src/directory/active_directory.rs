@@ -94,6 +94,11 @@ impl Dialect for ActiveDirectory {
         true
     }
 
+    /// An in-chain search cannot say whose each group is.
+    fn member_attributes(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     fn group_attributes(&self) -> &'static [&'static str] {
         &[SID]
     }

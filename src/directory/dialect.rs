@@ -151,6 +151,13 @@ pub trait Dialect: Send + Sync {
 
     fn group_attributes(&self) -> &'static [&'static str];
 
+    /// The attributes that list a group's direct members, when one search
+    /// can walk two people's groups at once (the Matched Values control
+    /// returning only the values asked about); `None` where the directory
+    /// follows nesting itself and cannot say whose each group is, or lacks
+    /// the control.
+    fn member_attributes(&self) -> Option<&'static [&'static str]>;
+
     /// A group whose members the directory itself treats as privileged.
     fn is_privileged_group(&self, group: &SearchEntry) -> bool;
 

@@ -98,6 +98,13 @@ impl Dialect for Ds389 {
         OpenLdap.follows_nesting()
     }
 
+    /// 389 DS does not implement the Matched Values control (it is not in
+    /// its root DSE's supportedControl): a shared search would return every
+    /// group whole, members and all, so each person's walk asks on its own.
+    fn member_attributes(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     fn group_attributes(&self) -> &'static [&'static str] {
         OpenLdap.group_attributes()
     }

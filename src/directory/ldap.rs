@@ -23,7 +23,7 @@ use crate::metrics::Metrics;
 
 /// How deep nested groups are followed before the chain is cut off; a
 /// cycle is also stopped by remembering every group seen.
-const MAX_GROUP_DEPTH: usize = 16;
+pub(super) const MAX_GROUP_DEPTH: usize = 16;
 
 /// An admin's own connection, bound as them for this request.
 pub struct AdminSession(Connection<ForAdmins>);
@@ -31,14 +31,14 @@ pub struct AdminSession(Connection<ForAdmins>);
 pub struct LdapDirectory {
     pub(super) dialect: &'static dyn Dialect,
     pub(super) connector: Connector,
-    service: Pool<ServiceAccount>,
+    pub(super) service: Pool<ServiceAccount>,
     admins: Pool<ForAdmins>,
-    users_filter: String,
-    username_attribute: String,
+    pub(super) users_filter: String,
+    pub(super) username_attribute: String,
     id_attribute: String,
-    users_base: Dn,
-    admins_base: Dn,
-    groups_base: Dn,
+    pub(super) users_base: Dn,
+    pub(super) admins_base: Dn,
+    pub(super) groups_base: Dn,
     inactive_filter: Option<String>,
     /// Read with every person for the password policy.
     context_attributes: Vec<String>,
@@ -81,42 +81,104 @@ impl LdapDirectory {
         [("service", self.service.status()), ("admins", self.admins.status())]
     }
 
-    async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {
+    /// What is read of a person.
+    pub(super) fn person_attributes(&self) -> Vec<&str> {
         let mut attrs = vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail"];
         attrs.extend_from_slice(self.dialect.account_attributes());
         attrs.extend(self.context_attributes.iter().map(String::as_str));
+        attrs
+    }
+
+    /// A person from their entry (before `directory.inactive_filter`).
+    pub(super) fn person(&self, entry: SearchEntry) -> Person {
+        let account = self.dialect.account_facts(&entry, &self.id_attribute);
+        let context = self.context_attributes.iter().flat_map(|name| all_values(&entry, name)).collect();
+        Person {
+            username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
+            email: first_value(&entry, "mail"),
+            account,
+            context,
+            dn: Dn::new(entry.dn),
+        }
+    }
+
+    /// `directory.inactive_filter`, asked of the person's entry. Checked for a
+    /// locked account too: an unlock must not re-enable a disabled one.
+    pub(super) async fn with_inactive_filter(&self, mut person: Person) -> Result<Person, DirectoryError> {
+        if !person.account.disabled
+            && let Some(inactive_filter) = &self.inactive_filter
+        {
+            person.account.disabled =
+                !self.search(person.dn.as_str(), Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
+        }
+        Ok(person)
+    }
+
+    async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {
         // Two are enough to tell "one" from "ambiguous".
-        let mut entries = self.search(base.as_str(), Scope::Subtree, filter, &attrs, 2).await?;
+        let mut entries =
+            self.search(base.as_str(), Scope::Subtree, filter, &self.person_attributes(), 2).await?;
         if entries.len() > 1 {
             return Err(DirectoryError::Other(format!(
                 "{} entries match one person under {base}; names and ids must be unique",
                 entries.len()
             )));
         }
-        let Some(entry) = entries.pop() else {
-            return Ok(None);
-        };
-        let mut account = self.dialect.account_facts(&entry, &self.id_attribute);
-        // Checked for a locked account too: an unlock must not re-enable a
-        // disabled one.
-        if !account.disabled
-            && let Some(inactive_filter) = &self.inactive_filter
-        {
-            account.disabled =
-                !self.search(&entry.dn, Scope::Base, inactive_filter, &["1.1"], 1).await?.is_empty();
+        match entries.pop() {
+            Some(entry) => Ok(Some(self.with_inactive_filter(self.person(entry)).await?)),
+            None => Ok(None),
         }
-        let context = self.context_attributes.iter().flat_map(|name| all_values(&entry, name)).collect();
-        Ok(Some(Person {
-            username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
-            email: first_value(&entry, "mail"),
-            account,
-            context,
-            dn: Dn::new(entry.dn),
-        }))
     }
 
-    /// A search on a service connection; referrals are skipped, a missing
-    /// base is an empty answer. `limit` 0 means the server's own limit.
+    /// The `users_filter` and the id or name of a target.
+    pub(super) fn target_filter(&self, lookup: Lookup<'_>) -> String {
+        let assertion = match lookup {
+            Lookup::Id(id) => format!("({}={})", self.id_attribute, self.dialect.id_assertion(id)),
+            Lookup::Name(name) => self.dialect.name_filter(&self.username_attribute, name),
+        };
+        format!("(&{}{assertion})", self.users_filter)
+    }
+
+    pub(super) async fn find_person_alone(
+        &self,
+        lookup: Lookup<'_>,
+    ) -> Result<Option<Person>, DirectoryError> {
+        let mut person = self.find_one(&self.users_base, &self.target_filter(lookup)).await?;
+        if let Lookup::Name(name) = lookup {
+            person = person.filter(|p| p.is_named(name));
+        }
+        // Search results are trusted, but a DN outside the base (a referral
+        // target, an alias) is never a target.
+        Ok(person.filter(|p| p.dn.is_within(&self.users_base)))
+    }
+
+    pub(super) async fn find_admin_alone(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
+        let filter = self.dialect.name_filter(&self.username_attribute, username);
+        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
+    }
+
+    /// Where the directory follows nesting itself (AD): one search.
+    /// Otherwise the walk goes up one level per search, stops at cycles, and
+    /// stops early once it has met any of the `decisive` groups.
+    pub(super) async fn walk(&self, dn: &Dn, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
+        let mut groups = Groups::default();
+        let mut frontier = vec![dn.clone()];
+        for _ in 0..MAX_GROUP_DEPTH {
+            let filter = self.dialect.groups_filter(&frontier);
+            let attrs = self.dialect.group_attributes();
+            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
+            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
+            frontier =
+                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
+            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
+                break;
+            }
+        }
+        Ok(groups)
+    }
+
+    /// A search on a service connection, for at most `limit` entries (0:
+    /// all); see [`entries`].
     pub(super) async fn search(
         &self,
         base: &str,
@@ -135,16 +197,32 @@ impl LdapDirectory {
             )
             .await;
         keep_if_usable(ldap, result.as_ref().err());
-        let ldap3::SearchResult(entries, outcome) = result?;
-        match outcome.rc {
-            // success, size limit exceeded (the entries are still there)
-            0 | 4 => {}
-            // no such object: the base does not exist, so nothing is below it
-            32 => return Ok(Vec::new()),
-            rc => return Err(from_result("search", rc, &outcome.text)),
-        }
-        Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
+        entries(result?, limit)
     }
+}
+
+/// The entries of a search that asked for at most `limit` (0: all).
+/// Referrals are skipped, a missing base is an empty answer. Where all were
+/// asked for, a server's own size limit is an error: a group walk cut short
+/// could miss the admin or protected group that refuses a reset.
+pub(super) fn entries(result: ldap3::SearchResult, limit: i32) -> Result<Vec<SearchEntry>, DirectoryError> {
+    let ldap3::SearchResult(entries, outcome) = result;
+    match outcome.rc {
+        0 => {}
+        // size limit exceeded: ours (the entries are still there, enough to
+        // tell one from many)
+        4 if limit > 0 => {}
+        4 => {
+            return Err(DirectoryError::Other(
+                "a search for groups exceeded the directory's size limit for the service account; raise it"
+                    .into(),
+            ));
+        }
+        // no such object: the base does not exist, so nothing is below it
+        32 => return Ok(Vec::new()),
+        rc => return Err(from_result("search", rc, &outcome.text)),
+    }
+    Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
 }
 
 impl Directory for LdapDirectory {
@@ -155,43 +233,31 @@ impl Directory for LdapDirectory {
     }
 
     async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
-        let assertion = match lookup {
-            Lookup::Id(id) => format!("({}={})", self.id_attribute, self.dialect.id_assertion(id)),
-            Lookup::Name(name) => self.dialect.name_filter(&self.username_attribute, name),
-        };
-        let filter = format!("(&{}{assertion})", self.users_filter);
-        let mut person = self.find_one(&self.users_base, &filter).await?;
-        if let Lookup::Name(name) = lookup {
-            person = person.filter(|p| p.is_named(name));
-        }
-        // Search results are trusted, but a DN outside the base (a referral
-        // target, an alias) is never a target.
-        Ok(person.filter(|p| p.dn.is_within(&self.users_base)))
+        self.find_person_alone(lookup).await
     }
 
     async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
-        let filter = self.dialect.name_filter(&self.username_attribute, username);
-        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
+        self.find_admin_alone(username).await
     }
 
-    /// Where the directory follows nesting itself (AD): one search.
-    /// Otherwise the walk goes up one level per search, stops at cycles, and
-    /// stops early once it has met any of the `decisive` groups.
+    async fn find_admin_and_person(
+        &self,
+        username: &str,
+        lookup: Lookup<'_>,
+    ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
+        self.find_both(username, lookup).await
+    }
+
     async fn groups_of(&self, dn: &Dn, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
-        let mut groups = Groups::default();
-        let mut frontier = vec![dn.clone()];
-        for _ in 0..MAX_GROUP_DEPTH {
-            let filter = self.dialect.groups_filter(&frontier);
-            let attrs = self.dialect.group_attributes();
-            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
-            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
-            frontier =
-                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
-            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
-                break;
-            }
-        }
-        Ok(groups)
+        self.walk(dn, decisive).await
+    }
+
+    async fn groups_of_both(
+        &self,
+        first: (&Dn, &HashSet<Dn>),
+        second: (&Dn, &HashSet<Dn>),
+    ) -> Result<(Groups, Groups), DirectoryError> {
+        self.walk_both(first, second).await
     }
 
     /// A base-scoped search on the entry.
@@ -228,5 +294,30 @@ impl Directory for LdapDirectory {
             Writer::Admin(AdminSession(ldap)) => self.write(ldap, dn, password, write).await,
             Writer::Service => self.write(self.service.get().await?, dn, password, write).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(rc: u32) -> ldap3::SearchResult {
+        let outcome = ldap3::LdapResult {
+            rc,
+            matched: String::new(),
+            text: String::new(),
+            refs: Vec::new(),
+            ctrls: Vec::new(),
+        };
+        ldap3::SearchResult(Vec::new(), outcome)
+    }
+
+    #[test]
+    fn a_group_search_the_server_cut_short_is_an_error_not_fewer_groups() {
+        assert!(matches!(entries(answer(4), 0), Err(DirectoryError::Other(_))));
+        // Our own limit on a lookup: enough to tell one person from many.
+        assert!(entries(answer(4), 2).is_ok_and(|found| found.is_empty()));
+        assert!(entries(answer(32), 0).is_ok_and(|found| found.is_empty()));
+        assert!(entries(answer(50), 0).is_err());
     }
 }

@@ -15,6 +15,7 @@ mod openldap;
 mod pools;
 mod ppolicy;
 mod probe;
+mod together;
 mod write;
 
 use std::collections::HashSet;
@@ -131,6 +132,23 @@ pub trait Directory: Send + Sync + 'static {
         &self,
         username: &str,
     ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
+
+    /// The acting admin by name and the target, in as few round trips as
+    /// the directory allows; the same answers as [`Self::find_admin`] and
+    /// [`Self::find_person`].
+    fn find_admin_and_person(
+        &self,
+        username: &str,
+        lookup: Lookup<'_>,
+    ) -> impl Future<Output = Result<(Option<Person>, Option<Person>), DirectoryError>> + Send;
+
+    /// [`Self::groups_of`] for two people at once, each with its own
+    /// `decisive` groups.
+    fn groups_of_both(
+        &self,
+        first: (&Dn, &HashSet<Dn>),
+        second: (&Dn, &HashSet<Dn>),
+    ) -> impl Future<Output = Result<(Groups, Groups), DirectoryError>> + Send;
 
     /// The groups `dn` belongs to, directly or through nested groups. The
     /// answer may stop early once it holds any of the `decisive` groups,

@@ -77,6 +77,10 @@ impl Dialect for OpenLdap {
         false
     }
 
+    fn member_attributes(&self) -> Option<&'static [&'static str]> {
+        Some(&["member", "uniqueMember"])
+    }
+
     fn group_attributes(&self) -> &'static [&'static str] {
         &["1.1"]
     }

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::{Failure, Service};
 use crate::audit::{self, Attempt, RequestContext};
-use crate::directory::{Directory, Person, Writer};
+use crate::directory::{Directory, Lookup, Person, Writer};
 
 /// Who the caller says they are, as the endpoint received it.
 #[derive(Debug)]
@@ -32,6 +32,13 @@ impl Principal {
             Principal::Bearer(_) | Principal::Missing => None,
         }
     }
+}
+
+/// What authentication established, and the target looked up with it.
+pub(super) struct Authenticated<Session> {
+    pub admin: Person,
+    pub writer: Writer<Session>,
+    pub target: Option<Person>,
 }
 
 #[derive(Debug)]
@@ -95,40 +102,44 @@ impl<D: Directory> Service<D> {
         result
     }
 
-    /// The admin behind the credentials, and the connection to write on. A
+    /// The admin behind the credentials, the connection to write on, and the
+    /// person `target` names (looked up with the admin, in one search where
+    /// the directory allows; used only once the admin is authenticated). A
     /// disabled or locked admin is not authenticated.
     pub(super) async fn authenticate(
         &self,
         client: IpAddr,
         credentials: &Credentials,
-    ) -> Result<(Person, Writer<D::Session>), Failure> {
+        target: Lookup<'_>,
+    ) -> Result<Authenticated<D::Session>, Failure> {
         if let Principal::Missing = credentials.principal {
             // Not a guess: nothing to count.
             return Err(Failure::Unauthenticated("no credentials"));
         }
         let name = credentials.principal.claimed_name();
-        self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials)).await
+        self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials, target)).await
     }
 
     async fn authenticate_unthrottled(
         &self,
         credentials: &Credentials,
-    ) -> Result<(Person, Writer<D::Session>), Failure> {
+        target: Lookup<'_>,
+    ) -> Result<Authenticated<D::Session>, Failure> {
         let admin_password = credentials.admin_password.as_ref();
-        let (person, writer) = match &credentials.principal {
+        let (person, writer, found) = match &credentials.principal {
             Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
             Principal::Bearer(token) => {
                 let username =
                     self.tokens.verify(token).ok_or(Failure::Unauthenticated("invalid or expired token"))?;
-                let person = self.admin_named(&username).await?;
+                let (person, found) = self.admin_and_target(&username, target).await?;
                 let writer = match admin_password {
                     Some(password) => Writer::Admin(self.directory.bind_as(&person.dn, password).await?),
                     None => Writer::Service,
                 };
-                (person, writer)
+                (person, writer, found)
             }
             Principal::Basic { username, password } => {
-                let person = self.admin_named(username).await?;
+                let (person, found) = self.admin_and_target(username, target).await?;
                 let session = self.directory.bind_as(&person.dn, password).await?;
                 if let Some(admin_password) = admin_password
                     && admin_password.expose_secret() != password.expose_secret()
@@ -136,16 +147,27 @@ impl<D: Directory> Service<D> {
                     // Two different passwords for one person: both must hold.
                     self.directory.bind_as(&person.dn, admin_password).await?;
                 }
-                (person, Writer::Admin(session))
+                (person, Writer::Admin(session), found)
             }
             Principal::Named(username) => {
                 let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
-                let person = self.admin_named(username).await?;
+                let (person, found) = self.admin_and_target(username, target).await?;
                 let session = self.directory.bind_as(&person.dn, password).await?;
-                (person, Writer::Admin(session))
+                (person, Writer::Admin(session), found)
             }
         };
-        Ok((active(person)?, writer))
+        Ok(Authenticated { admin: active(person)?, writer, target: found })
+    }
+
+    /// The admin (an unknown name fails like a wrong password) and whoever
+    /// `target` names, if anyone.
+    async fn admin_and_target(
+        &self,
+        username: &str,
+        target: Lookup<'_>,
+    ) -> Result<(Person, Option<Person>), Failure> {
+        let (admin, found) = self.directory.find_admin_and_person(username, target).await?;
+        Ok((admin.ok_or(Failure::Unauthenticated("unknown admin name"))?, found))
     }
 
     /// An unknown admin name is an authentication failure, so callers cannot

@@ -18,12 +18,13 @@ use std::time::Duration;
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use authentication::Authenticated;
 pub use authentication::{Credentials, Principal};
 pub use failure::{Failure, whole_seconds};
 
 use crate::access::{self, Granted, Member, Refusal, Requested, Rules};
 use crate::audit::{self, Attempt, RequestContext};
-use crate::directory::{Directory, Lookup, Person, Write, counting_exchanges};
+use crate::directory::{Directory, Groups, Lookup, Person, Write, counting_exchanges};
 use crate::dn::Dn;
 use crate::lockout::Lockout;
 use crate::policy::{Policy, Rule};
@@ -150,26 +151,29 @@ impl<D: Directory> Service<D> {
         command: &ResetCommand,
         trail: &mut Trail,
     ) -> Result<Changed, Failure> {
-        let (admin, writer) = self.authenticate(client, &command.credentials).await?;
-        trail.actor = Some(admin.username.clone());
-
         let lookup = match &command.target {
             Target::Id(id) => Lookup::Id(id),
             Target::Name(name) => Lookup::Name(name),
         };
-        // Independent questions, asked together to save a round trip of
-        // latency; the answers are still taken in the contract's order (403
-        // for a non-admin before any 404).
-        let (actor, person) = tokio::join!(
-            self.member(&admin, self.rules.actor_walk_stops_at()),
-            self.directory.find_person(lookup)
-        );
-        let actor = actor?;
+        // The target is looked up with the admin, and both group trees are
+        // walked together: fewer round trips. The answers are still taken in
+        // the contract's order (401, then 403 for a non-admin before any 404).
+        let Authenticated { admin, writer, target: person } =
+            self.authenticate(client, &command.credentials, lookup).await?;
+        trail.actor = Some(admin.username.clone());
+        let (actor, target) = match &person {
+            Some(person) => {
+                let (actor, target) = self.members(&admin, person).await?;
+                (actor, Some(target))
+            }
+            None => (self.member(&admin, self.rules.actor_walk_stops_at()).await?, None),
+        };
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
-        let person = person?.ok_or(Failure::UserNotFound)?;
+        let (Some(person), Some(target)) = (person, target) else {
+            return Err(Failure::UserNotFound);
+        };
         trail.target_dn = Some(person.dn.to_string());
         trail.target_id.clone_from(&person.account.id);
-        let target = self.member(&person, self.rules.guarded_groups()).await?;
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         let granted = self.delegated(&actor, &person, command).await?;
         if person.account.disabled || (person.account.locked && !granted.unlock) {
@@ -228,14 +232,31 @@ impl<D: Directory> Service<D> {
         access::grant(&covering, requested, self.policy.must_change()).map_err(Failure::Forbidden)
     }
 
+    /// The actor's and the target's groups, each walk stopping where its
+    /// decisions are made.
+    async fn members(&self, actor: &Person, target: &Person) -> Result<(Member, Member), Failure> {
+        let (actor_groups, target_groups) = self
+            .directory
+            .groups_of_both(
+                (&actor.dn, self.rules.actor_walk_stops_at()),
+                (&target.dn, self.rules.guarded_groups()),
+            )
+            .await?;
+        Ok((as_member(actor, actor_groups), as_member(target, target_groups)))
+    }
+
     /// A person's groups, as far as `decisive` ones are concerned: the walk
     /// up the group tree may stop at the first of them it meets.
     async fn member(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Member, Failure> {
         let groups = self.directory.groups_of(&person.dn, decisive).await?;
-        Ok(Member {
-            dn: person.dn.clone(),
-            groups: groups.dns,
-            marked_privileged: person.account.marked_privileged || groups.privileged,
-        })
+        Ok(as_member(person, groups))
+    }
+}
+
+fn as_member(person: &Person, groups: Groups) -> Member {
+    Member {
+        dn: person.dn.clone(),
+        groups: groups.dns,
+        marked_privileged: person.account.marked_privileged || groups.privileged,
     }
 }

@@ -1,7 +1,7 @@
-//! The directory's own limit, for the throughput benchmark: the LDAP
-//! sequence pwproxy issues for one request, issued directly over persistent
-//! connections, counting its own round trips so that a test can pin them to
-//! pwproxy's (`directory_exchanges`).
+//! The throughput benchmark's floor: the checks pwproxy makes for one
+//! request, issued directly over persistent connections the naive way, one
+//! question each (find admin, bind, admin's groups, find target, target's
+//! groups, modify), counting its round trips so that a test can pin them.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -59,9 +59,9 @@ impl Floor {
 }
 
 impl Connections {
-    /// The same operations, in the same order and with the same concurrency,
-    /// as pwproxy for one request by helpdesk1 on `uid=name` (whose entryUUID
-    /// is `id`). The round trips it took, or `None` if a step failed.
+    /// The checks pwproxy makes for one request by helpdesk1 on `uid=name`
+    /// (whose entryUUID is `id`), the admin's groups and the target's lookup
+    /// at once. The round trips it took, or `None` if a step failed.
     pub async fn request(&mut self, request: Request, id: &str, name: &str, password: &str) -> Option<u32> {
         let mut exchanges = 1;
         if search(&mut self.service, PEOPLE, "(uid=helpdesk1)", &LOOKUP_ATTRS, 2).await.len() != 1 {

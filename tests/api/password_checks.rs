@@ -59,9 +59,9 @@ async fn words_of_the_persons_own_entry_are_refused_without_another_round_trip()
     let answer = refuse().await;
     answer.assert_persons_error(400, "password_policy");
     assert_eq!(violation_codes(&answer), ["password_contains_personal_info"]);
-    // find the admin, bind, their groups ‖ find the target (with the words),
-    // the target's groups: no write.
-    assert_eq!(exchanges_of(&answer.request_id()), 5);
+    // find the admin and the target (with the words) together, bind, the
+    // groups of both: no write.
+    assert_eq!(exchanges_of(&answer.request_id()), 3);
     let answer = app.users(None, users_body(&person.uid, "i-am-QUENTIN-2026")).await;
     let details = answer.assert_users_error(400, "password_policy", "Bad Request");
     assert!(details.contains_key("password_contains_personal_info"), "{details:?}");

@@ -78,6 +78,22 @@ impl crate::directory::Directory for Directory {
         Ok(self.people.get(username).map(|(p, _, _)| p.clone()))
     }
 
+    async fn find_admin_and_person(
+        &self,
+        username: &str,
+        lookup: Lookup<'_>,
+    ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
+        Ok((self.find_admin(username).await?, self.find_person(lookup).await?))
+    }
+
+    async fn groups_of_both(
+        &self,
+        first: (&Dn, &HashSet<Dn>),
+        second: (&Dn, &HashSet<Dn>),
+    ) -> Result<(Groups, Groups), DirectoryError> {
+        Ok((self.groups_of(first.0, first.1).await?, self.groups_of(second.0, second.1).await?))
+    }
+
     async fn groups_of(&self, dn: &Dn, _: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
         self.ask("groups_of");
         let groups = self.people.values().find(|(p, _, _)| &p.dn == dn).map(|(_, _, g)| g.clone());

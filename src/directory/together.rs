@@ -1,0 +1,209 @@
+//! Fewer questions per request: the acting admin and the target found in one
+//! search, and both their group trees walked in one search per level. The
+//! answers are the same as asking separately; only the round trips differ.
+
+use std::collections::HashSet;
+
+use bytes::BytesMut;
+use ldap3::asn1::{ASNTag, OctetString, Sequence, Tag, TagClass, write};
+use ldap3::controls::RawControl;
+use ldap3::{Scope, SearchOptions};
+
+use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH, entries};
+use super::pools::keep_if_usable;
+use super::{DirectoryError, Groups, Lookup, Person};
+use crate::dn::Dn;
+
+/// RFC 3876's Matched Values control: the directory returns, of each group
+/// found, only the member values that name someone asked about.
+const MATCHED_VALUES: &str = "1.2.826.0.1.3344810.2.3";
+
+/// One side of a combined walk: whose groups, where it may stop, what it met.
+struct Side<'a> {
+    stops_at: &'a HashSet<Dn>,
+    groups: Groups,
+    frontier: Vec<Dn>,
+    done: bool,
+}
+
+impl LdapDirectory {
+    /// The admin named `admin` and the person `lookup` names, in one search
+    /// when one base holds both; the same answers as two searches.
+    pub(super) async fn find_both(
+        &self,
+        admin: &str,
+        lookup: Lookup<'_>,
+    ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
+        let base = if self.users_base.is_within(&self.admins_base) {
+            self.admins_base.clone()
+        } else if self.admins_base.is_within(&self.users_base) {
+            self.users_base.clone()
+        } else {
+            return Ok((self.find_admin_alone(admin).await?, self.find_person_alone(lookup).await?));
+        };
+        let admin_filter = self.dialect.name_filter(&self.username_attribute, admin);
+        let target_filter = self.target_filter(lookup);
+        let filter = format!("(|{admin_filter}{target_filter})");
+        // Up to two of each side tell "one" from "ambiguous".
+        let entries =
+            self.search(base.as_str(), Scope::Subtree, &filter, &self.person_attributes(), 5).await?;
+        let people: Vec<Person> = entries.into_iter().map(|entry| self.person(entry)).collect();
+        let admins: Vec<&Person> =
+            people.iter().filter(|p| p.is_named(admin) && p.dn.is_within(&self.admins_base)).collect();
+        let mut targets = Vec::new();
+        for person in &people {
+            if !person.dn.is_within(&self.users_base) || !self.answers(person, lookup) {
+                continue;
+            }
+            // Found through the admin's clause alone, it may not match
+            // users_filter: asked of the directory, as a separate search would.
+            if admins.iter().any(|a| a.dn == person.dn)
+                && self
+                    .search(person.dn.as_str(), Scope::Base, &self.users_filter, &["1.1"], 1)
+                    .await?
+                    .is_empty()
+            {
+                continue;
+            }
+            targets.push(person);
+        }
+        let admin = self.only(admins, &base)?;
+        let target = self.only(targets, &base)?;
+        Ok((self.checked(admin).await?, self.checked(target).await?))
+    }
+
+    fn only<'p>(&self, found: Vec<&'p Person>, base: &Dn) -> Result<Option<&'p Person>, DirectoryError> {
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            many => Err(DirectoryError::Other(format!(
+                "{} entries match one person under {base}; names and ids must be unique",
+                many.len()
+            ))),
+        }
+    }
+
+    async fn checked(&self, person: Option<&Person>) -> Result<Option<Person>, DirectoryError> {
+        match person {
+            Some(person) => Ok(Some(self.with_inactive_filter(person.clone()).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether `person` is the one `lookup` names (the directory may have
+    /// matched by its own folding rules).
+    fn answers(&self, person: &Person, lookup: Lookup<'_>) -> bool {
+        match lookup {
+            Lookup::Id(id) => person
+                .account
+                .id
+                .as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case(&id.hyphenated().to_string())),
+            Lookup::Name(name) => person.is_named(name),
+        }
+    }
+
+    /// The groups of two people, each walk stopping where its own
+    /// `stops_at` says: one search per level for both, where the dialect
+    /// names its member attributes (the Matched Values control tells whose
+    /// each group is); otherwise one walk each, side by side.
+    pub(super) async fn walk_both(
+        &self,
+        first: (&Dn, &HashSet<Dn>),
+        second: (&Dn, &HashSet<Dn>),
+    ) -> Result<(Groups, Groups), DirectoryError> {
+        let Some(member_attributes) = self.dialect.member_attributes() else {
+            let (a, b) = tokio::join!(self.walk(first.0, first.1), self.walk(second.0, second.1));
+            return Ok((a?, b?));
+        };
+        let mut sides = [first, second].map(|(dn, stops_at)| Side {
+            stops_at,
+            groups: Groups::default(),
+            frontier: vec![dn.clone()],
+            done: false,
+        });
+        for _ in 0..MAX_GROUP_DEPTH {
+            let asked: Vec<Dn> =
+                sides.iter().filter(|s| !s.done).flat_map(|s| s.frontier.iter().cloned()).collect();
+            if asked.is_empty() {
+                break;
+            }
+            let found = self.groups_naming(&asked, member_attributes).await?;
+            for side in sides.iter_mut().filter(|s| !s.done) {
+                let frontier: HashSet<&Dn> = side.frontier.iter().collect();
+                let mut next = Vec::new();
+                for (group, members) in &found {
+                    if members.iter().any(|m| frontier.contains(m)) && side.groups.dns.insert(group.clone()) {
+                        next.push(group.clone());
+                    }
+                }
+                side.frontier = next;
+                side.done = side.frontier.is_empty() || !side.groups.dns.is_disjoint(side.stops_at);
+            }
+        }
+        let [a, b] = sides.map(|s| s.groups);
+        Ok((a, b))
+    }
+
+    /// The groups that list any of `members` directly, each with the listed
+    /// ones among its values.
+    async fn groups_naming(
+        &self,
+        members: &[Dn],
+        member_attributes: &[&str],
+    ) -> Result<Vec<(Dn, Vec<Dn>)>, DirectoryError> {
+        let filter = self.dialect.groups_filter(members);
+        let control = matched_values(member_attributes, members);
+        let mut ldap = self.service.get().await?;
+        let result = self
+            .connector
+            .timed(
+                "search",
+                ldap.with_controls(control).with_search_options(SearchOptions::new()).search(
+                    self.groups_base.as_str(),
+                    Scope::Subtree,
+                    &filter,
+                    member_attributes,
+                ),
+            )
+            .await;
+        keep_if_usable(ldap, result.as_ref().err());
+        Ok(entries(result?, 0)?
+            .into_iter()
+            .map(|group| {
+                let members = group.attrs.values().flatten().map(|v| Dn::new(v.as_str())).collect();
+                (Dn::new(group.dn), members)
+            })
+            .collect())
+    }
+}
+
+/// `(|(member=A)(uniqueMember=A)…)` as a Matched Values control value:
+/// SEQUENCE OF equalityMatch [3] AttributeValueAssertion.
+fn matched_values(attributes: &[&str], values: &[Dn]) -> RawControl {
+    let items = values
+        .iter()
+        .flat_map(|dn| attributes.iter().map(move |attribute| (*attribute, dn.as_str())))
+        .map(|(attribute, value)| {
+            Tag::Sequence(Sequence {
+                id: 3,
+                class: TagClass::Context,
+                inner: vec![
+                    Tag::OctetString(OctetString {
+                        inner: attribute.as_bytes().to_vec(),
+                        ..Default::default()
+                    }),
+                    Tag::OctetString(OctetString { inner: value.as_bytes().to_vec(), ..Default::default() }),
+                ],
+            })
+        })
+        .collect();
+    let mut buffer = BytesMut::new();
+    // Encoding into memory cannot fail; an empty value would only widen the
+    // answer (all values), never change whose groups they are.
+    let _ = write::encode_into(
+        &mut buffer,
+        Tag::Sequence(Sequence { inner: items, ..Default::default() }).into_structure(),
+    );
+    RawControl { ctype: MATCHED_VALUES.to_owned(), crit: false, val: Some(buffer.to_vec()) }
+}

@@ -405,3 +405,26 @@ async fn unlocking_is_refused_where_the_delegation_does_not_allow_it() {
     assert!(answer.assert_persons_error(403, "forbidden").contains("unlock"));
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walks_run_side_by_side_and_each_request_takes_the_round_trips_the_readme_gives() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn(&dir).await;
+    // The first request makes the pools' connections; the next are counted.
+    let warm = dir.add_person("warm", true).await;
+    app.persons(&warm.id, Some(&helpdesk1()), reset(NEW)).await;
+    let person = dir.add_person("target", true).await;
+
+    let temporary = app.persons(&person.id, Some(&helpdesk1()), reset(NEW)).await;
+    let permanent = app.users(None, by_name(&person.uid, "FreshPassw0rdTwo", false)).await;
+
+    assert_eq!(temporary.status, 200, "{temporary:?}");
+    assert_eq!(permanent.status, 200, "{permanent:?}");
+    // find the admin and the target, bind, the admin's groups ‖ the target's
+    // groups (389 DS has no Matched Values: one walk each), the policy read,
+    // the Password Modify operation
+    assert_eq!(exchanges_of(&temporary.request_id()), 6);
+    // … no policy read, a plain modify
+    assert_eq!(exchanges_of(&permanent.request_id()), 5);
+    assert!(dir.binds(&person.dn, "FreshPassw0rdTwo").await);
+}

@@ -282,3 +282,29 @@ async fn a_locked_out_person_is_unlocked_in_the_same_modify_when_asked_and_allow
     // A disabled account is never re-enabled.
     app.persons(&disabled.guid, Some(&auth), unlock).await.assert_persons_error(400, "user_inactive");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walks_run_side_by_side_and_each_request_takes_the_round_trips_the_readme_gives() {
+    let dc = Dc::from_env();
+    let app = TestApp::spawn(&dc).await;
+    let helpdesk1 = basic("helpdesk1", SEED_PASSWORD);
+    let bearer = app.bearer("helpdesk1").await;
+    // The first requests make the pools' connections; the next are counted.
+    let warm = dc.add_user("warm", &[]).await;
+    app.persons(&warm.guid, Some(&helpdesk1), reset(NEW)).await;
+    app.persons(&warm.guid, Some(&bearer), reset("Fresh-Passw0rd-2")).await;
+    let person = dc.add_user("target", &[]).await;
+
+    let by_basic = app.persons(&person.guid, Some(&helpdesk1), reset(NEW)).await;
+    let by_token = app.persons(&person.guid, Some(&bearer), reset("Fresh-Passw0rd-2")).await;
+
+    assert_eq!(by_basic.status, 200, "{by_basic:?}");
+    assert_eq!(by_token.status, 200, "{by_token:?}");
+    // find the admin and the target, bind, the admin's groups ‖ the target's
+    // groups (one in-chain search each covers every level), the modify
+    assert_eq!(exchanges_of(&by_basic.request_id()), 5);
+    // … without the bind
+    assert_eq!(exchanges_of(&by_token.request_id()), 4);
+    let refusal = dc.bind(&person.upn, "Fresh-Passw0rd-2").await.unwrap_err();
+    assert!(refusal.contains("data 773"), "written, and must be changed: {refusal}");
+}

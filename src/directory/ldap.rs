@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use ldap3::controls::RawControl;
 use ldap3::{Scope, SearchEntry, SearchOptions};
 use secrecy::SecretString;
 
@@ -39,6 +40,9 @@ pub struct LdapDirectory {
     pub(super) users_base: Dn,
     pub(super) admins_base: Dn,
     pub(super) groups_base: Dn,
+    /// The wider of `admins_base` and `users_base` when one holds the other:
+    /// where one search finds the admin and the target together.
+    pub(super) both_base: Option<Dn>,
     inactive_filter: Option<String>,
     /// Read with every person for the password policy.
     context_attributes: Vec<String>,
@@ -59,6 +63,15 @@ impl LdapDirectory {
         let service = Pool::service(connector.clone(), ldap.bind_dn.clone(), ldap.bind_password.clone())?;
         let admins = Pool::admins(connector.clone())?;
         let inactive_filter = Some(directory.inactive_filter.trim().to_owned()).filter(|f| !f.is_empty());
+        let users_base = Dn::new(directory.users_base_dn.trim());
+        let admins_base = directory.admins_base();
+        let both_base = if users_base.is_within(&admins_base) {
+            Some(admins_base.clone())
+        } else if admins_base.is_within(&users_base) {
+            Some(users_base.clone())
+        } else {
+            None
+        };
         Ok(Self {
             dialect,
             connector,
@@ -67,9 +80,10 @@ impl LdapDirectory {
             users_filter: directory.users_filter().to_owned(),
             username_attribute: directory.username_attribute().to_owned(),
             id_attribute: directory.id_attribute().to_owned(),
-            users_base: Dn::new(directory.users_base_dn.trim()),
-            admins_base: directory.admins_base(),
+            users_base,
+            admins_base,
             groups_base: directory.groups_base(),
+            both_base,
             inactive_filter,
             context_attributes: context_attributes.to_vec(),
             entry_locks: EntryLocks::default(),
@@ -114,20 +128,20 @@ impl LdapDirectory {
         Ok(person)
     }
 
-    async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {
-        // Two are enough to tell "one" from "ambiguous".
-        let mut entries =
-            self.search(base.as_str(), Scope::Subtree, filter, &self.person_attributes(), 2).await?;
-        if entries.len() > 1 {
-            return Err(DirectoryError::Other(format!(
-                "{} entries match one person under {base}; names and ids must be unique",
-                entries.len()
-            )));
-        }
-        match entries.pop() {
-            Some(entry) => Ok(Some(self.with_inactive_filter(self.person(entry)).await?)),
+    /// `person`, if any, with `directory.inactive_filter` asked.
+    pub(super) async fn checked(&self, person: Option<Person>) -> Result<Option<Person>, DirectoryError> {
+        match person {
+            Some(person) => Ok(Some(self.with_inactive_filter(person).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {
+        // Two are enough to tell "one" from "ambiguous".
+        let entries =
+            self.search(base.as_str(), Scope::Subtree, filter, &self.person_attributes(), 2).await?;
+        let entry = one_of(entries, base)?;
+        self.checked(entry.map(|entry| self.person(entry))).await
     }
 
     /// The `users_filter` and the id or name of a target.
@@ -139,10 +153,8 @@ impl LdapDirectory {
         format!("(&{}{assertion})", self.users_filter)
     }
 
-    pub(super) async fn find_person_alone(
-        &self,
-        lookup: Lookup<'_>,
-    ) -> Result<Option<Person>, DirectoryError> {
+    /// A target: under `users_base_dn`, matching `users_filter`.
+    pub(super) async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
         let mut person = self.find_one(&self.users_base, &self.target_filter(lookup)).await?;
         if let Lookup::Name(name) = lookup {
             person = person.filter(|p| p.is_named(name));
@@ -150,31 +162,6 @@ impl LdapDirectory {
         // Search results are trusted, but a DN outside the base (a referral
         // target, an alias) is never a target.
         Ok(person.filter(|p| p.dn.is_within(&self.users_base)))
-    }
-
-    pub(super) async fn find_admin_alone(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
-        let filter = self.dialect.name_filter(&self.username_attribute, username);
-        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
-    }
-
-    /// Where the directory follows nesting itself (AD): one search.
-    /// Otherwise the walk goes up one level per search, stops at cycles, and
-    /// stops early once it has met any of the `decisive` groups.
-    pub(super) async fn walk(&self, dn: &Dn, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
-        let mut groups = Groups::default();
-        let mut frontier = vec![dn.clone()];
-        for _ in 0..MAX_GROUP_DEPTH {
-            let filter = self.dialect.groups_filter(&frontier);
-            let attrs = self.dialect.group_attributes();
-            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
-            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
-            frontier =
-                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
-            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
-                break;
-            }
-        }
-        Ok(groups)
     }
 
     /// A search on a service connection, for at most `limit` entries (0:
@@ -187,7 +174,23 @@ impl LdapDirectory {
         attrs: &[&str],
         limit: i32,
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        self.search_with(None, base, scope, filter, attrs, limit).await
+    }
+
+    /// [`Self::search`] with a request control.
+    pub(super) async fn search_with(
+        &self,
+        control: Option<RawControl>,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        limit: i32,
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
         let mut ldap = self.service.get().await?;
+        if let Some(control) = control {
+            ldap.with_controls(control);
+        }
         let result = self
             .connector
             .timed(
@@ -199,6 +202,18 @@ impl LdapDirectory {
         keep_if_usable(ldap, result.as_ref().err());
         entries(result?, limit)
     }
+}
+
+/// The one found under `base`, if any; more is an error, since names and
+/// ids must be unique.
+pub(super) fn one_of<T>(found: Vec<T>, base: &Dn) -> Result<Option<T>, DirectoryError> {
+    if found.len() > 1 {
+        return Err(DirectoryError::Other(format!(
+            "{} entries match one person under {base}; names and ids must be unique",
+            found.len()
+        )));
+    }
+    Ok(found.into_iter().next())
 }
 
 /// The entries of a search that asked for at most `limit` (0: all).
@@ -232,12 +247,9 @@ impl Directory for LdapDirectory {
         self.search("", Scope::Base, "(objectClass=*)", &["1.1"], 0).await.map(drop)
     }
 
-    async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
-        self.find_person_alone(lookup).await
-    }
-
     async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
-        self.find_admin_alone(username).await
+        let filter = self.dialect.name_filter(&self.username_attribute, username);
+        Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
     }
 
     async fn find_admin_and_person(
@@ -248,8 +260,24 @@ impl Directory for LdapDirectory {
         self.find_both(username, lookup).await
     }
 
+    /// Where the directory follows nesting itself (AD): one search.
+    /// Otherwise the walk goes up one level per search, stops at cycles, and
+    /// stops early once it has met any of the `decisive` groups.
     async fn groups_of(&self, dn: &Dn, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
-        self.walk(dn, decisive).await
+        let mut groups = Groups::default();
+        let mut frontier = vec![dn.clone()];
+        for _ in 0..MAX_GROUP_DEPTH {
+            let filter = self.dialect.groups_filter(&frontier);
+            let attrs = self.dialect.group_attributes();
+            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
+            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
+            frontier =
+                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
+            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
+                break;
+            }
+        }
+        Ok(groups)
     }
 
     async fn groups_of_both(

@@ -121,21 +121,15 @@ pub trait Directory: Send + Sync + 'static {
     /// Whether the service account can bind and search right now.
     fn ready(&self) -> impl Future<Output = Result<(), DirectoryError>> + Send;
 
-    /// A target: under `users_base_dn`, matching `users_filter`.
-    fn find_person(
-        &self,
-        lookup: Lookup<'_>,
-    ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
-
     /// An acting admin, by the name they authenticate with.
     fn find_admin(
         &self,
         username: &str,
     ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
 
-    /// The acting admin by name and the target, in as few round trips as
-    /// the directory allows; the same answers as [`Self::find_admin`] and
-    /// [`Self::find_person`].
+    /// The acting admin by name, as [`Self::find_admin`], and the target
+    /// (under `users_base_dn`, matching `users_filter`), in as few round
+    /// trips as the directory allows.
     fn find_admin_and_person(
         &self,
         username: &str,

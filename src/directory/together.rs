@@ -5,18 +5,25 @@
 use std::collections::HashSet;
 
 use bytes::BytesMut;
+use ldap3::Scope;
 use ldap3::asn1::{ASNTag, OctetString, Sequence, Tag, TagClass, write};
 use ldap3::controls::RawControl;
-use ldap3::{Scope, SearchOptions};
 
-use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH, entries};
-use super::pools::keep_if_usable;
-use super::{DirectoryError, Groups, Lookup, Person};
+use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH, one_of};
+use super::{Directory, DirectoryError, Groups, Lookup, Person};
 use crate::dn::Dn;
 
 /// RFC 3876's Matched Values control: the directory returns, of each group
 /// found, only the member values that name someone asked about.
 const MATCHED_VALUES: &str = "1.2.826.0.1.3344810.2.3";
+
+/// A group found by a shared search, with those it lists of the people
+/// asked about.
+struct Named {
+    dn: Dn,
+    members: Vec<Dn>,
+    privileged: bool,
+}
 
 /// One side of a combined walk: whose groups, where it may stop, what it met.
 struct Side<'a> {
@@ -34,12 +41,8 @@ impl LdapDirectory {
         admin: &str,
         lookup: Lookup<'_>,
     ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
-        let base = if self.users_base.is_within(&self.admins_base) {
-            self.admins_base.clone()
-        } else if self.admins_base.is_within(&self.users_base) {
-            self.users_base.clone()
-        } else {
-            return Ok((self.find_admin_alone(admin).await?, self.find_person_alone(lookup).await?));
+        let Some(base) = &self.both_base else {
+            return Ok((self.find_admin(admin).await?, self.find_person(lookup).await?));
         };
         let admin_filter = self.dialect.name_filter(&self.username_attribute, admin);
         let target_filter = self.target_filter(lookup);
@@ -67,27 +70,9 @@ impl LdapDirectory {
             }
             targets.push(person);
         }
-        let admin = self.only(admins, &base)?;
-        let target = self.only(targets, &base)?;
+        let admin = one_of(admins, base)?.cloned();
+        let target = one_of(targets, base)?.cloned();
         Ok((self.checked(admin).await?, self.checked(target).await?))
-    }
-
-    fn only<'p>(&self, found: Vec<&'p Person>, base: &Dn) -> Result<Option<&'p Person>, DirectoryError> {
-        match found.as_slice() {
-            [] => Ok(None),
-            [one] => Ok(Some(one)),
-            many => Err(DirectoryError::Other(format!(
-                "{} entries match one person under {base}; names and ids must be unique",
-                many.len()
-            ))),
-        }
-    }
-
-    async fn checked(&self, person: Option<&Person>) -> Result<Option<Person>, DirectoryError> {
-        match person {
-            Some(person) => Ok(Some(self.with_inactive_filter(person.clone()).await?)),
-            None => Ok(None),
-        }
     }
 
     /// Whether `person` is the one `lookup` names (the directory may have
@@ -113,7 +98,7 @@ impl LdapDirectory {
         second: (&Dn, &HashSet<Dn>),
     ) -> Result<(Groups, Groups), DirectoryError> {
         let Some(member_attributes) = self.dialect.member_attributes() else {
-            let (a, b) = tokio::join!(self.walk(first.0, first.1), self.walk(second.0, second.1));
+            let (a, b) = tokio::join!(self.groups_of(first.0, first.1), self.groups_of(second.0, second.1));
             return Ok((a?, b?));
         };
         let mut sides = [first, second].map(|(dn, stops_at)| Side {
@@ -132,9 +117,10 @@ impl LdapDirectory {
             for side in sides.iter_mut().filter(|s| !s.done) {
                 let frontier: HashSet<&Dn> = side.frontier.iter().collect();
                 let mut next = Vec::new();
-                for (group, members) in &found {
-                    if members.iter().any(|m| frontier.contains(m)) && side.groups.dns.insert(group.clone()) {
-                        next.push(group.clone());
+                for group in found.iter().filter(|g| g.members.iter().any(|m| frontier.contains(m))) {
+                    side.groups.privileged |= group.privileged;
+                    if side.groups.dns.insert(group.dn.clone()) {
+                        next.push(group.dn.clone());
                     }
                 }
                 side.frontier = next;
@@ -151,28 +137,25 @@ impl LdapDirectory {
         &self,
         members: &[Dn],
         member_attributes: &[&str],
-    ) -> Result<Vec<(Dn, Vec<Dn>)>, DirectoryError> {
+    ) -> Result<Vec<Named>, DirectoryError> {
         let filter = self.dialect.groups_filter(members);
         let control = matched_values(member_attributes, members);
-        let mut ldap = self.service.get().await?;
-        let result = self
-            .connector
-            .timed(
-                "search",
-                ldap.with_controls(control).with_search_options(SearchOptions::new()).search(
-                    self.groups_base.as_str(),
-                    Scope::Subtree,
-                    &filter,
-                    member_attributes,
-                ),
+        let found = self
+            .search_with(
+                Some(control),
+                self.groups_base.as_str(),
+                Scope::Subtree,
+                &filter,
+                member_attributes,
+                0,
             )
-            .await;
-        keep_if_usable(ldap, result.as_ref().err());
-        Ok(entries(result?, 0)?
+            .await?;
+        Ok(found
             .into_iter()
-            .map(|group| {
-                let members = group.attrs.values().flatten().map(|v| Dn::new(v.as_str())).collect();
-                (Dn::new(group.dn), members)
+            .map(|group| Named {
+                privileged: self.dialect.is_privileged_group(&group),
+                members: group.attrs.values().flatten().map(|v| Dn::new(v.as_str())).collect(),
+                dn: Dn::new(group.dn),
             })
             .collect())
     }

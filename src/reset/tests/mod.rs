@@ -67,12 +67,6 @@ impl crate::directory::Directory for Directory {
         Ok(())
     }
 
-    async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
-        self.ask("find_person");
-        let Lookup::Name(name) = lookup else { return Ok(None) };
-        Ok(self.people.get(name).map(|(p, _, _)| p.clone()))
-    }
-
     async fn find_admin(&self, username: &str) -> Result<Option<Person>, DirectoryError> {
         self.ask("find_admin");
         Ok(self.people.get(username).map(|(p, _, _)| p.clone()))
@@ -83,7 +77,10 @@ impl crate::directory::Directory for Directory {
         username: &str,
         lookup: Lookup<'_>,
     ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
-        Ok((self.find_admin(username).await?, self.find_person(lookup).await?))
+        let admin = self.find_admin(username).await?;
+        self.ask("find_person");
+        let Lookup::Name(name) = lookup else { return Ok((admin, None)) };
+        Ok((admin, self.people.get(name).map(|(p, _, _)| p.clone())))
     }
 
     async fn groups_of_both(

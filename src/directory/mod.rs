@@ -15,6 +15,7 @@ mod openldap;
 mod pools;
 mod ppolicy;
 mod probe;
+mod search;
 mod together;
 mod write;
 

@@ -9,7 +9,8 @@ use ldap3::Scope;
 use ldap3::asn1::{ASNTag, OctetString, Sequence, Tag, TagClass, write};
 use ldap3::controls::RawControl;
 
-use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH, one_of};
+use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH};
+use super::search::one_of;
 use super::{Directory, DirectoryError, Groups, Lookup, Person};
 use crate::dn::Dn;
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use pwproxy_testkit::figures::{millis, percentile};
-use pwproxy_testkit::floor::{Floor, Request};
+use pwproxy_testkit::floor::{Connections, Floor, Request};
 use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 use pwproxy_testkit::redis::RedisServer;
@@ -104,17 +104,27 @@ async fn main() {
             let token = proxy.token("helpdesk1", SEED_PASSWORD).await;
             let floor = Floor::new(url, dir.ca_file.as_deref());
             for clients in [args.clients, 1] {
+                // Both sides keep their connections for the whole case, and
+                // open them before any clock starts: the floor's LDAP ones
+                // here, pwproxy's HTTP ones (and its pools) in the warm-up.
+                let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+                let mut floor_clients = Vec::new();
+                for _ in 0..clients {
+                    floor_clients.push(floor.connections().await);
+                }
                 // Warm both up: connection pools filled, caches hot.
                 let warm = Duration::from_secs(1);
-                drive_proxy(&proxy, &token, &ids, clients, warm).await;
-                drive_floor(&floor, &ids, clients, warm).await;
+                drive_proxy(&http, &proxy, &token, &ids, clients, warm).await;
+                floor_clients = drive_floor(floor_clients, &ids, warm).await.1;
                 // Alternate short slices of each, so that a slow spell of the
                 // shared machine weighs on both alike.
                 let slice = Duration::from_secs(args.seconds) / args.rounds;
                 let (mut proxied, mut direct) = (Run::default(), Run::default());
                 for _ in 0..args.rounds {
-                    proxied.add(drive_proxy(&proxy, &token, &ids, clients, slice).await);
-                    direct.add(drive_floor(&floor, &ids, clients, slice).await);
+                    proxied.add(drive_proxy(&http, &proxy, &token, &ids, clients, slice).await);
+                    let (run, kept) = drive_floor(floor_clients, &ids, slice).await;
+                    direct.add(run);
+                    floor_clients = kept;
                 }
                 proxied.latencies.sort();
                 direct.latencies.sort();
@@ -161,14 +171,15 @@ async fn start_pwproxy(dir: &TestDirectory, url: &str, redis: Option<&RedisServe
     proxy
 }
 
+/// `clients` concurrent clients sending requests to pwproxy for `length`.
 async fn drive_proxy(
+    http: &reqwest::Client,
     proxy: &PwproxyProcess,
     token: &str,
     ids: &Arc<Vec<String>>,
     clients: usize,
     length: Duration,
 ) -> Run {
-    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
     let started = Instant::now();
     let deadline = started + length;
     let tasks: Vec<_> = (0..clients)
@@ -233,27 +244,46 @@ async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>, st
     run
 }
 
-async fn drive_floor(floor: &Floor, ids: &Arc<Vec<String>>, clients: usize, length: Duration) -> Run {
+/// Each of the floor's clients sending its requests directly for
+/// `length`, over its own connections, which it hands back.
+async fn drive_floor(
+    clients: Vec<Connections>,
+    ids: &Arc<Vec<String>>,
+    length: Duration,
+) -> (Run, Vec<Connections>) {
+    let count = clients.len();
     let started = Instant::now();
     let deadline = started + length;
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let mut connections = floor.connections().await;
-        let ids = ids.clone();
-        tasks.push(tokio::spawn(async move {
-            let (mut latencies, mut errors, mut n) = (Vec::new(), 0, 0u64);
-            while Instant::now() < deadline {
-                n += 1;
-                let i = target(c, clients, n, ids.len());
-                let password = format!("Floor-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
-                let sent = Instant::now();
-                let ok =
-                    connections.request(kind(n), &ids[i], &format!("bench{i}"), &password).await.is_some();
-                latencies.push(sent.elapsed());
-                errors += usize::from(!ok);
-            }
-            (latencies, errors)
-        }));
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(c, mut connections)| {
+            let ids = ids.clone();
+            tokio::spawn(async move {
+                let (mut latencies, mut errors, mut n) = (Vec::new(), 0, 0u64);
+                while Instant::now() < deadline {
+                    n += 1;
+                    let i = target(c, count, n, ids.len());
+                    let password = format!("Floor-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
+                    let sent = Instant::now();
+                    let ok = connections
+                        .request(kind(n), &ids[i], &format!("bench{i}"), &password)
+                        .await
+                        .is_some();
+                    latencies.push(sent.elapsed());
+                    errors += usize::from(!ok);
+                }
+                (latencies, errors, connections)
+            })
+        })
+        .collect();
+    let mut run = Run::default();
+    let mut kept = Vec::new();
+    for task in tasks {
+        let (latencies, errors, connections) = task.await.unwrap();
+        run.add(Run { requests: latencies.len(), errors, elapsed: Duration::ZERO, latencies });
+        kept.push(connections);
     }
-    collect(tasks, started).await
+    run.elapsed = started.elapsed();
+    (run, kept)
 }

@@ -106,57 +106,83 @@ impl<D: Directory> Service<D> {
     /// person `target` names (looked up with the admin, in one search where
     /// the directory allows; used only once the admin is authenticated). A
     /// disabled or locked admin is not authenticated.
-    pub(super) async fn authenticate(
+    ///
+    /// `alongside` runs on the admin and the target found while the
+    /// directory checks the password: the password's bind and the group walk
+    /// need each other's answers only at the end, so they share a round
+    /// trip's time instead of taking one each. What `alongside` found is
+    /// used only once the password holds: a refused bind is the answer
+    /// whatever it found, and keeps the contract's order.
+    pub(super) async fn authenticate<T>(
         &self,
         client: IpAddr,
         credentials: &Credentials,
         target: Lookup<'_>,
-    ) -> Result<Authenticated<D::Session>, Failure> {
+        alongside: impl AsyncFnOnce(&Person, Option<&Person>) -> Result<T, Failure>,
+    ) -> Result<(Authenticated<D::Session>, T), Failure> {
         if let Principal::Missing = credentials.principal {
             // Not a guess: nothing to count.
             return Err(Failure::Unauthenticated("no credentials"));
         }
         let name = credentials.principal.claimed_name();
-        self.throttled(name.as_deref(), client, self.authenticate_unthrottled(credentials, target)).await
+        let authentication = self.authenticate_unthrottled(credentials, target, alongside);
+        self.throttled(name.as_deref(), client, authentication).await
     }
 
-    async fn authenticate_unthrottled(
+    async fn authenticate_unthrottled<T>(
         &self,
         credentials: &Credentials,
         target: Lookup<'_>,
-    ) -> Result<Authenticated<D::Session>, Failure> {
+        alongside: impl AsyncFnOnce(&Person, Option<&Person>) -> Result<T, Failure>,
+    ) -> Result<(Authenticated<D::Session>, T), Failure> {
         let admin_password = credentials.admin_password.as_ref();
-        let (person, writer, found) = match &credentials.principal {
+        // The name to look up, and the passwords that must bind as it: none
+        // for a verified token alone.
+        let (username, passwords) = match &credentials.principal {
             Principal::Missing => return Err(Failure::Unauthenticated("no credentials")),
             Principal::Bearer(token) => {
                 let username =
                     self.tokens.verify(token).ok_or(Failure::Unauthenticated("invalid or expired token"))?;
-                let (person, found) = self.admin_and_target(&username, target).await?;
-                let writer = match admin_password {
-                    Some(password) => Writer::Admin(self.directory.bind_as(&person.dn, password).await?),
-                    None => Writer::Service,
-                };
-                (person, writer, found)
+                (username, admin_password.into_iter().collect())
             }
             Principal::Basic { username, password } => {
-                let (person, found) = self.admin_and_target(username, target).await?;
-                let session = self.directory.bind_as(&person.dn, password).await?;
+                let mut passwords = vec![password];
                 if let Some(admin_password) = admin_password
                     && admin_password.expose_secret() != password.expose_secret()
                 {
                     // Two different passwords for one person: both must hold.
-                    self.directory.bind_as(&person.dn, admin_password).await?;
+                    passwords.push(admin_password);
                 }
-                (person, Writer::Admin(session), found)
+                (username.clone(), passwords)
             }
             Principal::Named(username) => {
                 let password = admin_password.ok_or(Failure::Unauthenticated("no admin password"))?;
-                let (person, found) = self.admin_and_target(username, target).await?;
-                let session = self.directory.bind_as(&person.dn, password).await?;
-                (person, Writer::Admin(session), found)
+                (username.clone(), vec![password])
             }
         };
-        Ok(Authenticated { admin: active(person)?, writer, target: found })
+        let (person, found) = self.admin_and_target(&username, target).await?;
+        let (writer, along) =
+            tokio::join!(self.proven(&person, &passwords), alongside(&person, found.as_ref()));
+        let writer = writer?;
+        let admin = active(person)?;
+        Ok((Authenticated { admin, writer, target: found }, along?))
+    }
+
+    /// Binds as `admin` with each password, in turn; the first bind's
+    /// connection writes. Without a password (a token), the service writes.
+    async fn proven(
+        &self,
+        admin: &Person,
+        passwords: &[&SecretString],
+    ) -> Result<Writer<D::Session>, Failure> {
+        let mut writer = Writer::Service;
+        for password in passwords {
+            let session = self.directory.bind_as(&admin.dn, password).await?;
+            if let Writer::Service = writer {
+                writer = Writer::Admin(session);
+            }
+        }
+        Ok(writer)
     }
 
     /// The admin (an unknown name fails like a wrong password) and whoever

@@ -156,18 +156,13 @@ impl<D: Directory> Service<D> {
             Target::Name(name) => Lookup::Name(name),
         };
         // The target is looked up with the admin, and both group trees are
-        // walked together: fewer round trips. The answers are still taken in
-        // the contract's order (401, then 403 for a non-admin before any 404).
-        let Authenticated { admin, writer, target: person } =
-            self.authenticate(client, &command.credentials, lookup).await?;
+        // walked together while the admin's password is checked: fewer round
+        // trips. The answers are still taken in the contract's order (401,
+        // then 403 for a non-admin before any 404).
+        let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
+        let (Authenticated { admin, writer, target: person }, (actor, target)) =
+            self.authenticate(client, &command.credentials, lookup, walk).await?;
         trail.actor = Some(admin.username.clone());
-        let (actor, target) = match &person {
-            Some(person) => {
-                let (actor, target) = self.members(&admin, person).await?;
-                (actor, Some(target))
-            }
-            None => (self.member(&admin, self.rules.actor_walk_stops_at()).await?, None),
-        };
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let (Some(person), Some(target)) = (person, target) else {
             return Err(Failure::UserNotFound);
@@ -232,17 +227,22 @@ impl<D: Directory> Service<D> {
         access::grant(&covering, requested, self.policy.must_change()).map_err(Failure::Forbidden)
     }
 
-    /// The actor's and the target's groups, each walk stopping where its
-    /// decisions are made.
-    async fn members(&self, actor: &Person, target: &Person) -> Result<(Member, Member), Failure> {
+    /// The actor's and (when found) the target's groups, each walk stopping
+    /// where its decisions are made.
+    async fn members(
+        &self,
+        actor: &Person,
+        target: Option<&Person>,
+    ) -> Result<(Member, Option<Member>), Failure> {
+        let stops_at = self.rules.actor_walk_stops_at();
+        let Some(target) = target else {
+            return Ok((self.member(actor, stops_at).await?, None));
+        };
         let (actor_groups, target_groups) = self
             .directory
-            .groups_of_both(
-                (&actor.dn, self.rules.actor_walk_stops_at()),
-                (&target.dn, self.rules.guarded_groups()),
-            )
+            .groups_of_both((&actor.dn, stops_at), (&target.dn, self.rules.guarded_groups()))
             .await?;
-        Ok((as_member(actor, actor_groups), as_member(target, target_groups)))
+        Ok((as_member(actor, actor_groups), Some(as_member(target, target_groups))))
     }
 
     /// A person's groups, as far as `decisive` ones are concerned: the walk

@@ -32,6 +32,8 @@ struct Directory {
     refusal: Option<String>,
     /// Which (DN, filter) pairs match.
     matching: Vec<(String, &'static str)>,
+    /// Group searches fail as if the directory had gone.
+    walks_fail: bool,
 }
 
 impl Directory {
@@ -93,6 +95,9 @@ impl crate::directory::Directory for Directory {
 
     async fn groups_of(&self, dn: &Dn, _: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
         self.ask("groups_of");
+        if self.walks_fail {
+            return Err(DirectoryError::Unavailable("gone".into()));
+        }
         let groups = self.people.values().find(|(p, _, _)| &p.dn == dn).map(|(_, _, g)| g.clone());
         Ok(Groups { dns: groups.unwrap_or_default().into_iter().map(Dn::from).collect(), privileged: false })
     }
@@ -223,6 +228,18 @@ async fn a_wrong_password_is_401_whatever_the_target_and_locks_the_name_out() {
     let answer = reset(&service, command("agent", PASSWORD, "alice", NEW)).await;
     assert!(matches!(answer, Err(Failure::RateLimited(_))), "{answer:?}");
     assert_eq!(service.directory.asked.lock().unwrap().len(), asked, "the directory was not asked");
+}
+
+#[tokio::test]
+async fn a_refused_password_is_the_answer_whatever_the_walk_beside_it_met() {
+    let service = service(Directory { walks_fail: true, ..directory() });
+    assert_eq!(code(reset(&service, command("agent", "wrong", "alice", NEW)).await), "unauthenticated");
+    assert_eq!(code(reset(&service, command("agent2", PASSWORD, "alice", NEW)).await), "unauthenticated");
+    let asked = service.directory.asked.lock().unwrap().clone();
+    assert!(asked.contains(&"bind") && asked.contains(&"groups_of"), "both ran: {asked:?}");
+    // With the password right, the walk's failure is the answer.
+    assert_eq!(code(reset(&service, command("agent", PASSWORD, "alice", NEW)).await), "directory_unavailable");
+    assert!(service.directory.written.lock().unwrap().is_empty());
 }
 
 #[tokio::test]

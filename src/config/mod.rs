@@ -146,6 +146,9 @@ pub struct LdapSettings {
     /// Upper bound of every directory operation, connecting included.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// Password writes in flight at once; more wait their turn.
+    #[serde(default = "default_max_concurrent_writes")]
+    pub max_concurrent_writes: usize,
     /// Allow plaintext binds to a host that is not the loopback.
     #[serde(default)]
     pub allow_insecure: bool,
@@ -209,6 +212,11 @@ fn default_body_limit() -> usize {
 }
 fn default_timeout() -> u64 {
     5
+}
+/// Enough to keep a directory's writer busy while the next writes are
+/// parsed and hashed; see `directory/write_turns.rs`.
+fn default_max_concurrent_writes() -> usize {
+    4
 }
 fn default_token_ttl() -> u64 {
     900

@@ -40,6 +40,7 @@ fn a_minimal_config_gets_the_documented_defaults() {
     let s = parse(VALID).unwrap();
     assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(s.ldap.timeout_secs, 5);
+    assert_eq!(s.ldap.max_concurrent_writes, 4);
     assert_eq!(s.policy.min_length, 12);
     assert_eq!(s.policy.max_length, 128);
     assert!(s.policy.must_change);
@@ -69,6 +70,13 @@ fn plaintext_to_a_remote_host_is_refused_unless_allowed_or_encrypted() {
 fn a_missing_bind_dn_names_the_key() {
     let toml = VALID.replace("bind_dn = \"cn=pwproxy,dc=example,dc=org\"", "bind_dn = \"\"");
     assert_eq!(problem_key(&toml), "ldap.bind_dn");
+}
+
+#[test]
+fn writes_need_at_least_one_slot() {
+    let toml = VALID.replace("[directory]", "max_concurrent_writes = 0\n[directory]");
+    assert_eq!(problem_key(&toml), "ldap.max_concurrent_writes");
+    assert!(parse(&VALID.replace("[directory]", "max_concurrent_writes = 1\n[directory]")).is_ok());
 }
 
 #[test]

@@ -5,17 +5,17 @@
 //! asked of the [`Dialect`].
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use ldap3::{Scope, SearchEntry};
 use secrecy::SecretString;
 
 use super::attributes::{all_values, first_value};
 use super::dialect::BindOutcome;
-use super::entry_locks::EntryLocks;
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 use super::search::one_of;
+use super::write_turns::WriteTurns;
 use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
-use std::sync::Arc;
 
 use crate::config::{DirectorySettings, LdapSettings};
 use crate::dn::Dn;
@@ -45,7 +45,8 @@ pub struct LdapDirectory {
     inactive_filter: Option<String>,
     /// Read with every person for the password policy.
     context_attributes: Vec<String>,
-    entry_locks: EntryLocks,
+    /// Writes take turns per entry and share a few slots.
+    write_turns: WriteTurns,
 }
 
 impl LdapDirectory {
@@ -85,7 +86,7 @@ impl LdapDirectory {
             both_base,
             inactive_filter,
             context_attributes: context_attributes.to_vec(),
-            entry_locks: EntryLocks::default(),
+            write_turns: WriteTurns::new(ldap.max_concurrent_writes),
         })
     }
 
@@ -239,7 +240,7 @@ impl Directory for LdapDirectory {
             self.check_must_change(person).await?;
         }
         let dn = &person.dn;
-        let _turn = self.entry_locks.lock(dn).await;
+        let _turn = self.write_turns.take(dn).await;
         match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.

@@ -9,7 +9,6 @@ mod certificate;
 mod connection;
 mod dialect;
 mod ds389;
-mod entry_locks;
 mod ldap;
 mod openldap;
 mod pools;
@@ -18,6 +17,7 @@ mod probe;
 mod search;
 mod together;
 mod write;
+mod write_turns;
 
 use std::collections::HashSet;
 use std::future::Future;

@@ -238,7 +238,10 @@ async fn a_refused_password_is_the_answer_whatever_the_walk_beside_it_met() {
     let asked = service.directory.asked.lock().unwrap().clone();
     assert!(asked.contains(&"bind") && asked.contains(&"groups_of"), "both ran: {asked:?}");
     // With the password right, the walk's failure is the answer.
-    assert_eq!(code(reset(&service, command("agent", PASSWORD, "alice", NEW)).await), "directory_unavailable");
+    assert_eq!(
+        code(reset(&service, command("agent", PASSWORD, "alice", NEW)).await),
+        "directory_unavailable"
+    );
     assert!(service.directory.written.lock().unwrap().is_empty());
 }
 

@@ -214,9 +214,10 @@ fn default_timeout() -> u64 {
     5
 }
 /// Enough to keep a directory's writer busy while the next writes are
-/// parsed and hashed; see `directory/write_turns.rs`.
+/// parsed and hashed, few enough that writes do not hold most of its
+/// threads (measured in BENCHMARKS.md; see `directory/write_turns.rs`).
 fn default_max_concurrent_writes() -> usize {
-    4
+    6
 }
 fn default_token_ttl() -> u64 {
     900

@@ -40,7 +40,7 @@ fn a_minimal_config_gets_the_documented_defaults() {
     let s = parse(VALID).unwrap();
     assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(s.ldap.timeout_secs, 5);
-    assert_eq!(s.ldap.max_concurrent_writes, 4);
+    assert_eq!(s.ldap.max_concurrent_writes, 6);
     assert_eq!(s.policy.min_length, 12);
     assert_eq!(s.policy.max_length, 128);
     assert!(s.policy.must_change);

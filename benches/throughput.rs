@@ -224,24 +224,30 @@ async fn drive_proxy(
                     latencies.push(sent.elapsed());
                     errors += usize::from(!ok);
                 }
-                (latencies, errors)
+                (latencies, errors, ())
             })
         })
         .collect();
-    collect(tasks, started).await
+    collect(tasks, started).await.0
 }
 
-async fn collect(tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize)>>, started: Instant) -> Run {
-    let mut run = Run { requests: 0, errors: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
+/// The clients' latencies and errors as one run, and what each handed back.
+async fn collect<T>(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize, T)>>,
+    started: Instant,
+) -> (Run, Vec<T>) {
+    let mut run = Run::default();
+    let mut kept = Vec::new();
     for task in tasks {
-        let (latencies, errors) = task.await.unwrap();
+        let (latencies, errors, handed_back) = task.await.unwrap();
         run.requests += latencies.len();
         run.errors += errors;
         run.latencies.extend(latencies);
+        kept.push(handed_back);
     }
     run.elapsed = started.elapsed();
     run.latencies.sort();
-    run
+    (run, kept)
 }
 
 /// Each of the floor's clients sending its requests directly for
@@ -277,13 +283,5 @@ async fn drive_floor(
             })
         })
         .collect();
-    let mut run = Run::default();
-    let mut kept = Vec::new();
-    for task in tasks {
-        let (latencies, errors, connections) = task.await.unwrap();
-        run.add(Run { requests: latencies.len(), errors, elapsed: Duration::ZERO, latencies });
-        kept.push(connections);
-    }
-    run.elapsed = started.elapsed();
-    (run, kept)
+    collect(tasks, started).await
 }

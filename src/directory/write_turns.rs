@@ -66,17 +66,20 @@ mod tests {
 
     const WAIT: Duration = Duration::from_millis(20);
 
+    /// A second write of `dn`, waiting for its turn in a task of its own.
+    fn another_write(turns: &Arc<WriteTurns>, dn: &Dn) -> tokio::task::JoinHandle<()> {
+        let (turns, dn) = (turns.clone(), dn.clone());
+        tokio::spawn(async move {
+            let _held = turns.take(&dn).await;
+        })
+    }
+
     #[tokio::test]
     async fn writes_of_one_entry_take_turns_and_others_do_not_wait() {
         let turns = Arc::new(WriteTurns::new(4));
         let alice = Dn::new("uid=alice,dc=x");
         let first = turns.take(&alice).await;
-        let waiting = {
-            let (turns, alice) = (turns.clone(), alice.clone());
-            tokio::spawn(async move {
-                let _held = turns.take(&alice).await;
-            })
-        };
+        let waiting = another_write(&turns, &alice);
         tokio::time::sleep(WAIT).await;
         assert!(!waiting.is_finished(), "the second write of alice waits");
         let bob = tokio::time::timeout(WAIT * 5, turns.take(&Dn::new("uid=bob,dc=x"))).await.unwrap();
@@ -102,12 +105,7 @@ mod tests {
         let turns = Arc::new(WriteTurns::new(2));
         let alice = Dn::new("uid=alice,dc=x");
         let first = turns.take(&alice).await;
-        let waiting = {
-            let (turns, alice) = (turns.clone(), alice.clone());
-            tokio::spawn(async move {
-                let _held = turns.take(&alice).await;
-            })
-        };
+        let waiting = another_write(&turns, &alice);
         tokio::time::sleep(WAIT).await;
         let bob = tokio::time::timeout(WAIT, turns.take(&Dn::new("uid=bob,dc=x"))).await;
         assert!(bob.is_ok(), "the second slot is free while alice's second write waits");

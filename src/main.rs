@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match runtime(settings.server.worker_threads) {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("pwproxy: cannot start the async runtime: {e}");
@@ -61,5 +61,16 @@ fn main() -> ExitCode {
             tracing::error!("pwproxy stopped: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `server.worker_threads`: on one thread (the default) the current-thread
+/// scheduler, whose wake-ups never cross to another thread; beyond, a
+/// work-stealing pool of that many threads (for HTTPS handshakes in numbers).
+fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()
     }
 }

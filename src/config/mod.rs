@@ -64,6 +64,9 @@ pub struct ServerSettings {
     /// that terminates TLS).
     #[serde(default)]
     pub allow_plaintext: bool,
+    /// Threads that serve requests: 1 runs everything on one thread.
+    #[serde(default = "default_worker_threads")]
+    pub worker_threads: usize,
 }
 
 impl Default for ServerSettings {
@@ -76,6 +79,7 @@ impl Default for ServerSettings {
             tls_cert_file: None,
             tls_key_file: None,
             allow_plaintext: false,
+            worker_threads: default_worker_threads(),
         }
     }
 }
@@ -209,6 +213,13 @@ fn default_listen() -> SocketAddr {
 }
 fn default_body_limit() -> usize {
     16 * 1024
+}
+/// A reset is a few directory exchanges and ~0.1 ms of CPU: one thread
+/// serves more than a directory writes, and on one thread a request, its
+/// connections and the I/O driver hand work to each other without waking
+/// another thread (measured in BENCHMARKS.md).
+fn default_worker_threads() -> usize {
+    1
 }
 fn default_timeout() -> u64 {
     5

@@ -41,6 +41,7 @@ fn a_minimal_config_gets_the_documented_defaults() {
     assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(s.ldap.timeout_secs, 5);
     assert_eq!(s.ldap.max_concurrent_writes, 6);
+    assert_eq!(s.server.worker_threads, 1);
     assert_eq!(s.policy.min_length, 12);
     assert_eq!(s.policy.max_length, 128);
     assert!(s.policy.must_change);
@@ -70,6 +71,13 @@ fn plaintext_to_a_remote_host_is_refused_unless_allowed_or_encrypted() {
 fn a_missing_bind_dn_names_the_key() {
     let toml = VALID.replace("bind_dn = \"cn=pwproxy,dc=example,dc=org\"", "bind_dn = \"\"");
     assert_eq!(problem_key(&toml), "ldap.bind_dn");
+}
+
+#[test]
+fn requests_need_at_least_one_thread() {
+    let toml = VALID.replace("[ldap]", "[server]\nworker_threads = 0\n[ldap]");
+    assert_eq!(problem_key(&toml), "server.worker_threads");
+    assert!(parse(&VALID.replace("[ldap]", "[server]\nworker_threads = 4\n[ldap]")).is_ok());
 }
 
 #[test]

@@ -24,6 +24,9 @@ impl Settings {
         if self.ldap.timeout_secs == 0 {
             return Err(invalid("ldap.timeout_secs", "must be at least 1"));
         }
+        if self.server.worker_threads == 0 {
+            return Err(invalid("server.worker_threads", "must be at least 1"));
+        }
         if self.ldap.max_concurrent_writes == 0 {
             return Err(invalid("ldap.max_concurrent_writes", "must be at least 1"));
         }

@@ -56,9 +56,11 @@ async fn environment_variables_override_the_file_and_are_validated() {
         "admin_groups = [\"cn=nobody,dc=example,dc=org\"]",
     );
     let groups = format!("cn=nobody,dc=example,dc=org;{HELPDESK}");
+    // Served by a pool of threads here; the other tests run the default, one thread.
     let env = [
         ("PWPROXY__LDAP__BIND_PASSWORD", SERVICE_PASSWORD),
         ("PWPROXY__AUTHORIZATION__ADMIN_GROUPS", &groups),
+        ("PWPROXY__SERVER__WORKER_THREADS", "3"),
     ];
     let running = start(&toml, &env).await;
     let ready = reqwest::get(format!("{}/readyz", running.base)).await.unwrap();

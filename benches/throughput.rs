@@ -3,8 +3,9 @@
 //! For each directory size and transport it starts the fixture slapd with N
 //! extra people, runs the release pwproxy, and drives both endpoints with C
 //! concurrent clients for T seconds; then, in the same run and against the
-//! same slapd, it issues the very LDAP sequence pwproxy issues per request
-//! directly over persistent connections (the floor). Both are measured again
+//! same slapd, it makes the same checks directly over persistent
+//! connections, one question each (the floor). The two alternate in slices
+//! and write to disjoint halves of the directory. Both are measured again
 //! with one client for the latency pwproxy adds.
 //!
 //!   cargo bench --bench throughput -- --users 1000,100000 --transports ldap,ldaps --clients 32 --seconds 10
@@ -75,12 +76,23 @@ fn kind(n: u64) -> Request {
     if n.is_multiple_of(2) { Request::ById } else { Request::ByName }
 }
 
-/// Client `c`'s `n`-th target: spread over the whole directory, never the
-/// same person as another client's.
-fn target(c: usize, clients: usize, n: u64, users: usize) -> usize {
-    let slots = (users / clients).max(1);
+/// Whose requests: each side writes to its own half of the directory, so
+/// that neither writes in the other's wake (an entry just written by one is
+/// hot for the next writer; at 100 000 people a first write costs the
+/// directory more).
+#[derive(Clone, Copy)]
+enum Side {
+    Proxy = 0,
+    Floor = 1,
+}
+
+/// Client `c`'s `n`-th target on `side`: spread over the whole directory,
+/// never the same person as another client's or the other side's.
+fn target(side: Side, c: usize, clients: usize, n: u64, users: usize) -> usize {
+    let half = (users / 2).max(1);
+    let slots = (half / clients).max(1);
     let slot = (n.wrapping_mul(2_654_435_761) as usize) % slots;
-    (slot * clients + c) % users
+    ((slot * clients + c) % half) * 2 + side as usize
 }
 
 #[tokio::main]
@@ -108,20 +120,25 @@ async fn main() {
                 // open them before any clock starts: the floor's LDAP ones
                 // here, pwproxy's HTTP ones (and its pools) in the warm-up.
                 let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+                // Each client's count of requests goes on from slice to
+                // slice: its targets never start over.
+                let mut proxy_clients = vec![0u64; clients];
                 let mut floor_clients = Vec::new();
                 for _ in 0..clients {
-                    floor_clients.push(floor.connections().await);
+                    floor_clients.push((floor.connections().await, 0u64));
                 }
                 // Warm both up: connection pools filled, caches hot.
                 let warm = Duration::from_secs(1);
-                drive_proxy(&http, &proxy, &token, &ids, clients, warm).await;
+                proxy_clients = drive_proxy(&http, &proxy, &token, &ids, proxy_clients, warm).await.1;
                 floor_clients = drive_floor(floor_clients, &ids, warm).await.1;
                 // Alternate short slices of each, so that a slow spell of the
                 // shared machine weighs on both alike.
                 let slice = Duration::from_secs(args.seconds) / args.rounds;
                 let (mut proxied, mut direct) = (Run::default(), Run::default());
                 for _ in 0..args.rounds {
-                    proxied.add(drive_proxy(&http, &proxy, &token, &ids, clients, slice).await);
+                    let (run, counts) = drive_proxy(&http, &proxy, &token, &ids, proxy_clients, slice).await;
+                    proxied.add(run);
+                    proxy_clients = counts;
                     let (run, kept) = drive_floor(floor_clients, &ids, slice).await;
                     direct.add(run);
                     floor_clients = kept;
@@ -171,25 +188,29 @@ async fn start_pwproxy(dir: &TestDirectory, url: &str, redis: Option<&RedisServe
     proxy
 }
 
-/// `clients` concurrent clients sending requests to pwproxy for `length`.
+/// Concurrent clients, one per count of requests sent so far, sending
+/// requests to pwproxy for `length`; hands back the counts.
 async fn drive_proxy(
     http: &reqwest::Client,
     proxy: &PwproxyProcess,
     token: &str,
     ids: &Arc<Vec<String>>,
-    clients: usize,
+    counts: Vec<u64>,
     length: Duration,
-) -> Run {
+) -> (Run, Vec<u64>) {
+    let clients = counts.len();
     let started = Instant::now();
     let deadline = started + length;
-    let tasks: Vec<_> = (0..clients)
-        .map(|c| {
+    let tasks: Vec<_> = counts
+        .into_iter()
+        .enumerate()
+        .map(|(c, mut n)| {
             let (http, base, token, ids) = (http.clone(), proxy.base.clone(), token.to_owned(), ids.clone());
             tokio::spawn(async move {
-                let (mut latencies, mut errors, mut n) = (Vec::new(), 0, 0u64);
+                let (mut latencies, mut errors) = (Vec::new(), 0);
                 while Instant::now() < deadline {
                     n += 1;
-                    let i = target(c, clients, n, ids.len());
+                    let i = target(Side::Proxy, c, clients, n, ids.len());
                     let password = format!("Bench-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
                     let request = match kind(n) {
                         Request::ById => http
@@ -224,11 +245,11 @@ async fn drive_proxy(
                     latencies.push(sent.elapsed());
                     errors += usize::from(!ok);
                 }
-                (latencies, errors, ())
+                (latencies, errors, n)
             })
         })
         .collect();
-    collect(tasks, started).await.0
+    collect(tasks, started).await
 }
 
 /// The clients' latencies and errors as one run, and what each handed back.
@@ -251,25 +272,25 @@ async fn collect<T>(
 }
 
 /// Each of the floor's clients sending its requests directly for
-/// `length`, over its own connections, which it hands back.
+/// `length`, over its own connections, which it hands back with its count.
 async fn drive_floor(
-    clients: Vec<Connections>,
+    clients: Vec<(Connections, u64)>,
     ids: &Arc<Vec<String>>,
     length: Duration,
-) -> (Run, Vec<Connections>) {
+) -> (Run, Vec<(Connections, u64)>) {
     let count = clients.len();
     let started = Instant::now();
     let deadline = started + length;
     let tasks: Vec<_> = clients
         .into_iter()
         .enumerate()
-        .map(|(c, mut connections)| {
+        .map(|(c, (mut connections, mut n))| {
             let ids = ids.clone();
             tokio::spawn(async move {
-                let (mut latencies, mut errors, mut n) = (Vec::new(), 0, 0u64);
+                let (mut latencies, mut errors) = (Vec::new(), 0);
                 while Instant::now() < deadline {
                     n += 1;
-                    let i = target(c, count, n, ids.len());
+                    let i = target(Side::Floor, c, count, n, ids.len());
                     let password = format!("Floor-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
                     let sent = Instant::now();
                     let ok = connections
@@ -279,7 +300,7 @@ async fn drive_floor(
                     latencies.push(sent.elapsed());
                     errors += usize::from(!ok);
                 }
-                (latencies, errors, connections)
+                (latencies, errors, (connections, n))
             })
         })
         .collect();

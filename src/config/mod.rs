@@ -214,8 +214,8 @@ fn default_listen() -> SocketAddr {
 fn default_body_limit() -> usize {
     16 * 1024
 }
-/// A reset is a few directory exchanges and ~0.1 ms of CPU: one thread
-/// serves more than a directory writes, and on one thread a request, its
+/// A reset is a few directory exchanges and ~0.17 ms of CPU: one thread
+/// serves thousands a second, and on one thread a request, its
 /// connections and the I/O driver hand work to each other without waking
 /// another thread (measured in BENCHMARKS.md).
 fn default_worker_threads() -> usize {

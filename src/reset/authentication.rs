@@ -50,7 +50,9 @@ pub struct Credentials {
 
 impl<D: Directory> Service<D> {
     /// `POST /api/v1/auth/token`: a bind proves the password, membership of an
-    /// admin group earns the token.
+    /// admin group earns the token. The bind and the group walk run side by
+    /// side, as for a reset; what the walk found (or met) counts only once
+    /// the bind has succeeded.
     pub async fn login(
         &self,
         context: &RequestContext,
@@ -59,14 +61,20 @@ impl<D: Directory> Service<D> {
     ) -> Result<SecretString, Failure> {
         let (result, exchanges) = self
             .within_deadline(async {
-                let person = self
+                let (person, member) = self
                     .throttled(Some(username), context.client, async {
                         let person = self.admin_named(username).await?;
-                        self.directory.bind_as(&person.dn, password).await?;
-                        active(person)
+                        let (bound, member) = tokio::join!(
+                            self.directory.bind_as(&person.dn, password),
+                            self.member(&person, self.rules.admin_groups())
+                        );
+                        bound?;
+                        // The walk's own failure is not a failed guess: answered
+                        // below, outside the count.
+                        Ok((active(person)?, member))
                     })
                     .await?;
-                let member = self.member(&person, self.rules.admin_groups()).await?;
+                let member = member?;
                 self.rules.may_act(&member).map_err(Failure::Forbidden)?;
                 self.tokens.issue(&person.username).map_err(Failure::Internal)
             })

@@ -312,6 +312,20 @@ async fn a_locked_admin_cannot_sign_in() {
     assert!(matches!(answer, Err(Failure::Forbidden(Refusal::ActorNotAdmin))), "{answer:?}");
 }
 
+#[tokio::test]
+async fn a_refused_sign_in_is_the_answer_whatever_the_walk_beside_it_met() {
+    let service = service(Directory { walks_fail: true, ..directory() });
+    let sign_in = async |name: &str, password: &str| {
+        service.login(&context(), name, &password.into()).await.err().map_or("ok", |f| f.code())
+    };
+    assert_eq!(sign_in("agent", "wrong").await, "unauthenticated");
+    assert_eq!(sign_in("agent2", PASSWORD).await, "unauthenticated", "locked");
+    let asked = service.directory.asked.lock().unwrap().clone();
+    assert!(asked.contains(&"bind") && asked.contains(&"groups_of"), "both ran: {asked:?}");
+    // With the password right, the walk's failure is the answer.
+    assert_eq!(sign_in("agent", PASSWORD).await, "directory_unavailable");
+}
+
 #[test]
 fn debug_output_of_a_command_redacts_every_secret() {
     let command = ResetCommand {

@@ -86,6 +86,16 @@ enum Side {
     Floor = 1,
 }
 
+impl Side {
+    /// Starts the side's generated passwords.
+    fn label(self) -> &'static str {
+        match self {
+            Side::Proxy => "Bench",
+            Side::Floor => "Floor",
+        }
+    }
+}
+
 /// Client `c`'s `n`-th target on `side`: spread over the whole directory,
 /// never the same person as another client's or the other side's.
 fn target(side: Side, c: usize, clients: usize, n: u64, users: usize) -> usize {
@@ -122,24 +132,25 @@ async fn main() {
                 let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
                 // Each client's count of requests goes on from slice to
                 // slice: its targets never start over.
-                let mut proxy_clients = vec![0u64; clients];
+                let through_proxy = ProxyClient { http, base: proxy.base.clone(), token: token.clone() };
+                let mut proxy_clients = vec![(through_proxy, 0u64); clients];
                 let mut floor_clients = Vec::new();
                 for _ in 0..clients {
                     floor_clients.push((floor.connections().await, 0u64));
                 }
                 // Warm both up: connection pools filled, caches hot.
                 let warm = Duration::from_secs(1);
-                proxy_clients = drive_proxy(&http, &proxy, &token, &ids, proxy_clients, warm).await.1;
-                floor_clients = drive_floor(floor_clients, &ids, warm).await.1;
+                proxy_clients = drive(Side::Proxy, proxy_clients, &ids, warm).await.1;
+                floor_clients = drive(Side::Floor, floor_clients, &ids, warm).await.1;
                 // Alternate short slices of each, so that a slow spell of the
                 // shared machine weighs on both alike.
                 let slice = Duration::from_secs(args.seconds) / args.rounds;
                 let (mut proxied, mut direct) = (Run::default(), Run::default());
                 for _ in 0..args.rounds {
-                    let (run, counts) = drive_proxy(&http, &proxy, &token, &ids, proxy_clients, slice).await;
+                    let (run, kept) = drive(Side::Proxy, proxy_clients, &ids, slice).await;
                     proxied.add(run);
-                    proxy_clients = counts;
-                    let (run, kept) = drive_floor(floor_clients, &ids, slice).await;
+                    proxy_clients = kept;
+                    let (run, kept) = drive(Side::Floor, floor_clients, &ids, slice).await;
                     direct.add(run);
                     floor_clients = kept;
                 }
@@ -188,121 +199,108 @@ async fn start_pwproxy(dir: &TestDirectory, url: &str, redis: Option<&RedisServe
     proxy
 }
 
-/// Concurrent clients, one per count of requests sent so far, sending
-/// requests to pwproxy for `length`; hands back the counts.
-async fn drive_proxy(
-    http: &reqwest::Client,
-    proxy: &PwproxyProcess,
-    token: &str,
-    ids: &Arc<Vec<String>>,
-    counts: Vec<u64>,
-    length: Duration,
-) -> (Run, Vec<u64>) {
-    let clients = counts.len();
-    let started = Instant::now();
-    let deadline = started + length;
-    let tasks: Vec<_> = counts
-        .into_iter()
-        .enumerate()
-        .map(|(c, mut n)| {
-            let (http, base, token, ids) = (http.clone(), proxy.base.clone(), token.to_owned(), ids.clone());
-            tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0);
-                while Instant::now() < deadline {
-                    n += 1;
-                    let i = target(Side::Proxy, c, clients, n, ids.len());
-                    let password = format!("Bench-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
-                    let request = match kind(n) {
-                        Request::ById => http
-                            .post(format!("{base}/actions/persons/{}/change-password", ids[i]))
-                            .bearer_auth(&token)
-                            .json(&json!({ "password": password, "password_2": password })),
-                        Request::ByName => {
-                            http.put(format!("{base}/api/v1/users/changePassword")).json(&json!({
-                                "userName": format!("bench{i}"),
-                                "password": password,
-                                "adminPassword": SEED_PASSWORD,
-                                "adminUserName": "helpdesk1",
-                            }))
-                        }
-                    };
-                    let sent = Instant::now();
-                    let ok = match request.send().await {
-                        Ok(response) if response.status() == 200 => true,
-                        Ok(response) => {
-                            let status = response.status();
-                            eprintln!(
-                                "pwproxy answered {status}: {}",
-                                response.text().await.unwrap_or_default()
-                            );
-                            false
-                        }
-                        Err(e) => {
-                            eprintln!("no answer from pwproxy: {e}");
-                            false
-                        }
-                    };
-                    latencies.push(sent.elapsed());
-                    errors += usize::from(!ok);
-                }
-                (latencies, errors, n)
-            })
-        })
-        .collect();
-    collect(tasks, started).await
+/// How one benchmark client sends a request: through pwproxy, or as the
+/// floor's direct LDAP sequence.
+trait Client: Send + 'static {
+    /// Whether `kind` of request for the person `id` (named `name`) with
+    /// `password` succeeded.
+    fn send(
+        &mut self,
+        kind: Request,
+        id: &str,
+        name: &str,
+        password: &str,
+    ) -> impl Future<Output = bool> + Send;
 }
 
-/// The clients' latencies and errors as one run, and what each handed back.
-async fn collect<T>(
-    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, usize, T)>>,
-    started: Instant,
-) -> (Run, Vec<T>) {
-    let mut run = Run::default();
-    let mut kept = Vec::new();
-    for task in tasks {
-        let (latencies, errors, handed_back) = task.await.unwrap();
-        run.requests += latencies.len();
-        run.errors += errors;
-        run.latencies.extend(latencies);
-        kept.push(handed_back);
+/// pwproxy's HTTP client, shared by its side's clients (one keep-alive
+/// connection each).
+#[derive(Clone)]
+struct ProxyClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client for ProxyClient {
+    async fn send(&mut self, kind: Request, id: &str, name: &str, password: &str) -> bool {
+        let base = &self.base;
+        let request = match kind {
+            Request::ById => self
+                .http
+                .post(format!("{base}/actions/persons/{id}/change-password"))
+                .bearer_auth(&self.token)
+                .json(&json!({ "password": password, "password_2": password })),
+            Request::ByName => self.http.put(format!("{base}/api/v1/users/changePassword")).json(&json!({
+                "userName": name,
+                "password": password,
+                "adminPassword": SEED_PASSWORD,
+                "adminUserName": "helpdesk1",
+            })),
+        };
+        match request.send().await {
+            Ok(response) if response.status() == 200 => true,
+            Ok(response) => {
+                let status = response.status();
+                eprintln!("pwproxy answered {status}: {}", response.text().await.unwrap_or_default());
+                false
+            }
+            Err(e) => {
+                eprintln!("no answer from pwproxy: {e}");
+                false
+            }
+        }
     }
-    run.elapsed = started.elapsed();
-    run.latencies.sort();
-    (run, kept)
 }
 
-/// Each of the floor's clients sending its requests directly for
-/// `length`, over its own connections, which it hands back with its count.
-async fn drive_floor(
-    clients: Vec<(Connections, u64)>,
+impl Client for Connections {
+    async fn send(&mut self, kind: Request, id: &str, name: &str, password: &str) -> bool {
+        self.request(kind, id, name, password).await.is_some()
+    }
+}
+
+/// Each of `side`'s clients sending its requests for `length`, the same
+/// loop for both sides; hands each client back with its count so far.
+async fn drive<C: Client>(
+    side: Side,
+    clients: Vec<(C, u64)>,
     ids: &Arc<Vec<String>>,
     length: Duration,
-) -> (Run, Vec<(Connections, u64)>) {
+) -> (Run, Vec<(C, u64)>) {
     let count = clients.len();
     let started = Instant::now();
     let deadline = started + length;
     let tasks: Vec<_> = clients
         .into_iter()
         .enumerate()
-        .map(|(c, (mut connections, mut n))| {
+        .map(|(c, (mut client, mut n))| {
             let ids = ids.clone();
             tokio::spawn(async move {
                 let (mut latencies, mut errors) = (Vec::new(), 0);
                 while Instant::now() < deadline {
                     n += 1;
-                    let i = target(Side::Floor, c, count, n, ids.len());
-                    let password = format!("Floor-{c}-{n}-{}-Passw0rd", started.elapsed().as_micros());
+                    let i = target(side, c, count, n, ids.len());
+                    let password =
+                        format!("{}-{c}-{n}-{}-Passw0rd", side.label(), started.elapsed().as_micros());
                     let sent = Instant::now();
-                    let ok = connections
-                        .request(kind(n), &ids[i], &format!("bench{i}"), &password)
-                        .await
-                        .is_some();
+                    let ok = client.send(kind(n), &ids[i], &format!("bench{i}"), &password).await;
                     latencies.push(sent.elapsed());
                     errors += usize::from(!ok);
                 }
-                (latencies, errors, (connections, n))
+                (latencies, errors, (client, n))
             })
         })
         .collect();
-    collect(tasks, started).await
+    let mut run = Run::default();
+    let mut kept = Vec::new();
+    for task in tasks {
+        let (latencies, errors, client) = task.await.unwrap();
+        run.requests += latencies.len();
+        run.errors += errors;
+        run.latencies.extend(latencies);
+        kept.push(client);
+    }
+    run.elapsed = started.elapsed();
+    run.latencies.sort();
+    (run, kept)
 }

@@ -60,6 +60,7 @@ pub struct Metrics {
     connections: Family<ConnectionLabels, Gauge>,
     lockouts: Family<ScopeLabels, Counter>,
     store_up: Gauge,
+    member_of: Gauge,
 }
 
 /// 0.5 ms to ~8 s: a directory exchange on a LAN to a request that waited
@@ -109,7 +110,23 @@ impl Default for Metrics {
             "1 while the shared failure counters (rate_limit.store = redis://…) answer, 0 while this replica counts alone",
             store_up.clone(),
         );
-        Self { registry, requests, request_durations, resets, operations, connections, lockouts, store_up }
+        let member_of = Gauge::default();
+        registry.register(
+            "pwproxy_directory_memberof_proven",
+            "1 while direct groups are read from memberOf (directory.membership = \"memberof\", the last proof agreed), 0 while they are searched for",
+            member_of.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            request_durations,
+            resets,
+            operations,
+            connections,
+            lockouts,
+            store_up,
+            member_of,
+        }
     }
 }
 
@@ -143,6 +160,10 @@ impl Metrics {
 
     pub fn rate_limit_store_up(&self, up: bool) {
         self.store_up.set(i64::from(up));
+    }
+
+    pub fn member_of_proven(&self, proven: bool) {
+        self.member_of.set(i64::from(proven));
     }
 
     /// The text exposition format.

@@ -10,7 +10,7 @@ use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 
 use crate::access::Rules;
-use crate::config::Settings;
+use crate::config::{Membership, Settings};
 use crate::directory::LdapDirectory;
 use crate::http::{self, AppState};
 use crate::lockout::Lockout;
@@ -93,6 +93,12 @@ impl Application {
             trusted_proxies,
         });
         spawn_lockout_maintenance(&state);
+        if settings.directory.membership == Membership::MemberOf {
+            // The first proof before serving: the first requests already
+            // read memberOf when it is kept.
+            let wait = prove_member_of(&state, false).await;
+            spawn_member_of_proofs(&state, wait);
+        }
         let server = &settings.server;
         let router = http::router(state.clone(), server.max_body_bytes, server.metrics_listen.is_none());
         let listener = bind(server.listen).await?;
@@ -178,6 +184,61 @@ fn spawn_lockout_maintenance(state: &Arc<AppState>) {
                 Some(state) => state.service.lockout().forget_expired(),
                 None => return,
             }
+        }
+    });
+}
+
+/// How often `memberOf` is proven again once a proof has answered (a
+/// directory reconfigured meanwhile is caught within this), and while the
+/// directory cannot answer one.
+const MEMBER_OF_REPROOF: Duration = Duration::from_secs(600);
+const MEMBER_OF_RETRY: Duration = Duration::from_secs(10);
+
+/// Proves `memberOf` (see `directory::member_of`), says so when the answer
+/// changes, and tells how long to wait before the next proof.
+async fn prove_member_of(state: &AppState, was_proven: bool) -> Duration {
+    let directory = state.service.directory();
+    let Some(proof) = directory.prove_member_of().await else { return MEMBER_OF_REPROOF };
+    let wait = match proof {
+        Ok(Ok(agreement)) => {
+            if !was_proven {
+                tracing::info!(
+                    groups = agreement.groups,
+                    memberships = agreement.memberships,
+                    "memberOf agrees with every group walked: direct groups are read from it"
+                );
+            }
+            MEMBER_OF_REPROOF
+        }
+        Ok(Err(discrepancy)) => {
+            tracing::error!(
+                %discrepancy,
+                fix = directory.member_of_fix(),
+                "memberOf is not kept for every group walked: groups are searched for instead (slower, as safe)"
+            );
+            MEMBER_OF_REPROOF
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = %e,
+                "memberOf could not be proven now: groups are searched for until it is"
+            );
+            MEMBER_OF_RETRY
+        }
+    };
+    state.metrics.member_of_proven(directory.reads_member_of());
+    wait
+}
+
+/// Proves `memberOf` again and again, for as long as the state lives.
+fn spawn_member_of_proofs(state: &Arc<AppState>, first_wait: Duration) {
+    let state = Arc::downgrade(state);
+    tokio::spawn(async move {
+        let mut wait = first_wait;
+        loop {
+            tokio::time::sleep(wait).await;
+            let Some(state) = state.upgrade() else { return };
+            wait = prove_member_of(&state, state.service.directory().reads_member_of()).await;
         }
     });
 }

@@ -28,6 +28,24 @@ pub struct DirectorySettings {
     /// Users matching this filter are treated as inactive.
     #[serde(default)]
     pub inactive_filter: String,
+    /// Where a person's direct groups are read from.
+    #[serde(default)]
+    pub membership: Membership,
+}
+
+/// `directory.membership`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Membership {
+    /// Groups are searched for the person's DN in their member attributes.
+    #[default]
+    Member,
+    /// The person's `memberOf` names their direct groups, read with the
+    /// person: one search less per request. Used only while pwproxy has
+    /// proven that the directory keeps it for every group it walks;
+    /// otherwise the `member` walk answers.
+    #[serde(rename = "memberof")]
+    MemberOf,
 }
 
 fn default_kind() -> DirectoryKind {

@@ -18,7 +18,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 pub use self::authorization::{AuthorizationSettings, DelegationSettings};
-pub use self::directory::DirectorySettings;
+pub use self::directory::{DirectorySettings, Membership};
 pub use crate::directory::DirectoryKind;
 
 /// The whole configuration. Unknown keys are errors: a misspelt key silently

@@ -209,3 +209,16 @@ fn debug_output_redacts_secrets() {
     assert!(!debug.contains("service secret"));
     assert!(!debug.contains("0123456789abcdef"));
 }
+
+#[test]
+fn memberof_is_for_the_kinds_that_walk_their_groups() {
+    assert_eq!(parse(VALID).unwrap().directory.membership, Membership::Member);
+    let memberof = VALID.replace("users_base_dn", "membership = \"memberof\"\nusers_base_dn");
+    assert_eq!(parse(&memberof).unwrap().directory.membership, Membership::MemberOf);
+    let ad = memberof
+        .replace("users_base_dn", "kind = \"active_directory\"\nusers_base_dn")
+        .replace("ldap://127.0.0.1:389", "ldaps://127.0.0.1:636");
+    assert_eq!(problem_key(&ad), "directory.membership");
+    let unknown = VALID.replace("users_base_dn", "membership = \"member_of\"\nusers_base_dn");
+    assert!(parse(&unknown).is_err());
+}

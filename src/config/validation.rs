@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use secrecy::ExposeSecret;
 
-use super::{ConfigError, Settings, invalid};
+use super::{ConfigError, Membership, Settings, invalid};
 
 impl Settings {
     /// Every check names the key and says what to do about it.
@@ -73,6 +73,15 @@ impl Settings {
             return Err(invalid(
                 "ldap.url",
                 format!("{why}: use ldaps://{host}:636 or ldap.starttls = true"),
+            ));
+        }
+        if self.directory.membership == Membership::MemberOf
+            && self.directory.kind.dialect().memberof_groups().is_none()
+        {
+            return Err(invalid(
+                "directory.membership",
+                "\"memberof\" applies to OpenLDAP and 389 DS; Active Directory already answers with every \
+                 group, nested ones included, in one search: remove the key",
             ));
         }
         self.authorization.validate(&self.directory.users_base_dn)?;

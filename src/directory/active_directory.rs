@@ -12,7 +12,7 @@ use super::Write;
 use super::attributes::{first_bytes, first_value, number};
 use super::dialect::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
-    Prerequisite, WriteOperation,
+    Prerequisite, WalkedGroups, WriteOperation,
 };
 use crate::dn::Dn;
 
@@ -101,6 +101,12 @@ impl Dialect for ActiveDirectory {
 
     fn group_attributes(&self) -> &'static [&'static str] {
         &[SID]
+    }
+
+    /// One in-chain search already answers with every group, nested ones
+    /// included; direct groups from `memberOf` would not spare it.
+    fn memberof_groups(&self) -> Option<WalkedGroups> {
+        None
     }
 
     fn is_privileged_group(&self, group: &SearchEntry) -> bool {

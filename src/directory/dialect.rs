@@ -123,6 +123,18 @@ pub enum Prerequisite {
     Setting { entry: &'static str, attribute: &'static str, value: &'static str, fix: &'static str },
 }
 
+/// The groups pwproxy walks on a kind whose directory can keep `memberOf`
+/// for them, and how to make it do so.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkedGroups {
+    /// Every group entry the walk may meet.
+    pub filter: &'static str,
+    /// The attributes that list a group's direct members.
+    pub member_attributes: &'static [&'static str],
+    /// What to configure when `memberOf` disagrees with the groups.
+    pub fix: &'static str,
+}
+
 pub trait Dialect: Send + Sync {
     fn defaults(&self) -> Defaults;
 
@@ -157,6 +169,10 @@ pub trait Dialect: Send + Sync {
     /// follows nesting itself and cannot say whose each group is, or lacks
     /// the control.
     fn member_attributes(&self) -> Option<&'static [&'static str]>;
+
+    /// The groups `directory.membership = "memberof"` is proven on; `None`
+    /// where reading `memberOf` would save no search.
+    fn memberof_groups(&self) -> Option<WalkedGroups>;
 
     /// A group whose members the directory itself treats as privileged.
     fn is_privileged_group(&self, group: &SearchEntry) -> bool;

@@ -23,7 +23,7 @@ use super::Write;
 use super::attributes::{first_value, number};
 use super::dialect::{
     AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, Prerequisite,
-    WriteOperation,
+    WalkedGroups, WriteOperation,
 };
 use super::openldap::OpenLdap;
 use super::ppolicy;
@@ -107,6 +107,18 @@ impl Dialect for Ds389 {
 
     fn group_attributes(&self) -> &'static [&'static str] {
         OpenLdap.group_attributes()
+    }
+
+    /// The MemberOf plug-in ships disabled and keeps `memberOf` for the
+    /// attributes in its `memberOfGroupAttr` only (`member` unless told).
+    fn memberof_groups(&self) -> Option<WalkedGroups> {
+        OpenLdap.memberof_groups().map(|groups| WalkedGroups {
+            fix: "enable the MemberOf plug-in for both member attributes (dsconf INSTANCE plugin memberof set \
+                  --groupattr member uniqueMember; dsconf INSTANCE plugin memberof enable; restart), then \
+                  rebuild memberOf (dsconf INSTANCE plugin memberof fixup SUFFIX); or set \
+                  directory.membership = \"member\"",
+            ..groups
+        })
     }
 
     fn is_privileged_group(&self, group: &SearchEntry) -> bool {

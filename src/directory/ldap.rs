@@ -11,13 +11,14 @@ use ldap3::{Scope, SearchEntry};
 use secrecy::SecretString;
 
 use super::attributes::{all_values, first_value};
-use super::dialect::BindOutcome;
+use super::dialect::{BindOutcome, WalkedGroups};
+use super::member_of::{self, Agreement, Discrepancy, MEMBER_OF, Proven};
 use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 use super::search::one_of;
 use super::write_turns::WriteTurns;
 use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
 
-use crate::config::{DirectorySettings, LdapSettings};
+use crate::config::{DirectorySettings, LdapSettings, Membership};
 use crate::dn::Dn;
 use crate::metrics::Metrics;
 
@@ -47,6 +48,11 @@ pub struct LdapDirectory {
     context_attributes: Vec<String>,
     /// Writes take turns per entry and share a few slots.
     write_turns: WriteTurns,
+    /// The groups `memberOf` is read for, with `directory.membership =
+    /// "memberof"` on a kind that keeps it.
+    member_of: Option<WalkedGroups>,
+    /// Whether the last proof found `memberOf` kept.
+    member_of_proven: Proven,
 }
 
 impl LdapDirectory {
@@ -87,6 +93,11 @@ impl LdapDirectory {
             inactive_filter,
             context_attributes: context_attributes.to_vec(),
             write_turns: WriteTurns::new(ldap.max_concurrent_writes),
+            member_of: match directory.membership {
+                Membership::Member => None,
+                Membership::MemberOf => dialect.memberof_groups(),
+            },
+            member_of_proven: Proven::default(),
         })
     }
 
@@ -100,14 +111,57 @@ impl LdapDirectory {
         let mut attrs = vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail"];
         attrs.extend_from_slice(self.dialect.account_attributes());
         attrs.extend(self.context_attributes.iter().map(String::as_str));
+        if self.member_of.is_some() {
+            attrs.push(MEMBER_OF);
+        }
         attrs
+    }
+
+    /// Asks whether the directory keeps `memberOf` for every group pwproxy
+    /// walks, and reads it from now on only if so; `None` when
+    /// `directory.membership` does not ask for `memberOf`.
+    pub async fn prove_member_of(&self) -> Option<Result<Result<Agreement, Discrepancy>, DirectoryError>> {
+        let walked = self.member_of?;
+        let proof = async {
+            let mut ldap = self.service.get().await?;
+            let bases = [&self.users_base, &self.admins_base, &self.groups_base];
+            let proof = member_of::prove(&self.connector, &mut ldap, walked, &self.groups_base, &bases).await;
+            keep_if_usable(ldap, proof.as_ref().err());
+            proof
+        };
+        let proof = proof.await;
+        // Unanswered: as it was.
+        if let Ok(agreement) = &proof {
+            self.member_of_proven.set(agreement.is_ok());
+        }
+        Some(proof)
+    }
+
+    /// How to make the directory keep `memberOf` (when it is asked for).
+    pub fn member_of_fix(&self) -> &'static str {
+        self.member_of.map(|walked| walked.fix).unwrap_or_default()
+    }
+
+    /// Whether `memberOf` answers for direct groups now.
+    pub fn reads_member_of(&self) -> bool {
+        self.member_of.is_some() && self.member_of_proven.get()
     }
 
     /// A person from their entry (before `directory.inactive_filter`).
     pub(super) fn person(&self, entry: SearchEntry) -> Person {
         let account = self.dialect.account_facts(&entry, &self.id_attribute);
         let context = self.context_attributes.iter().flat_map(|name| all_values(&entry, name)).collect();
+        // The overlay's and plug-in's groups outside groups_base are not
+        // walked either.
+        let direct_groups = self.reads_member_of().then(|| {
+            all_values(&entry, MEMBER_OF)
+                .into_iter()
+                .map(Dn::new)
+                .filter(|g| g.is_within(&self.groups_base))
+                .collect()
+        });
         Person {
+            direct_groups,
             username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
             email: first_value(&entry, "mail"),
             account,
@@ -188,17 +242,19 @@ impl Directory for LdapDirectory {
     /// Where the directory follows nesting itself (AD): one search.
     /// Otherwise the walk goes up one level per search, stops at cycles, and
     /// stops early once it has met any of the `decisive` groups.
-    async fn groups_of(&self, dn: &Dn, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
-        let mut groups = Groups::default();
-        let mut frontier = vec![dn.clone()];
+    async fn groups_of(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
+        let (mut groups, mut frontier) = walk_start(person);
         for _ in 0..MAX_GROUP_DEPTH {
+            if frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
+                break;
+            }
             let filter = self.dialect.groups_filter(&frontier);
             let attrs = self.dialect.group_attributes();
             let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
             groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
             frontier =
                 found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
-            if self.dialect.follows_nesting() || frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
+            if self.dialect.follows_nesting() {
                 break;
             }
         }
@@ -207,8 +263,8 @@ impl Directory for LdapDirectory {
 
     async fn groups_of_both(
         &self,
-        first: (&Dn, &HashSet<Dn>),
-        second: (&Dn, &HashSet<Dn>),
+        first: (&Person, &HashSet<Dn>),
+        second: (&Person, &HashSet<Dn>),
     ) -> Result<(Groups, Groups), DirectoryError> {
         self.walk_both(first, second).await
     }
@@ -247,5 +303,15 @@ impl Directory for LdapDirectory {
             Writer::Admin(AdminSession(ldap)) => self.write(ldap, dn, password, write).await,
             Writer::Service => self.write(self.service.get().await?, dn, password, write).await,
         }
+    }
+}
+
+/// Where a walk starts: at the person, or a level up when their direct
+/// groups came with them. `memberOf` is read only on kinds whose groups the
+/// directory does not mark as privileged.
+pub(super) fn walk_start(person: &Person) -> (Groups, Vec<Dn>) {
+    match &person.direct_groups {
+        None => (Groups::default(), vec![person.dn.clone()]),
+        Some(direct) => (Groups { dns: direct.iter().cloned().collect(), privileged: false }, direct.clone()),
     }
 }

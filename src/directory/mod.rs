@@ -10,6 +10,7 @@ mod connection;
 mod dialect;
 mod ds389;
 mod ldap;
+mod member_of;
 mod openldap;
 mod pools;
 mod ppolicy;
@@ -26,8 +27,10 @@ use secrecy::SecretString;
 use uuid::Uuid;
 
 pub use connection::{Connector, counting_exchanges, trust_only};
+pub use dialect::WalkedGroups;
 pub use dialect::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind};
 pub use ldap::LdapDirectory;
+pub use member_of::{Agreement, Discrepancy};
 pub use probe::{Finding, Status, probe};
 
 use crate::dn::Dn;
@@ -62,6 +65,10 @@ pub struct Person {
     /// The values of `policy.context_attributes`: words a new password of
     /// theirs must not contain.
     pub context: Vec<String>,
+    /// The groups that list them directly, when these came with them from a
+    /// `memberOf` proven to be kept: their group walk starts there, a
+    /// search later. `None`: the walk starts at their DN.
+    pub direct_groups: Option<Vec<Dn>>,
 }
 
 impl Person {
@@ -141,17 +148,17 @@ pub trait Directory: Send + Sync + 'static {
     /// `decisive` groups.
     fn groups_of_both(
         &self,
-        first: (&Dn, &HashSet<Dn>),
-        second: (&Dn, &HashSet<Dn>),
+        first: (&Person, &HashSet<Dn>),
+        second: (&Person, &HashSet<Dn>),
     ) -> impl Future<Output = Result<(Groups, Groups), DirectoryError>> + Send;
 
-    /// The groups `dn` belongs to, directly or through nested groups. The
+    /// The groups `person` belongs to, directly or through nested groups. The
     /// answer may stop early once it holds any of the `decisive` groups,
     /// since the caller only needs to know whether one of those is among
     /// them.
     fn groups_of(
         &self,
-        dn: &Dn,
+        person: &Person,
         decisive: &HashSet<Dn>,
     ) -> impl Future<Output = Result<Groups, DirectoryError>> + Send;
 

@@ -12,7 +12,7 @@ use super::Write;
 use super::attributes::{first_value, has};
 use super::dialect::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
-    Prerequisite, WriteOperation,
+    Prerequisite, WalkedGroups, WriteOperation,
 };
 use super::ppolicy;
 use crate::dn::Dn;
@@ -20,6 +20,10 @@ use crate::dn::Dn;
 /// Set by ppolicy on accounts it has locked; `000001010000Z` means "until an
 /// administrator unlocks it".
 const LOCK_ATTRIBUTE: &str = "pwdAccountLockedTime";
+
+/// The group types pwproxy walks, and the attributes listing their members.
+const GROUPS: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))";
+const MEMBER_ATTRIBUTES: &[&str] = &["member", "uniqueMember"];
 
 pub struct OpenLdap;
 
@@ -70,7 +74,7 @@ impl Dialect for OpenLdap {
                 format!("(member={dn})(uniqueMember={dn})")
             })
             .collect();
-        format!("(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|{alternatives}))")
+        format!("(&{GROUPS}(|{alternatives}))")
     }
 
     fn follows_nesting(&self) -> bool {
@@ -78,11 +82,24 @@ impl Dialect for OpenLdap {
     }
 
     fn member_attributes(&self) -> Option<&'static [&'static str]> {
-        Some(&["member", "uniqueMember"])
+        Some(MEMBER_ATTRIBUTES)
     }
 
     fn group_attributes(&self) -> &'static [&'static str] {
         &["1.1"]
+    }
+
+    /// The memberof overlay keeps `memberOf` for one object class and member
+    /// attribute per instance (groupOfNames and `member` unless told), so
+    /// both types take an instance of their own.
+    fn memberof_groups(&self) -> Option<WalkedGroups> {
+        Some(WalkedGroups {
+            filter: GROUPS,
+            member_attributes: MEMBER_ATTRIBUTES,
+            fix: "configure one memberof overlay instance per group type (olcMemberOfGroupOC groupOfNames with \
+                  olcMemberOfMemberAD member, and groupOfUniqueNames with uniqueMember) and re-add the members \
+                  of groups written past it (slapadd skips overlays); or set directory.membership = \"member\"",
+        })
     }
 
     fn is_privileged_group(&self, _: &SearchEntry) -> bool {

@@ -10,8 +10,10 @@ use ldap3::{Ldap, Scope, SearchEntry};
 use super::attributes::{all_values, first_value};
 use super::certificate::{certificate_finding, recording_tls};
 use super::dialect::{BindOutcome, Prerequisite};
+use super::member_of;
 use super::{Connector, DirectoryError};
-use crate::config::Settings;
+use crate::config::{Membership, Settings};
+use crate::dn::Dn;
 
 const GROUP_FILTER: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=group))";
 
@@ -165,6 +167,24 @@ pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
 
     for prerequisite in dialect.prerequisites() {
         findings.push(prerequisite_finding(&connector, &mut ldap, prerequisite).await);
+    }
+    if directory.membership == Membership::MemberOf
+        && let Some(walked) = dialect.memberof_groups()
+    {
+        let (users, admins, groups) =
+            (Dn::new(directory.users_base_dn.trim()), directory.admins_base(), directory.groups_base());
+        let what = "memberOf names exactly the groups under directory.groups_base_dn that list each entry \
+                    (directory.membership = \"memberof\")";
+        let proof =
+            member_of::prove(&connector, &mut ldap, walked, &groups, &[&users, &admins, &groups]).await;
+        findings.push(match proof {
+            Ok(Ok(agreement)) => Finding::ok(format!(
+                "{what}: {} groups, {} memberships agree",
+                agreement.groups, agreement.memberships
+            )),
+            Ok(Err(discrepancy)) => Finding::failed(what, format!("{discrepancy}: {}", walked.fix)),
+            Err(e) => Finding::failed(what, e.to_string()),
+        });
     }
     findings
 }

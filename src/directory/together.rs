@@ -9,7 +9,7 @@ use ldap3::Scope;
 use ldap3::asn1::{ASNTag, OctetString, Sequence, Tag, TagClass, write};
 use ldap3::controls::RawControl;
 
-use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH};
+use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH, walk_start};
 use super::search::one_of;
 use super::{Directory, DirectoryError, Groups, Lookup, Person};
 use crate::dn::Dn;
@@ -95,18 +95,17 @@ impl LdapDirectory {
     /// each group is); otherwise one walk each, side by side.
     pub(super) async fn walk_both(
         &self,
-        first: (&Dn, &HashSet<Dn>),
-        second: (&Dn, &HashSet<Dn>),
+        first: (&Person, &HashSet<Dn>),
+        second: (&Person, &HashSet<Dn>),
     ) -> Result<(Groups, Groups), DirectoryError> {
         let Some(member_attributes) = self.dialect.member_attributes() else {
             let (a, b) = tokio::join!(self.groups_of(first.0, first.1), self.groups_of(second.0, second.1));
             return Ok((a?, b?));
         };
-        let mut sides = [first, second].map(|(dn, stops_at)| Side {
-            stops_at,
-            groups: Groups::default(),
-            frontier: vec![dn.clone()],
-            done: false,
+        let mut sides = [first, second].map(|(person, stops_at)| {
+            let (groups, frontier) = walk_start(person);
+            let done = frontier.is_empty() || !groups.dns.is_disjoint(stops_at);
+            Side { stops_at, groups, frontier, done }
         });
         for _ in 0..MAX_GROUP_DEPTH {
             let asked: Vec<Dn> =

@@ -238,17 +238,15 @@ impl<D: Directory> Service<D> {
         let Some(target) = target else {
             return Ok((self.member(actor, stops_at).await?, None));
         };
-        let (actor_groups, target_groups) = self
-            .directory
-            .groups_of_both((&actor.dn, stops_at), (&target.dn, self.rules.guarded_groups()))
-            .await?;
+        let (actor_groups, target_groups) =
+            self.directory.groups_of_both((actor, stops_at), (target, self.rules.guarded_groups())).await?;
         Ok((as_member(actor, actor_groups), Some(as_member(target, target_groups))))
     }
 
     /// A person's groups, as far as `decisive` ones are concerned: the walk
     /// up the group tree may stop at the first of them it meets.
     async fn member(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Member, Failure> {
-        let groups = self.directory.groups_of(&person.dn, decisive).await?;
+        let groups = self.directory.groups_of(person, decisive).await?;
         Ok(as_member(person, groups))
     }
 }

@@ -105,3 +105,29 @@ fn an_unreadable_configuration_exits_2() {
         Command::new(BINARY).args(["check", "--config", "/nonexistent/pwproxy.toml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memberof_is_checked_entry_by_entry_when_it_is_relied_on() {
+    let dir = TestDirectory::start_own().await;
+    let memberof = [("PWPROXY__DIRECTORY__MEMBERSHIP", "memberof")];
+    let what = "memberOf names exactly the groups";
+
+    let (code, stdout) = check(&dir, &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains(what), "not asked when not relied on: {stdout}");
+    let (code, stdout) = check(&dir, &memberof);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, what).starts_with("ok"), "{stdout}");
+
+    // A group written past the overlays (slapadd), as a bulk import would.
+    dir.own().bulk_load(&format!(
+        "dn: cn=imported,ou=groups,{BASE}\nobjectClass: groupOfUniqueNames\ncn: imported\n\
+         uniqueMember: uid=carl,{PEOPLE}\n\n"
+    ));
+    let (code, stdout) = check(&dir, &memberof);
+    assert_eq!(code, 1, "{stdout}");
+    let failed = line(&stdout, what);
+    assert!(failed.starts_with("FAIL"), "{stdout}");
+    assert!(failed.contains("cn=imported,ou=groups") && failed.contains("uid=carl"), "{failed}");
+    assert!(failed.contains("olcMemberOfGroupOC"), "says how to fix it: {failed}");
+}

@@ -44,14 +44,21 @@ impl Directory {
             email: None,
             account,
             context: Vec::new(),
+            direct_groups: None,
         };
         self.people.insert(name.into(), (person, PASSWORD.into(), groups.to_vec()));
         self
     }
 
     fn with_dn(mut self, name: &str, dn: &str, account: AccountFacts) -> Self {
-        let person =
-            Person { dn: Dn::new(dn), username: name.into(), email: None, account, context: Vec::new() };
+        let person = Person {
+            dn: Dn::new(dn),
+            username: name.into(),
+            email: None,
+            account,
+            context: Vec::new(),
+            direct_groups: None,
+        };
         self.people.insert(name.into(), (person, PASSWORD.into(), Vec::new()));
         self
     }
@@ -87,18 +94,18 @@ impl crate::directory::Directory for Directory {
 
     async fn groups_of_both(
         &self,
-        first: (&Dn, &HashSet<Dn>),
-        second: (&Dn, &HashSet<Dn>),
+        first: (&Person, &HashSet<Dn>),
+        second: (&Person, &HashSet<Dn>),
     ) -> Result<(Groups, Groups), DirectoryError> {
         Ok((self.groups_of(first.0, first.1).await?, self.groups_of(second.0, second.1).await?))
     }
 
-    async fn groups_of(&self, dn: &Dn, _: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
+    async fn groups_of(&self, person: &Person, _: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
         self.ask("groups_of");
         if self.walks_fail {
             return Err(DirectoryError::Unavailable("gone".into()));
         }
-        let groups = self.people.values().find(|(p, _, _)| &p.dn == dn).map(|(_, _, g)| g.clone());
+        let groups = self.people.values().find(|(p, _, _)| p.dn == person.dn).map(|(_, _, g)| g.clone());
         Ok(Groups { dns: groups.unwrap_or_default().into_iter().map(Dn::from).collect(), privileged: false })
     }
 

@@ -1,0 +1,267 @@
+//! `directory.membership = "memberof"`: a person's direct groups read from
+//! their `memberOf`, which comes with the search that finds them, instead
+//! of one search for the groups that list them.
+//!
+//! A `memberOf` the directory does not keep for every group pwproxy walks
+//! (an overlay configured for groupOfNames only, entries bulk-loaded past
+//! the overlay) would hide an admin or protected group and let an admin
+//! reset another admin; a stale one would let a removed admin act. So it is
+//! used only once [`prove`] has compared it, entry by entry, with what the
+//! groups themselves list, and the walk answers until then and whenever a
+//! later proof fails.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::{Ldap, Scope, SearchEntry};
+
+use super::attributes::all_values;
+use super::dialect::WalkedGroups;
+use super::{Connector, DirectoryError};
+use crate::dn::Dn;
+
+/// The attribute, as OpenLDAP's memberof overlay and 389 DS's MemberOf
+/// plug-in name it.
+pub const MEMBER_OF: &str = "memberOf";
+
+/// Entries per page of the proof's searches: below the usual size limits.
+const PAGE: i32 = 500;
+
+/// Whether `memberOf` may answer right now.
+#[derive(Default)]
+pub struct Proven(AtomicBool);
+
+impl Proven {
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub fn set(&self, proven: bool) {
+        self.0.store(proven, Ordering::Release);
+    }
+}
+
+/// What a proof found: the memberships it compared.
+#[derive(Debug)]
+pub struct Agreement {
+    pub groups: usize,
+    pub memberships: usize,
+}
+
+/// Where `memberOf` and the groups disagree, as (entry, group) pairs.
+#[derive(Debug, Default)]
+pub struct Discrepancy {
+    /// A group lists the entry, its `memberOf` does not name the group.
+    pub missing: Vec<(Dn, Dn)>,
+    /// `memberOf` names a group the entry is not in, not even through
+    /// nesting.
+    pub stale: Vec<(Dn, Dn)>,
+}
+
+impl fmt::Display for Discrepancy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some((entry, group)) = self.missing.first() {
+            parts.push(format!(
+                "{} membership(s) missing from memberOf (e.g. {group} lists {entry}, whose memberOf does not name it)",
+                self.missing.len()
+            ));
+        }
+        if let Some((entry, group)) = self.stale.first() {
+            parts.push(format!(
+                "{} stale memberOf value(s) (e.g. {entry} names {group}, which does not list it)",
+                self.stale.len()
+            ));
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Compares, for every entry under `bases`, its `memberOf` values inside
+/// `groups_base` with the groups there that list it. `memberOf` passes when
+/// it names every group that lists the entry directly and no group the
+/// entry is not in through nesting (389 DS's plug-in also names the groups
+/// above; OpenLDAP's overlay names direct groups only): walked upwards from
+/// there, it then finds exactly the groups the walk from the entry does.
+/// A member that does not exist has no `memberOf`, so it fails too: the
+/// overlay would not give it one if it were created later.
+pub async fn prove(
+    connector: &Connector,
+    ldap: &mut Ldap,
+    walked: WalkedGroups,
+    groups_base: &Dn,
+    bases: &[&Dn],
+) -> Result<Result<Agreement, Discrepancy>, DirectoryError> {
+    let relevant = |dn: &Dn| bases.iter().any(|base| dn.is_within(base));
+    let groups = paged(connector, ldap, groups_base, walked.filter, walked.member_attributes).await?;
+    // member → the groups listing it directly
+    let mut listed: HashMap<Dn, HashSet<Dn>> = HashMap::new();
+    for group in &groups {
+        let group_dn = Dn::new(group.dn.as_str());
+        for attribute in walked.member_attributes {
+            for member in all_values(group, attribute).into_iter().map(Dn::new).filter(relevant) {
+                listed.entry(member).or_default().insert(group_dn.clone());
+            }
+        }
+    }
+    let mut named: HashMap<Dn, HashSet<Dn>> = HashMap::new();
+    for base in outermost(bases) {
+        let filter = format!("({MEMBER_OF}=*)");
+        for entry in paged(connector, ldap, base, &filter, &[MEMBER_OF]).await? {
+            let values: HashSet<Dn> = all_values(&entry, MEMBER_OF)
+                .into_iter()
+                .map(Dn::new)
+                .filter(|g| g.is_within(groups_base))
+                .collect();
+            if !values.is_empty() {
+                named.insert(Dn::new(entry.dn), values);
+            }
+        }
+    }
+
+    Ok(compare(&listed, &named).map(|memberships| Agreement { groups: groups.len(), memberships }))
+}
+
+/// `listed`: each member and the groups listing it directly; `named`: each
+/// entry and the groups its `memberOf` names. The memberships compared, or
+/// where they disagree.
+fn compare(
+    listed: &HashMap<Dn, HashSet<Dn>>,
+    named: &HashMap<Dn, HashSet<Dn>>,
+) -> Result<usize, Discrepancy> {
+    let mut discrepancy = Discrepancy::default();
+    let nobody = HashSet::new();
+    let mut memberships = 0;
+    for (member, direct) in listed {
+        let names = named.get(member).unwrap_or(&nobody);
+        discrepancy.missing.extend(direct.difference(names).map(|group| (member.clone(), group.clone())));
+        memberships += direct.len();
+    }
+    for (entry, names) in named {
+        let within = above(entry, listed);
+        discrepancy.stale.extend(names.difference(&within).map(|group| (entry.clone(), group.clone())));
+    }
+    if !(discrepancy.missing.is_empty() && discrepancy.stale.is_empty()) {
+        return Err(discrepancy);
+    }
+    Ok(memberships)
+}
+
+/// Every group `entry` is in, nesting followed (cycles stop).
+fn above(entry: &Dn, listed: &HashMap<Dn, HashSet<Dn>>) -> HashSet<Dn> {
+    let mut found = HashSet::new();
+    let mut frontier = vec![entry.clone()];
+    while let Some(dn) = frontier.pop() {
+        for group in listed.get(&dn).into_iter().flatten() {
+            if found.insert(group.clone()) {
+                frontier.push(group.clone());
+            }
+        }
+    }
+    found
+}
+
+/// The bases not inside another of them: each entry is read once.
+fn outermost<'a>(bases: &[&'a Dn]) -> Vec<&'a Dn> {
+    let mut kept: Vec<&Dn> = Vec::new();
+    for (i, base) in bases.iter().enumerate() {
+        let inside_another = bases
+            .iter()
+            .enumerate()
+            .any(|(j, other)| i != j && base.is_within(other) && (!other.is_within(base) || j < i));
+        if !inside_another {
+            kept.push(base);
+        }
+    }
+    kept
+}
+
+/// Every entry under `base` matching `filter`, a page at a time; a size
+/// limit met is an error (a proof over part of the directory proves
+/// nothing).
+async fn paged(
+    connector: &Connector,
+    ldap: &mut Ldap,
+    base: &Dn,
+    filter: &str,
+    attrs: &[&str],
+) -> Result<Vec<SearchEntry>, DirectoryError> {
+    let adapters: Vec<Box<dyn Adapter<_, _>>> =
+        vec![Box::new(EntriesOnly::new()), Box::new(PagedResults::new(PAGE))];
+    let attrs: Vec<String> = attrs.iter().map(|a| (*a).to_owned()).collect();
+    let mut stream = connector
+        .timed("search", ldap.streaming_search_with(adapters, base.as_str(), Scope::Subtree, filter, attrs))
+        .await?;
+    let mut entries = Vec::new();
+    while let Some(entry) = connector.timed("search", stream.next()).await? {
+        entries.push(SearchEntry::construct(entry));
+    }
+    let outcome = stream.finish().await;
+    match outcome.rc {
+        0 | 32 => Ok(entries),
+        4 => Err(DirectoryError::Other(format!(
+            "reading every entry with {filter} under {base} met the service account's size limit; raise it"
+        ))),
+        rc => Err(super::connection::from_result("search", rc, &outcome.text)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dn(s: &str) -> Dn {
+        Dn::new(s)
+    }
+
+    #[test]
+    fn groups_above_follow_nesting_and_stop_at_cycles() {
+        let mut listed: HashMap<Dn, HashSet<Dn>> = HashMap::new();
+        listed.entry(dn("uid=a")).or_default().insert(dn("cn=g1"));
+        listed.entry(dn("cn=g1")).or_default().insert(dn("cn=g2"));
+        listed.entry(dn("cn=g2")).or_default().insert(dn("cn=g1"));
+        assert_eq!(above(&dn("uid=a"), &listed), HashSet::from([dn("cn=g1"), dn("cn=g2")]));
+        assert!(above(&dn("uid=b"), &listed).is_empty());
+    }
+
+    fn relation(pairs: &[(&str, &str)]) -> HashMap<Dn, HashSet<Dn>> {
+        let mut relation: HashMap<Dn, HashSet<Dn>> = HashMap::new();
+        for (entry, group) in pairs {
+            relation.entry(dn(entry)).or_default().insert(dn(group));
+        }
+        relation
+    }
+
+    #[test]
+    fn memberof_passes_with_the_direct_groups_or_with_the_nested_ones_too() {
+        let listed = relation(&[("uid=a", "cn=g1"), ("cn=g1", "cn=g2")]);
+        // OpenLDAP's overlay: direct groups only.
+        assert_eq!(compare(&listed, &relation(&[("uid=a", "cn=g1"), ("cn=g1", "cn=g2")])).ok(), Some(2));
+        // 389 DS's plug-in: the groups above too.
+        let nested = relation(&[("uid=a", "cn=g1"), ("uid=a", "cn=g2"), ("cn=g1", "cn=g2")]);
+        assert_eq!(compare(&listed, &nested).ok(), Some(2));
+    }
+
+    #[test]
+    fn a_missing_or_stale_memberof_fails_with_an_example() {
+        let listed = relation(&[("uid=a", "cn=admins"), ("uid=b", "cn=staff")]);
+        let missing = compare(&listed, &relation(&[("uid=b", "cn=staff")])).unwrap_err();
+        assert_eq!(missing.missing, vec![(dn("uid=a"), dn("cn=admins"))]);
+        assert!(missing.stale.is_empty());
+        // uid=b was removed from cn=admins; its memberOf still names it.
+        let stale = relation(&[("uid=a", "cn=admins"), ("uid=b", "cn=staff"), ("uid=b", "cn=admins")]);
+        let stale = compare(&listed, &stale).unwrap_err();
+        assert!(stale.missing.is_empty());
+        assert_eq!(stale.stale, vec![(dn("uid=b"), dn("cn=admins"))]);
+        assert!(stale.to_string().contains("uid=b names cn=admins"), "{stale}");
+    }
+
+    #[test]
+    fn each_entry_is_read_under_one_base_only() {
+        let (root, people, groups) = (dn("dc=x"), dn("ou=people,dc=x"), dn("ou=groups,dc=x"));
+        assert_eq!(outermost(&[&people, &people, &groups]), vec![&people, &groups]);
+        assert_eq!(outermost(&[&people, &root, &groups]), vec![&root]);
+    }
+}

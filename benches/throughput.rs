@@ -41,6 +41,11 @@ struct Args {
     /// do, instead of in the process.
     #[arg(long)]
     redis: bool,
+    /// `directory.membership`: `memberof` (direct groups come with the
+    /// lookup; the fixture keeps memberOf for both group types, and the run
+    /// stops if pwproxy has not proven it) or `member` (searched for).
+    #[arg(long, default_value = "memberof", value_parser = ["memberof", "member"])]
+    membership: String,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -108,7 +113,10 @@ fn target(side: Side, c: usize, clients: usize, n: u64, users: usize) -> usize {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    println!("# pwproxy throughput: {} clients, {} s per run\n", args.clients, args.seconds);
+    println!(
+        "# pwproxy throughput: {} clients, {} s per run, directory.membership = {}\n",
+        args.clients, args.seconds, args.membership
+    );
     println!(
         "| people | transport | clients | pwproxy req/s | floor req/s | ratio | pwproxy p50 / p95 / p99 | floor p50 / p95 / p99 | p99 ratio | errors pwproxy / floor | peak RSS |"
     );
@@ -122,7 +130,7 @@ async fn main() {
         let ids = Arc::new(dir.ids("bench", users).await);
         for transport in &args.transports {
             let url = if transport == "ldaps" { &dir.ldaps_url } else { &dir.ldap_url };
-            let proxy = start_pwproxy(&dir, url, redis.as_ref()).await;
+            let proxy = start_pwproxy(&dir, url, redis.as_ref(), &args.membership).await;
             let token = proxy.token("helpdesk1", SEED_PASSWORD).await;
             let floor = Floor::new(url, dir.ca_file.as_deref());
             for clients in [args.clients, 1] {
@@ -185,9 +193,15 @@ async fn main() {
 
 /// The release binary on the fixture's configuration at `url`; brute-force
 /// limits are lifted, since the load itself never fails to authenticate.
-async fn start_pwproxy(dir: &TestDirectory, url: &str, redis: Option<&RedisServer>) -> PwproxyProcess {
+async fn start_pwproxy(
+    dir: &TestDirectory,
+    url: &str,
+    redis: Option<&RedisServer>,
+    membership: &str,
+) -> PwproxyProcess {
     let store = redis.map_or_else(|| "memory".to_owned(), RedisServer::url);
     let envs = [
+        ("PWPROXY__DIRECTORY__MEMBERSHIP", membership),
         ("PWPROXY__LDAP__URL", url),
         ("PWPROXY__RATE_LIMIT__FAILURES_PER_NAME", "1000000"),
         ("PWPROXY__RATE_LIMIT__FAILURES_PER_ADDRESS", "1000000"),
@@ -196,6 +210,13 @@ async fn start_pwproxy(dir: &TestDirectory, url: &str, redis: Option<&RedisServe
     let proxy =
         PwproxyProcess::start(env!("CARGO_BIN_EXE_pwproxy"), &dir.config_toml(), &envs, Output::Quiet).await;
     proxy.wait_ready().await;
+    if membership == "memberof" {
+        let metrics = reqwest::get(format!("{}/metrics", proxy.base)).await.unwrap().text().await.unwrap();
+        assert!(
+            metrics.lines().any(|l| l == "pwproxy_directory_memberof_proven 1"),
+            "pwproxy did not prove memberOf on the fixture: {metrics}"
+        );
+    }
     proxy
 }
 

@@ -156,6 +156,17 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Answer {
         Answer::from(self.http.get(self.url(path)).send().await.unwrap()).await
     }
+
+    /// Whether pwproxy reads direct groups from `memberOf` now
+    /// (`directory.membership = "memberof"`, proven), as `/metrics` says.
+    pub async fn memberof_proven(&self) -> bool {
+        let metrics = self.get("/metrics").await.body.as_str().unwrap_or_default().to_owned();
+        let gauge = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("pwproxy_directory_memberof_proven "))
+            .unwrap_or_else(|| panic!("no memberOf gauge in /metrics: {metrics}"));
+        gauge == "1"
+    }
 }
 
 /// The one token request, for in-process apps and pwproxy processes alike.

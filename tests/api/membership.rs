@@ -16,20 +16,11 @@ fn by_memberof(settings: &mut pwproxy::config::Settings) {
     settings.directory.membership = Membership::MemberOf;
 }
 
-async fn proven(app: &TestApp) -> bool {
-    let metrics = app.get("/metrics").await.body.as_str().unwrap_or_default().to_owned();
-    let line = metrics
-        .lines()
-        .find(|l| l.starts_with("pwproxy_directory_memberof_proven "))
-        .unwrap_or_else(|| panic!("no memberOf gauge: {metrics}"));
-    line.ends_with(" 1")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_memberof_spares_the_first_group_search_of_each_walk() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn_with(&dir, by_memberof).await;
-    assert!(proven(&app).await, "the fixture keeps memberOf for both group types");
+    assert!(app.memberof_proven().await, "the fixture keeps memberOf for both group types");
     let bearer = app.bearer("helpdesk1").await;
     let basic_auth = basic("helpdesk1", SEED_PASSWORD);
     // Warm the pools, so connection set-up is not counted.
@@ -66,7 +57,7 @@ async fn a_kept_memberof_spares_the_first_group_search_of_each_walk() {
 async fn nesting_above_memberof_still_empowers_and_still_protects() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn_with(&dir, by_memberof).await;
-    assert!(proven(&app).await);
+    assert!(app.memberof_proven().await);
 
     // tier2agent is an admin through a groupOfUniqueNames nested in helpdesk.
     let person = dir.add_person("target", true).await;
@@ -104,7 +95,7 @@ async fn a_memberof_the_directory_did_not_keep_is_never_read() {
     .await;
 
     let mut exchanges = 0;
-    assert!(!proven(&app).await, "memberOf misses uid=late's group");
+    assert!(!app.memberof_proven().await, "memberOf misses uid=late's group");
     let auth = basic("helpdesk1", SEED_PASSWORD);
     let id = dir.id_of(&late).await;
     for _ in 0..2 {

@@ -428,3 +428,26 @@ async fn the_walks_run_side_by_side_and_each_request_takes_the_round_trips_the_r
     assert_eq!(exchanges_of(&permanent.request_id()), 5);
     assert!(dir.binds(&person.dn, "FreshPassw0rdTwo").await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memberof_the_plug_in_does_not_keep_is_never_read() {
+    let dir = TestDirectory::ds389_from_env();
+    // The fixture leaves 389's MemberOf plug-in off, as it ships.
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.directory.membership = pwproxy::config::Membership::MemberOf;
+    })
+    .await;
+    assert!(!app.memberof_proven().await);
+    let other_admin = dir.add_person("agent", false).await;
+    dir.set_membership(HELPDESK, &other_admin.dn, true).await;
+    let person = dir.add_person("target", true).await;
+
+    let id = dir.id_of(&other_admin.dn).await;
+    app.persons(&id, Some(&helpdesk1()), reset(NEW)).await.assert_persons_error(403, "forbidden");
+    assert!(dir.binds(&other_admin.dn, SEED_PASSWORD).await);
+    // The walk answers: find both, bind, one walk each, the modify.
+    let answer = app.users(None, by_name(&person.uid, NEW, false)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(exchanges_of(&answer.request_id()), 5);
+    assert!(dir.binds(&person.dn, NEW).await);
+}

@@ -153,6 +153,7 @@ async fn main() {
                 // Alternate short slices of each, so that a slow spell of the
                 // shared machine weighs on both alike.
                 let slice = Duration::from_secs(args.seconds) / args.rounds;
+                let operations_before = operations(&proxy.base).await;
                 let (mut proxied, mut direct) = (Run::default(), Run::default());
                 for _ in 0..args.rounds {
                     let (run, kept) = drive(Side::Proxy, proxy_clients, &ids, slice).await;
@@ -182,12 +183,53 @@ async fn main() {
                 );
                 if clients == 1 {
                     println!(
-                        "|  |  | added latency at p50, one client: {} |  |  |  |  |  |  |  |  |",
-                        millis(proxied.p(50.0).saturating_sub(direct.p(50.0)))
+                        "|  |  | added latency at p50, one client: {}; pwproxy's directory round trips, mean: {} |  |  |  |  |  |  |  |  |",
+                        added(proxied.p(50.0), direct.p(50.0)),
+                        means(&operations_before, &operations(&proxy.base).await),
                     );
                 }
             }
         }
+    }
+}
+
+/// pwproxy's directory operations so far, from `/metrics`: per operation,
+/// the seconds spent and the count.
+async fn operations(base: &str) -> Vec<(String, f64, f64)> {
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let value = |name: &str, operation: &str| {
+        let prefix =
+            format!("pwproxy_directory_operation_duration_seconds_{name}{{operation=\"{operation}\"}} ");
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    ["search", "bind", "modify"]
+        .into_iter()
+        .map(|operation| (operation.to_owned(), value("sum", operation), value("count", operation)))
+        .collect()
+}
+
+/// The mean duration of each operation between two snapshots.
+fn means(before: &[(String, f64, f64)], after: &[(String, f64, f64)]) -> String {
+    let mut means = Vec::new();
+    for ((operation, sum_before, count_before), (_, sum_after, count_after)) in before.iter().zip(after) {
+        let count = count_after - count_before;
+        if count > 0.0 {
+            means.push(format!("{operation} {:.3} ms", (sum_after - sum_before) / count * 1000.0));
+        }
+    }
+    means.join(", ")
+}
+
+/// What pwproxy adds to the floor's latency; negative (a minus sign) when
+/// it answers sooner than the floor's own sequence.
+fn added(proxied: Duration, direct: Duration) -> String {
+    match proxied.checked_sub(direct) {
+        Some(more) => millis(more),
+        None => format!("−{}", millis(direct - proxied)),
     }
 }
 

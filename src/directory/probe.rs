@@ -173,10 +173,9 @@ pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
     {
         let (users, admins, groups) =
             (Dn::new(directory.users_base_dn.trim()), directory.admins_base(), directory.groups_base());
-        let what = "memberOf names exactly the groups under directory.groups_base_dn that list each entry \
-                    (directory.membership = \"memberof\")";
-        let proof =
-            member_of::prove(&connector, &mut ldap, walked, &groups, &[&users, &admins, &groups]).await;
+        let what = "memberOf names exactly the groups under directory.groups_base_dn that list each person \
+                    under the users and admins bases (directory.membership = \"memberof\")";
+        let proof = member_of::prove(&connector, &mut ldap, walked, &groups, &[&users, &admins]).await;
         findings.push(match proof {
             Ok(Ok(agreement)) => Finding::ok(format!(
                 "{what}: {} groups, {} memberships agree",

@@ -110,3 +110,31 @@ async fn a_memberof_the_directory_did_not_keep_is_never_read() {
     }
     assert_eq!(exchanges, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_listed_before_they_existed_has_no_memberof_and_fails_the_proof() {
+    let dir = TestDirectory::start_own().await;
+    let late = format!("uid=listed-early,{PEOPLE}");
+    dir.set_membership(HELPDESK, &late, true).await;
+    dir.add_entry(
+        &late,
+        vec![
+            ("objectClass", vec!["inetOrgPerson"]),
+            ("uid", vec!["listed-early"]),
+            ("cn", vec!["listed-early"]),
+            ("sn", vec!["Early"]),
+            ("userPassword", vec![SEED_PASSWORD]),
+        ],
+    )
+    .await;
+    assert_eq!(dir.attribute(&late, "memberOf").await, None, "the overlay gives it no memberOf");
+
+    let app = TestApp::spawn_with(&dir, by_memberof).await;
+    assert!(!app.memberof_proven().await);
+    // An admin, found by the walk: never reset by another admin.
+    let answer = app
+        .persons(&dir.id_of(&late).await, Some(&basic("helpdesk1", SEED_PASSWORD)), body("Fresh-Passw0rd-9"))
+        .await;
+    answer.assert_persons_error(403, "forbidden");
+    assert!(dir.binds(&late, SEED_PASSWORD).await);
+}

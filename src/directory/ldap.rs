@@ -124,8 +124,10 @@ impl LdapDirectory {
         let walked = self.member_of?;
         let proof = async {
             let mut ldap = self.service.get().await?;
-            let bases = [&self.users_base, &self.admins_base, &self.groups_base];
-            let proof = member_of::prove(&self.connector, &mut ldap, walked, &self.groups_base, &bases).await;
+            // Only the people it looks up have their memberOf read.
+            let people = [&self.users_base, &self.admins_base];
+            let proof =
+                member_of::prove(&self.connector, &mut ldap, walked, &self.groups_base, &people).await;
             keep_if_usable(ldap, proof.as_ref().err());
             proof
         };

@@ -89,7 +89,53 @@ impl fmt::Display for Discrepancy {
 /// values, it then finds exactly the groups the walk from the entry does.
 /// A member that does not exist has no `memberOf`, so it fails too: neither
 /// overlay nor plug-in gives it one when it is created later.
+///
+/// The groups and the people are read by two searches, so a membership
+/// changed between them looks like a disagreement: one is taken as real
+/// only when the readings that follow find it again (up to [`ATTEMPTS`]).
 pub async fn prove(
+    connector: &Connector,
+    ldap: &mut Ldap,
+    walked: WalkedGroups,
+    groups_base: &Dn,
+    people: &[&Dn],
+) -> Result<Result<Agreement, Discrepancy>, DirectoryError> {
+    // What every reading since the last clean intersection found, and how
+    // many readings that is.
+    let mut lasting: Option<(Discrepancy, usize)> = None;
+    for _ in 0..ATTEMPTS {
+        let found = match prove_once(connector, ldap, walked, groups_base, people).await? {
+            Ok(agreement) => return Ok(Ok(agreement)),
+            Err(found) => found,
+        };
+        lasting = match lasting.take() {
+            None => Some((found, 1)),
+            Some((earlier, readings)) => found_again(earlier, &found).map(|d| (d, readings + 1)),
+        };
+    }
+    match lasting {
+        Some((discrepancy, readings)) if readings > 1 => Ok(Err(discrepancy)),
+        // Memberships kept changing between the two searches: no answer now.
+        _ => Err(DirectoryError::Unavailable(
+            "memberOf could not be compared: memberships kept changing during the proof".into(),
+        )),
+    }
+}
+
+/// What of `earlier` a later reading found again; `None` when nothing was
+/// (changes in flight).
+fn found_again(mut earlier: Discrepancy, later: &Discrepancy) -> Option<Discrepancy> {
+    let again: HashSet<&(Dn, Dn)> = later.missing.iter().chain(&later.stale).collect();
+    earlier.missing.retain(|pair| again.contains(pair));
+    earlier.stale.retain(|pair| again.contains(pair));
+    (!(earlier.missing.is_empty() && earlier.stale.is_empty())).then_some(earlier)
+}
+
+/// How many proofs in a row must find a disagreement for it to count.
+const ATTEMPTS: usize = 3;
+
+/// One reading of the groups and the people, compared.
+async fn prove_once(
     connector: &Connector,
     ldap: &mut Ldap,
     walked: WalkedGroups,
@@ -269,6 +315,25 @@ mod tests {
         assert!(stale.missing.is_empty());
         assert_eq!(stale.stale, vec![(dn("uid=b"), dn("cn=admins"))]);
         assert!(stale.to_string().contains("uid=b names cn=admins"), "{stale}");
+    }
+
+    #[test]
+    fn only_a_disagreement_found_again_counts() {
+        let pair = |entry: &str, group: &str| (dn(entry), dn(group));
+        let first = Discrepancy {
+            missing: vec![pair("uid=a", "cn=admins"), pair("uid=b", "cn=staff")],
+            stale: vec![pair("uid=c", "cn=admins")],
+        };
+        // uid=b's change landed between the searches; the others last.
+        let second = Discrepancy {
+            missing: vec![pair("uid=a", "cn=admins")],
+            stale: vec![pair("uid=c", "cn=admins"), pair("uid=d", "cn=staff")],
+        };
+        let lasting = found_again(first, &second).unwrap();
+        assert_eq!(lasting.missing, vec![pair("uid=a", "cn=admins")]);
+        assert_eq!(lasting.stale, vec![pair("uid=c", "cn=admins")]);
+        let moved = Discrepancy { missing: vec![pair("uid=e", "cn=staff")], stale: Vec::new() };
+        assert!(found_again(lasting, &moved).is_none());
     }
 
     #[test]

@@ -96,7 +96,7 @@ impl Application {
         if settings.directory.membership == Membership::MemberOf {
             // The first proof before serving: the first requests already
             // read memberOf when it is kept.
-            let wait = prove_member_of(&state, false).await;
+            let wait = prove_member_of(&state).await;
             spawn_member_of_proofs(&state, wait);
         }
         let server = &settings.server;
@@ -199,8 +199,9 @@ const MEMBER_OF_RETRY: Duration = Duration::from_secs(10);
 
 /// Proves `memberOf` (see `directory::member_of`), says so when the answer
 /// changes, and tells how long to wait before the next proof.
-async fn prove_member_of(state: &AppState, was_proven: bool) -> Duration {
+async fn prove_member_of(state: &AppState) -> Duration {
     let directory = state.service.directory();
+    let was_proven = directory.reads_member_of();
     let Some(proof) = directory.prove_member_of().await else { return MEMBER_OF_REPROOF };
     let wait = match proof {
         Ok(Ok(agreement)) => {
@@ -241,7 +242,7 @@ fn spawn_member_of_proofs(state: &Arc<AppState>, first_wait: Duration) {
         loop {
             tokio::time::sleep(wait).await;
             let Some(state) = state.upgrade() else { return };
-            wait = prove_member_of(&state, state.service.directory().reads_member_of()).await;
+            wait = prove_member_of(&state).await;
         }
     });
 }

@@ -21,23 +21,7 @@ async fn a_kept_memberof_spares_the_first_group_search_of_each_walk() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn_with(&dir, by_memberof).await;
     assert!(app.memberof_proven().await, "the fixture keeps memberOf for both group types");
-    let bearer = app.bearer("helpdesk1").await;
-    let basic_auth = basic("helpdesk1", SEED_PASSWORD);
-    // Warm the pools, so connection set-up is not counted.
-    let warm = dir.add_person("warm", true).await;
-    app.persons(&warm.id, Some(&basic_auth), body("Warm-Passw0rd-1")).await;
-    app.persons(&warm.id, Some(&bearer), body("Warm-Passw0rd-2")).await;
-
-    let person = dir.add_person("target", true).await;
-    let by_token = app.persons(&person.id, Some(&bearer), body("Count-Passw0rd-1")).await;
-    let by_basic = app.persons(&person.id, Some(&basic_auth), body("Count-Passw0rd-2")).await;
-    let by_name = app
-        .users(
-            None,
-            json!({ "userName": person.uid, "password": "Count-Passw0rd-3", "adminPassword": SEED_PASSWORD, "adminUserName": "helpdesk1" }),
-        )
-        .await;
-    let login = app.login("helpdesk1", SEED_PASSWORD).await;
+    let (person, [by_token, by_basic, by_name, login]) = crate::one_request_of_each_kind(&dir, &app).await;
 
     for answer in [&by_token, &by_basic, &by_name, &login] {
         assert_eq!(answer.status, 200, "{}", answer.body);

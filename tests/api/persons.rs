@@ -362,30 +362,7 @@ async fn a_certificate_from_an_untrusted_ca_is_refused() {
 async fn each_request_type_takes_only_the_directory_round_trips_it_needs() {
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn(&dir).await;
-    let bearer = app.bearer("helpdesk1").await;
-    let basic_auth = basic("helpdesk1", SEED_PASSWORD);
-    // Warm the pools, so connection set-up is not counted.
-    let warm = dir.add_person("warm", true).await;
-    app.persons(&warm.id, Some(&basic_auth), body(NEW)).await;
-    app.persons(&warm.id, Some(&bearer), body("Warm-Passw0rd-2")).await;
-
-    let person = dir.add_person("target", true).await;
-    let by_token = app.persons(&person.id, Some(&bearer), body("Count-Passw0rd-1")).await;
-    let by_basic = app.persons(&person.id, Some(&basic_auth), body("Count-Passw0rd-2")).await;
-    let by_name = app
-        .users(
-            None,
-            json!({ "userName": person.uid, "password": "Count-Passw0rd-3", "adminPassword": SEED_PASSWORD, "adminUserName": "helpdesk1" }),
-        )
-        .await;
-    let login = app
-        .http
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({ "username": "helpdesk1", "password": SEED_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    let login_id = login.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let (person, [by_token, by_basic, by_name, login]) = crate::one_request_of_each_kind(&dir, &app).await;
 
     // find the admin and the target together, the groups of both, modify
     assert_eq!(exchanges_of(&by_token.request_id()), 3);
@@ -393,7 +370,7 @@ async fn each_request_type_takes_only_the_directory_round_trips_it_needs() {
     assert_eq!(exchanges_of(&by_basic.request_id()), 4);
     assert_eq!(exchanges_of(&by_name.request_id()), 4);
     // find admin, bind, admin's groups
-    assert_eq!(exchanges_of(&login_id), 3);
+    assert_eq!(exchanges_of(&login.request_id()), 3);
     assert!(dir.binds(&person.dn, "Count-Passw0rd-3").await);
 
     // The throughput benchmark's floor makes the same checks the naive way,

@@ -1,4 +1,5 @@
-//! The audit trail: one JSON line per attempt, success or not, on its own
+//! The audit trail: one JSON line per attempt (a reset, a sign-in, a
+//! lookup), success or not, on its own
 //! tracing target (written to stdout by [`crate::telemetry`]). It names who
 //! tried what on whom and how it ended; never a password or a token.
 
@@ -70,5 +71,35 @@ pub fn record(attempt: &Attempt<'_>) {
         temporary = attempt.write.map(|w| w.temporary),
         unlocked = attempt.write.map(|w| w.unlock),
         "password reset attempt"
+    );
+}
+
+/// One lookup's record: a search (`target` is the query text) or one
+/// person shown (`target` as named, `target_dn` once found), and how many
+/// people were answered.
+pub struct Lookup<'a> {
+    pub context: &'a RequestContext,
+    pub actor: Option<&'a str>,
+    pub target: &'a str,
+    pub target_dn: Option<&'a str>,
+    pub answered: usize,
+    pub code: Option<&'static str>,
+    pub exchanges: u32,
+}
+
+pub fn lookup(lookup: &Lookup<'_>) {
+    tracing::info!(
+        target: AUDIT_TARGET,
+        request_id = %lookup.context.request_id,
+        client = %lookup.context.client,
+        endpoint = lookup.context.endpoint,
+        actor = lookup.actor.unwrap_or(""),
+        target_user = lookup.target,
+        target_dn = lookup.target_dn.unwrap_or(""),
+        answered = lookup.answered,
+        outcome = if lookup.code.is_none() { "success" } else { "failure" },
+        code = lookup.code.unwrap_or("ok"),
+        directory_exchanges = lookup.exchanges,
+        "person lookup"
     );
 }

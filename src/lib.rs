@@ -10,6 +10,7 @@ pub mod directory;
 pub mod dn;
 pub mod http;
 pub mod lockout;
+pub mod lookup;
 pub mod metrics;
 pub mod policy;
 pub mod reset;

@@ -1,6 +1,6 @@
 //! Prometheus metrics, one registry per running pwproxy (so that tests in
 //! one process see only their own): requests and their latency per route and
-//! status, resets by outcome, directory operations' latency, connections by
+//! status, resets and lookups by outcome, directory operations' latency, connections by
 //! pool and state, and lockouts by scope. Every label value comes from a
 //! fixed set (route templates, stable codes, operation names): a flood of
 //! unknown paths counts as `route="unmatched"`.
@@ -56,6 +56,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     request_durations: Histograms<RouteLabels>,
     resets: Family<OutcomeLabels, Counter>,
+    lookups: Family<OutcomeLabels, Counter>,
     operations: Histograms<OperationLabels>,
     connections: Family<ConnectionLabels, Gauge>,
     lockouts: Family<ScopeLabels, Counter>,
@@ -85,6 +86,12 @@ impl Default for Metrics {
             "pwproxy_resets",
             "Password reset attempts by outcome (the stable code, ok for success)",
             resets.clone(),
+        );
+        let lookups = Family::default();
+        registry.register(
+            "pwproxy_lookups",
+            "Searches and person lookups by outcome (the stable code, ok for success)",
+            lookups.clone(),
         );
         let operations: Histograms<OperationLabels> = Family::new_with_constructor(latency);
         registry.register(
@@ -121,6 +128,7 @@ impl Default for Metrics {
             requests,
             request_durations,
             resets,
+            lookups,
             operations,
             connections,
             lockouts,
@@ -140,6 +148,11 @@ impl Metrics {
     /// `outcome`: a stable code, or `ok`.
     pub fn reset(&self, outcome: &'static str) {
         self.resets.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// `outcome`: a stable code, or `ok`.
+    pub fn lookup(&self, outcome: &'static str) {
+        self.lookups.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 
     pub fn directory_operation(&self, operation: &'static str, elapsed: Duration) {

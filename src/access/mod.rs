@@ -3,10 +3,12 @@
 //! expanded, whether the directory itself marks someone privileged, whether
 //! a delegation's filter matches the target).
 
+mod actions;
 mod delegation;
 
 use std::collections::HashSet;
 
+pub use actions::{Account, Actions, actions};
 pub use delegation::{Allowance, Delegation, Granted, Requested, grant};
 
 use crate::dn::Dn;
@@ -116,10 +118,16 @@ impl Rules {
         Ok(())
     }
 
+    /// Every delegation the actor acts under: where a search for people
+    /// looks, each base with the delegation's filter.
+    pub fn delegations_of<'a>(&'a self, actor: &Member) -> Vec<&'a Delegation> {
+        self.delegations.iter().filter(|d| actor.groups.contains(&d.group)).collect()
+    }
+
     /// The actor's delegations under whose bases `target` lies; their
     /// filters are for the directory to check.
     pub fn reaching<'a>(&'a self, actor: &Member, target: &Dn) -> Vec<&'a Delegation> {
-        self.delegations.iter().filter(|d| actor.groups.contains(&d.group) && d.reaches(target)).collect()
+        self.delegations_of(actor).into_iter().filter(|d| d.reaches(target)).collect()
     }
 }
 

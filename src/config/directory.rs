@@ -31,6 +31,11 @@ pub struct DirectorySettings {
     /// Where a person's direct groups are read from.
     #[serde(default)]
     pub membership: Membership,
+    /// OpenLDAP: the default password policy entry (the overlay's
+    /// `olcPPolicyDefault`, which the service account cannot read in
+    /// cn=config), for the status of people without a `pwdPolicySubentry`.
+    #[serde(default)]
+    pub policy_dn: Option<String>,
 }
 
 /// `directory.membership`.

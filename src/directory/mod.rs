@@ -3,22 +3,10 @@
 //! implementation ([`LdapDirectory`]), whose differences between directory
 //! kinds all live in a [`Dialect`].
 
-mod active_directory;
 mod attributes;
-mod certificate;
-mod connection;
-mod dialect;
-mod ds389;
+mod dialects;
 mod ldap;
-mod member_of;
-mod openldap;
-mod pools;
-mod ppolicy;
-mod probe;
-mod search;
-mod together;
-mod write;
-mod write_turns;
+mod status;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -26,12 +14,11 @@ use std::future::Future;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-pub use connection::{Connector, counting_exchanges, trust_only};
-pub use dialect::WalkedGroups;
-pub use dialect::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind};
-pub use ldap::LdapDirectory;
-pub use member_of::{Agreement, Discrepancy};
-pub use probe::{Finding, Status, probe};
+pub use dialects::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind, WalkedGroups};
+pub use ldap::{
+    Agreement, Connector, Discrepancy, Finding, LdapDirectory, Status, counting_exchanges, probe, trust_only,
+};
+pub use status::{AccountState, AccountStatus, LockMark, PolicyFacts};
 
 use crate::dn::Dn;
 
@@ -61,6 +48,8 @@ pub struct Person {
     pub dn: Dn,
     pub username: String,
     pub email: Option<String>,
+    /// `displayName`, else `cn`.
+    pub display_name: Option<String>,
     pub account: AccountFacts,
     /// The values of `policy.context_attributes`: words a new password of
     /// theirs must not contain.
@@ -161,6 +150,25 @@ pub trait Directory: Send + Sync + 'static {
         person: &Person,
         decisive: &HashSet<Dn>,
     ) -> impl Future<Output = Result<Groups, DirectoryError>> + Send;
+
+    /// People under `base` (and `users_base_dn`) matching `users_filter` and
+    /// `filter` (a delegation's) whose username, name, display name or mail
+    /// starts with `text`, case-insensitively: at most `limit`, and whether
+    /// more matched.
+    fn find_people(
+        &self,
+        base: &Dn,
+        filter: Option<&str>,
+        text: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<Person>, bool), DirectoryError>> + Send;
+
+    /// The person's account status now, by the directory's own rules and
+    /// the password policy that applies to them.
+    fn account_status(
+        &self,
+        person: &Person,
+    ) -> impl Future<Output = Result<AccountStatus, DirectoryError>> + Send;
 
     /// Whether the entry at `dn` matches `filter` (a delegation's).
     fn matches(&self, dn: &Dn, filter: &str) -> impl Future<Output = Result<bool, DirectoryError>> + Send;

@@ -5,7 +5,12 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
+
+use crate::access::Allowance;
+use crate::lookup::Shown;
 
 /// Seed 000's success.
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,6 +89,88 @@ pub struct Token {
 pub struct Probe {
     /// "ok", "ready" or "directory_unavailable".
     pub status: String,
+}
+
+/// A search's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeopleFound {
+    /// At most `limit` people, by username.
+    pub users: Vec<PersonView>,
+    /// More people matched than were answered.
+    pub truncated: bool,
+}
+
+/// One person inside the caller's reach.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonView {
+    pub username: String,
+    /// entryUUID, or objectGUID in its usual form on AD.
+    pub id: Option<String>,
+    /// `displayName`, else `cn`.
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub status: StatusView,
+    pub actions: ActionsView,
+}
+
+/// The account as the directory sees it, by its own rules and policy. Times
+/// are RFC 3339, UTC; null where the directory does not know.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusView {
+    pub disabled: bool,
+    pub locked: bool,
+    pub locked_since: Option<String>,
+    /// Null while locked: until an administrator acts.
+    pub locked_until: Option<String>,
+    pub must_change: bool,
+    pub password_changed_at: Option<String>,
+    pub password_expires_at: Option<String>,
+    pub failed_attempts: Option<u32>,
+}
+
+/// What the caller may do to this person: what a reset would let through.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionsView {
+    pub reset: bool,
+    /// Locked, and a reset may unlock them.
+    pub unlock: bool,
+    /// "never" | "optional" | "always"
+    pub temporary: String,
+}
+
+impl From<&Shown> for PersonView {
+    fn from(shown: &Shown) -> Self {
+        let time = |at: Option<OffsetDateTime>| at.and_then(|at| at.format(&Rfc3339).ok());
+        let status = &shown.status;
+        let temporary = match shown.actions.temporary {
+            Allowance::Never => "never",
+            Allowance::Optional => "optional",
+            Allowance::Always => "always",
+        };
+        PersonView {
+            username: shown.person.username.clone(),
+            id: shown.person.account.id.clone(),
+            display_name: shown.person.display_name.clone(),
+            email: shown.person.email.clone(),
+            status: StatusView {
+                disabled: status.disabled,
+                locked: status.locked,
+                locked_since: time(status.locked_since),
+                locked_until: time(status.locked_until),
+                must_change: status.must_change,
+                password_changed_at: time(status.password_changed_at),
+                password_expires_at: time(status.password_expires_at),
+                failed_attempts: status.failed_attempts,
+            },
+            actions: ActionsView {
+                reset: shown.actions.reset,
+                unlock: shown.actions.unlock,
+                temporary: temporary.to_owned(),
+            },
+        }
+    }
 }
 
 /// The statuses every password and token endpoint may answer besides its

@@ -26,6 +26,7 @@ use super::answers::{CommonError, FailedUser, UsersError, Violation};
     components(schemas(CommonError, Violation, UsersError, FailedUser)),
     tags(
         (name = "passwords", description = "The two seed contracts for resetting a password"),
+        (name = "people", description = "Looking people up: search, and one person's account status"),
         (name = "tokens", description = "Bearer tokens for admins"),
         (name = "operations", description = "Probes, metrics and this document"),
     )

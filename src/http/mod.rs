@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, the layers every request passes through, and
-//! the two seed contracts as thin adapters over [`crate::reset`].
+//! the two seed contracts as thin adapters over [`crate::reset`], and the
+//! lookups over [`crate::lookup`].
 
 mod answers;
 mod api_doc;
@@ -7,6 +8,7 @@ mod body;
 pub mod errors;
 mod extract;
 mod login;
+mod people;
 mod persons;
 mod probes;
 mod users;
@@ -79,6 +81,12 @@ impl AppState {
         self.metrics.reset(error.code());
         error
     }
+
+    /// Counts a refused lookup by its code, and hands it back.
+    fn refused_lookup(&self, error: ApiError) -> ApiError {
+        self.metrics.lookup(error.code());
+        error
+    }
 }
 
 /// Every route, registered from its handler's API annotation.
@@ -86,6 +94,9 @@ pub fn api(with_metrics: bool) -> OpenApiRouter<Arc<AppState>> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(persons::change_password))
         .routes(routes!(users::change_password))
+        .routes(routes!(people::search))
+        .routes(routes!(people::show_by_name))
+        .routes(routes!(people::show_by_id))
         .routes(routes!(login::issue_token))
         .routes(routes!(probes::healthz))
         .routes(routes!(probes::readyz))

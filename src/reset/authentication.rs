@@ -35,7 +35,7 @@ impl Principal {
 }
 
 /// What authentication established, and the target looked up with it.
-pub(super) struct Authenticated<Session> {
+pub(crate) struct Authenticated<Session> {
     pub admin: Person,
     pub writer: Writer<Session>,
     pub target: Option<Person>,
@@ -121,11 +121,11 @@ impl<D: Directory> Service<D> {
     /// trip's time instead of taking one each. What `alongside` found is
     /// used only once the password holds: a refused bind is the answer
     /// whatever it found, and keeps the contract's order.
-    pub(super) async fn authenticate<T>(
+    pub(crate) async fn authenticate<T>(
         &self,
         client: IpAddr,
         credentials: &Credentials,
-        target: Lookup<'_>,
+        target: Option<Lookup<'_>>,
         alongside: impl AsyncFnOnce(&Person, Option<&Person>) -> Result<T, Failure>,
     ) -> Result<(Authenticated<D::Session>, T), Failure> {
         if let Principal::Missing = credentials.principal {
@@ -140,7 +140,7 @@ impl<D: Directory> Service<D> {
     async fn authenticate_unthrottled<T>(
         &self,
         credentials: &Credentials,
-        target: Lookup<'_>,
+        target: Option<Lookup<'_>>,
         alongside: impl AsyncFnOnce(&Person, Option<&Person>) -> Result<T, Failure>,
     ) -> Result<(Authenticated<D::Session>, T), Failure> {
         let admin_password = credentials.admin_password.as_ref();
@@ -194,13 +194,16 @@ impl<D: Directory> Service<D> {
     }
 
     /// The admin (an unknown name fails like a wrong password) and whoever
-    /// `target` names, if anyone.
+    /// `target` names, if anyone (a search names nobody).
     async fn admin_and_target(
         &self,
         username: &str,
-        target: Lookup<'_>,
+        target: Option<Lookup<'_>>,
     ) -> Result<(Person, Option<Person>), Failure> {
-        let (admin, found) = self.directory.find_admin_and_person(username, target).await?;
+        let (admin, found) = match target {
+            Some(target) => self.directory.find_admin_and_person(username, target).await?,
+            None => (self.directory.find_admin(username).await?, None),
+        };
         Ok((admin.ok_or(Failure::Unauthenticated("unknown admin name"))?, found))
     }
 

@@ -18,11 +18,11 @@ use std::time::Duration;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use authentication::Authenticated;
+pub(crate) use authentication::Authenticated;
 pub use authentication::{Credentials, Principal};
 pub use failure::{Failure, whole_seconds};
 
-use crate::access::{self, Granted, Member, Refusal, Requested, Rules};
+use crate::access::{self, Delegation, Granted, Member, Refusal, Requested, Rules};
 use crate::audit::{self, Attempt, RequestContext};
 use crate::directory::{Directory, Groups, Lookup, Person, Write, counting_exchanges};
 use crate::dn::Dn;
@@ -69,10 +69,10 @@ struct Trail {
 }
 
 pub struct Service<D: Directory> {
-    directory: D,
-    rules: Rules,
+    pub(crate) directory: D,
+    pub(crate) rules: Rules,
     tokens: Tokens,
-    policy: Policy,
+    pub(crate) policy: Policy,
     lockout: Lockout,
     /// The whole directory conversation of one request must end within this,
     /// however many operations it takes.
@@ -109,7 +109,7 @@ impl<D: Directory> Service<D> {
     ///
     /// Boxed at once: the whole conversation is one large future, which kept
     /// inline would make the handler's as large.
-    async fn within_deadline<T>(
+    pub(crate) async fn within_deadline<T>(
         &self,
         work: impl Future<Output = Result<T, Failure>> + Send,
     ) -> (Result<T, Failure>, u32) {
@@ -161,7 +161,7 @@ impl<D: Directory> Service<D> {
         // then 403 for a non-admin before any 404).
         let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
         let (Authenticated { admin, writer, target: person }, (actor, target)) =
-            self.authenticate(client, &command.credentials, lookup, walk).await?;
+            self.authenticate(client, &command.credentials, Some(lookup), walk).await?;
         trail.actor = Some(admin.username.clone());
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let (Some(person), Some(target)) = (person, target) else {
@@ -194,14 +194,29 @@ impl<D: Directory> Service<D> {
     }
 
     /// What the actor's delegations that cover the target allow this
-    /// request: base checks are string work, a filter is one base-scoped
-    /// search (each distinct filter once).
+    /// request; outside every one of them is 403 for a reset.
     async fn delegated(
         &self,
         actor: &Member,
         person: &Person,
         command: &ResetCommand,
     ) -> Result<Granted, Failure> {
+        let covering = self.covering(actor, person).await?;
+        if covering.is_empty() {
+            return Err(Failure::Forbidden(Refusal::OutOfReach));
+        }
+        let requested = Requested { unlock: command.unlock, temporary: command.temporary };
+        access::grant(&covering, requested, self.policy.must_change()).map_err(Failure::Forbidden)
+    }
+
+    /// The actor's delegations that cover the target: the one reach a reset
+    /// and a lookup both use. Base checks are string work, a filter is one
+    /// base-scoped search (each distinct filter once).
+    pub(crate) async fn covering(
+        &self,
+        actor: &Member,
+        person: &Person,
+    ) -> Result<Vec<&Delegation>, Failure> {
         let mut covering = Vec::new();
         let mut matched: Vec<(&str, bool)> = Vec::new();
         for delegation in self.rules.reaching(actor, &person.dn) {
@@ -220,16 +235,12 @@ impl<D: Directory> Service<D> {
                 covering.push(delegation);
             }
         }
-        if covering.is_empty() {
-            return Err(Failure::Forbidden(Refusal::OutOfReach));
-        }
-        let requested = Requested { unlock: command.unlock, temporary: command.temporary };
-        access::grant(&covering, requested, self.policy.must_change()).map_err(Failure::Forbidden)
+        Ok(covering)
     }
 
     /// The actor's and (when found) the target's groups, each walk stopping
     /// where its decisions are made.
-    async fn members(
+    pub(crate) async fn members(
         &self,
         actor: &Person,
         target: Option<&Person>,
@@ -245,13 +256,13 @@ impl<D: Directory> Service<D> {
 
     /// A person's groups, as far as `decisive` ones are concerned: the walk
     /// up the group tree may stop at the first of them it meets.
-    async fn member(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Member, Failure> {
+    pub(crate) async fn member(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Member, Failure> {
         let groups = self.directory.groups_of(person, decisive).await?;
         Ok(as_member(person, groups))
     }
 }
 
-fn as_member(person: &Person, groups: Groups) -> Member {
+pub(crate) fn as_member(person: &Person, groups: Groups) -> Member {
     Member {
         dn: person.dn.clone(),
         groups: groups.dns,

@@ -8,7 +8,7 @@ use super::*;
 /// temporary passwords.
 const PARIS: &str = "cn=paris,dc=x";
 
-fn delegated_service(mut directory: Directory) -> Service<Directory> {
+pub(super) fn delegated_service(mut directory: Directory) -> Service<Directory> {
     directory = directory
         .with("paris", &[PARIS], AccountFacts::default())
         .with_dn("pierre", "uid=pierre,ou=paris,dc=x", AccountFacts::default())

@@ -3,6 +3,7 @@
 //! check has passed. The same paths run against real servers in `tests/`.
 
 mod delegation;
+mod lookup;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
@@ -42,6 +43,7 @@ impl Directory {
             dn: Dn::new(format!("uid={name},dc=x")),
             username: name.into(),
             email: None,
+            display_name: None,
             account,
             context: Vec::new(),
             direct_groups: None,
@@ -55,6 +57,7 @@ impl Directory {
             dn: Dn::new(dn),
             username: name.into(),
             email: None,
+            display_name: None,
             account,
             context: Vec::new(),
             direct_groups: None,
@@ -107,6 +110,45 @@ impl crate::directory::Directory for Directory {
         }
         let groups = self.people.values().find(|(p, _, _)| p.dn == person.dn).map(|(_, _, g)| g.clone());
         Ok(Groups { dns: groups.unwrap_or_default().into_iter().map(Dn::from).collect(), privileged: false })
+    }
+
+    /// Names starting with `text` under `base`, matching `filter` as
+    /// `matching` says.
+    async fn find_people(
+        &self,
+        base: &Dn,
+        filter: Option<&str>,
+        text: &str,
+        limit: usize,
+    ) -> Result<(Vec<Person>, bool), DirectoryError> {
+        self.ask("find_people");
+        let mut found: Vec<Person> = self
+            .people
+            .values()
+            .map(|(p, _, _)| p)
+            .filter(|p| p.username.starts_with(text) && p.dn.is_within(base))
+            .filter(|p| {
+                filter
+                    .is_none_or(|f| self.matching.iter().any(|(d, m)| Dn::new(d.as_str()) == p.dn && *m == f))
+            })
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.username.cmp(&b.username));
+        let truncated = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, truncated))
+    }
+
+    async fn account_status(
+        &self,
+        person: &Person,
+    ) -> Result<crate::directory::AccountStatus, DirectoryError> {
+        self.ask("account_status");
+        Ok(crate::directory::AccountStatus {
+            disabled: person.account.disabled,
+            locked: person.account.locked,
+            ..Default::default()
+        })
     }
 
     async fn matches(&self, dn: &Dn, filter: &str) -> Result<bool, DirectoryError> {

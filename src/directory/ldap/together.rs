@@ -9,9 +9,9 @@ use ldap3::Scope;
 use ldap3::asn1::{ASNTag, OctetString, Sequence, Tag, TagClass, write};
 use ldap3::controls::RawControl;
 
-use super::ldap::{LdapDirectory, MAX_GROUP_DEPTH, walk_start};
 use super::search::one_of;
-use super::{Directory, DirectoryError, Groups, Lookup, Person};
+use super::{LdapDirectory, MAX_GROUP_DEPTH, walk_start};
+use crate::directory::{Directory, DirectoryError, Groups, Lookup, Person};
 use crate::dn::Dn;
 
 /// RFC 3876's Matched Values control: the directory returns, of each group
@@ -140,7 +140,7 @@ impl LdapDirectory {
     ) -> Result<Vec<Named>, DirectoryError> {
         let filter = self.dialect.groups_filter(members);
         let control = matched_values(member_attributes, members);
-        let found = self
+        let (found, _) = self
             .search_with(
                 Some(control),
                 self.groups_base.as_str(),

@@ -10,7 +10,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use super::connection::roots_from;
-use super::probe::{Finding, Status};
+use super::findings::{Finding, Status};
 
 /// A certificate expiring sooner than this is a warning.
 const EXPIRY_WARNING: Duration = Duration::from_secs(30 * 24 * 3600);

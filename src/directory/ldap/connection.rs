@@ -12,9 +12,9 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::DirectoryError;
-use super::dialect::{BindOutcome, Dialect};
 use crate::config::LdapSettings;
+use crate::directory::DirectoryError;
+use crate::directory::dialects::{BindOutcome, Dialect};
 use crate::metrics::Metrics;
 
 tokio::task_local! {

@@ -8,12 +8,12 @@ use deadpool::managed::Manager;
 use ldap3::Scope;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::attributes::first_value;
+use super::LdapDirectory;
 use super::connection::from_result;
-use super::dialect::WriteOperation;
-use super::ldap::LdapDirectory;
 use super::pools::{Connection, keep_if_usable};
-use super::{DirectoryError, Person, Write};
+use crate::directory::attributes::first_value;
+use crate::directory::dialects::WriteOperation;
+use crate::directory::{DirectoryError, Person, Write};
 use crate::dn::Dn;
 
 /// LDAP's noSuchAttribute: a delete of an attribute that is not there.

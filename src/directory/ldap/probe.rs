@@ -7,43 +7,18 @@ use std::sync::{Arc, Mutex};
 
 use ldap3::{Ldap, Scope, SearchEntry};
 
-use super::attributes::{all_values, first_value};
 use super::certificate::{certificate_finding, recording_tls};
-use super::dialect::{BindOutcome, Prerequisite};
+use super::connection::Connector;
 use super::member_of;
-use super::{Connector, DirectoryError};
 use crate::config::{Membership, Settings};
+use crate::directory::DirectoryError;
+use crate::directory::attributes::{all_values, first_value};
+use crate::directory::dialects::{BindOutcome, Prerequisite};
 use crate::dn::Dn;
 
+pub use super::findings::{Finding, Status};
+
 const GROUP_FILTER: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=group))";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    Warning,
-    Failed,
-    /// Not asked: an earlier check failed.
-    Skipped,
-}
-
-/// One line of the report: what was checked, and the problem and its fix
-/// when it is not fine. Never holds a secret.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    pub status: Status,
-    pub what: String,
-    pub detail: Option<String>,
-}
-
-impl Finding {
-    pub(super) fn ok(what: impl Into<String>) -> Self {
-        Self { status: Status::Ok, what: what.into(), detail: None }
-    }
-
-    pub(super) fn failed(what: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { status: Status::Failed, what: what.into(), detail: Some(detail.into()) }
-    }
-}
 
 /// Asks every question, in order; after a failure that leaves nothing to
 /// ask (unreachable, bind refused), the rest are reported as skipped.

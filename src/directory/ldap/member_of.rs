@@ -17,9 +17,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{Ldap, Scope, SearchEntry};
 
-use super::attributes::all_values;
-use super::dialect::WalkedGroups;
-use super::{Connector, DirectoryError};
+use super::connection::Connector;
+use crate::directory::DirectoryError;
+use crate::directory::attributes::all_values;
+use crate::directory::dialects::WalkedGroups;
 use crate::dn::Dn;
 
 /// The attribute, as OpenLDAP's memberof overlay and 389 DS's MemberOf

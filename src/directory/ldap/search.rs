@@ -5,10 +5,10 @@
 use ldap3::controls::RawControl;
 use ldap3::{Scope, SearchEntry, SearchOptions};
 
-use super::DirectoryError;
+use super::LdapDirectory;
 use super::connection::from_result;
-use super::ldap::LdapDirectory;
 use super::pools::keep_if_usable;
+use crate::directory::DirectoryError;
 use crate::dn::Dn;
 
 impl LdapDirectory {
@@ -22,10 +22,11 @@ impl LdapDirectory {
         attrs: &[&str],
         limit: i32,
     ) -> Result<Vec<SearchEntry>, DirectoryError> {
-        self.search_with(None, base, scope, filter, attrs, limit).await
+        Ok(self.search_with(None, base, scope, filter, attrs, limit).await?.0)
     }
 
-    /// [`Self::search`] with a request control.
+    /// [`Self::search`] with a request control, and whether a size limit
+    /// (`limit`, or the server's own) cut the answer short.
     pub(super) async fn search_with(
         &self,
         control: Option<RawControl>,
@@ -34,7 +35,7 @@ impl LdapDirectory {
         filter: &str,
         attrs: &[&str],
         limit: i32,
-    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+    ) -> Result<(Vec<SearchEntry>, bool), DirectoryError> {
         let mut ldap = self.service.get().await?;
         if let Some(control) = control {
             ldap.with_controls(control);
@@ -64,17 +65,19 @@ pub(super) fn one_of<T>(found: Vec<T>, base: &Dn) -> Result<Option<T>, Directory
     Ok(found.into_iter().next())
 }
 
-/// The entries of a search that asked for at most `limit` (0: all).
-/// Referrals are skipped, a missing base is an empty answer. Where all were
-/// asked for, a server's own size limit is an error: a group walk cut short
-/// could miss the admin or protected group that refuses a reset.
-fn entries(result: ldap3::SearchResult, limit: i32) -> Result<Vec<SearchEntry>, DirectoryError> {
+/// The entries of a search that asked for at most `limit` (0: all), and
+/// whether a size limit cut them short. Referrals are skipped, a missing
+/// base is an empty answer. Where all were asked for, a server's own size
+/// limit is an error: a group walk cut short could miss the admin or
+/// protected group that refuses a reset.
+fn entries(result: ldap3::SearchResult, limit: i32) -> Result<(Vec<SearchEntry>, bool), DirectoryError> {
     let ldap3::SearchResult(entries, outcome) = result;
+    let mut cut = false;
     match outcome.rc {
         0 => {}
-        // size limit exceeded: ours (the entries are still there, enough to
-        // tell one from many)
-        4 if limit > 0 => {}
+        // size limit exceeded: ours, or the server's below ours (the entries
+        // are still there, enough to tell one from many)
+        4 if limit > 0 => cut = true,
         4 => {
             return Err(DirectoryError::Other(
                 "a search for groups exceeded the directory's size limit for the service account; raise it"
@@ -82,10 +85,10 @@ fn entries(result: ldap3::SearchResult, limit: i32) -> Result<Vec<SearchEntry>, 
             ));
         }
         // no such object: the base does not exist, so nothing is below it
-        32 => return Ok(Vec::new()),
+        32 => return Ok((Vec::new(), false)),
         rc => return Err(from_result("search", rc, &outcome.text)),
     }
-    Ok(entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect())
+    Ok((entries.into_iter().filter(|e| !e.is_ref()).map(SearchEntry::construct).collect(), cut))
 }
 
 #[cfg(test)]
@@ -107,8 +110,8 @@ mod tests {
     fn a_group_search_the_server_cut_short_is_an_error_not_fewer_groups() {
         assert!(matches!(entries(answer(4), 0), Err(DirectoryError::Other(_))));
         // Our own limit on a lookup: enough to tell one person from many.
-        assert!(entries(answer(4), 2).is_ok_and(|found| found.is_empty()));
-        assert!(entries(answer(32), 0).is_ok_and(|found| found.is_empty()));
+        assert!(entries(answer(4), 2).is_ok_and(|(found, cut)| found.is_empty() && cut));
+        assert!(entries(answer(32), 0).is_ok_and(|(found, cut)| found.is_empty() && !cut));
         assert!(entries(answer(50), 0).is_err());
     }
 }

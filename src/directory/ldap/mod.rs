@@ -10,13 +10,29 @@ use std::sync::Arc;
 use ldap3::{Scope, SearchEntry};
 use secrecy::SecretString;
 
+mod certificate;
+mod connection;
+mod findings;
+mod member_of;
+mod people;
+mod pools;
+mod probe;
+mod search;
+mod together;
+mod write;
+mod write_turns;
+
+pub use connection::{Connector, counting_exchanges, trust_only};
+pub use member_of::{Agreement, Discrepancy};
+pub use probe::{Finding, Status, probe};
+
 use super::attributes::{all_values, first_value};
-use super::dialect::{BindOutcome, WalkedGroups};
-use super::member_of::{self, Agreement, Discrepancy, MEMBER_OF, Proven};
-use super::pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
-use super::search::one_of;
-use super::write_turns::WriteTurns;
-use super::{Connector, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
+use super::dialects::{BindOutcome, WalkedGroups};
+use super::{AccountStatus, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
+use member_of::{MEMBER_OF, Proven};
+use pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
+use search::one_of;
+use write_turns::WriteTurns;
 
 use crate::config::{DirectorySettings, LdapSettings, Membership};
 use crate::dn::Dn;
@@ -43,7 +59,7 @@ pub struct LdapDirectory {
     /// The wider of `admins_base` and `users_base` when one holds the other:
     /// where one search finds the admin and the target together.
     pub(super) both_base: Option<Dn>,
-    inactive_filter: Option<String>,
+    pub(super) inactive_filter: Option<String>,
     /// Read with every person for the password policy.
     context_attributes: Vec<String>,
     /// Writes take turns per entry and share a few slots.
@@ -53,6 +69,11 @@ pub struct LdapDirectory {
     member_of: Option<WalkedGroups>,
     /// Whether the last proof found `memberOf` kept.
     member_of_proven: Proven,
+    /// `directory.policy_dn`, and the domain object (AD's policy): where a
+    /// person's password policy is read for their status.
+    policy_dn: Option<String>,
+    domain_root: Dn,
+    policies: people::Policies,
 }
 
 impl LdapDirectory {
@@ -86,6 +107,7 @@ impl LdapDirectory {
             users_filter: directory.users_filter().to_owned(),
             username_attribute: directory.username_attribute().to_owned(),
             id_attribute: directory.id_attribute().to_owned(),
+            domain_root: users_base.domain_root(),
             users_base,
             admins_base,
             groups_base: directory.groups_base(),
@@ -98,6 +120,13 @@ impl LdapDirectory {
                 Membership::MemberOf => dialect.memberof_groups(),
             },
             member_of_proven: Proven::default(),
+            policy_dn: directory
+                .policy_dn
+                .as_deref()
+                .map(str::trim)
+                .filter(|dn| !dn.is_empty())
+                .map(str::to_owned),
+            policies: people::Policies::default(),
         })
     }
 
@@ -108,7 +137,8 @@ impl LdapDirectory {
 
     /// What is read of a person.
     pub(super) fn person_attributes(&self) -> Vec<&str> {
-        let mut attrs = vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail"];
+        let mut attrs =
+            vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail", "displayName", "cn"];
         attrs.extend_from_slice(self.dialect.account_attributes());
         attrs.extend(self.context_attributes.iter().map(String::as_str));
         if self.member_of.is_some() {
@@ -166,6 +196,7 @@ impl LdapDirectory {
             direct_groups,
             username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
             email: first_value(&entry, "mail"),
+            display_name: first_value(&entry, "displayName").or_else(|| first_value(&entry, "cn")),
             account,
             context,
             dn: Dn::new(entry.dn),
@@ -269,6 +300,20 @@ impl Directory for LdapDirectory {
         second: (&Person, &HashSet<Dn>),
     ) -> Result<(Groups, Groups), DirectoryError> {
         self.walk_both(first, second).await
+    }
+
+    async fn find_people(
+        &self,
+        base: &Dn,
+        filter: Option<&str>,
+        text: &str,
+        limit: usize,
+    ) -> Result<(Vec<Person>, bool), DirectoryError> {
+        self.people_starting_with(base, filter, text, limit).await
+    }
+
+    async fn account_status(&self, person: &Person) -> Result<AccountStatus, DirectoryError> {
+        self.status_of(person).await
     }
 
     /// A base-scoped search on the entry.

@@ -4,39 +4,27 @@
 //! new kind does not compile until it has decided every one of them.
 //!
 //! Adding a kind: one file implementing `Dialect`, one [`DirectoryKind`]
-//! variant, one arm in [`DirectoryKind::dialect`].
+//! variant, one arm in [`DirectoryKind::dialect`] (in `kinds.rs`, the one
+//! place that knows every kind).
+
+mod active_directory;
+mod ds389;
+mod kinds;
+mod openldap;
+pub(super) mod ppolicy;
+
+pub use kinds::DirectoryKind;
 
 use ldap3::controls::RawControl;
 use ldap3::{LdapResult, Mod, SearchEntry};
 use secrecy::SecretString;
-use serde::Deserialize;
 use uuid::Uuid;
 
+use time::OffsetDateTime;
+
 use super::Write;
-use super::active_directory::ActiveDirectory;
-use super::ds389::Ds389;
-use super::openldap::OpenLdap;
+use super::status::{AccountState, AccountStatus, PolicyFacts};
 use crate::dn::Dn;
-
-/// `directory.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DirectoryKind {
-    Openldap,
-    ActiveDirectory,
-    #[serde(rename = "389ds")]
-    Ds389,
-}
-
-impl DirectoryKind {
-    pub fn dialect(self) -> &'static dyn Dialect {
-        match self {
-            DirectoryKind::Openldap => &OpenLdap,
-            DirectoryKind::ActiveDirectory => &ActiveDirectory,
-            DirectoryKind::Ds389 => &Ds389,
-        }
-    }
-}
 
 /// Where a kind looks for something when the configuration does not say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,8 +65,11 @@ pub struct AccountFacts {
     /// Another name the person signs in with (AD's userPrincipalName).
     pub principal_name: Option<String>,
     /// The entry holding this person's own password policy, when the
-    /// directory names one (389's `pwdpolicysubentry`).
+    /// directory names one (`pwdPolicySubentry`).
     pub policy_entry: Option<String>,
+    /// What the entry records of the password and lockout, for the
+    /// person's status.
+    pub state: AccountState,
 }
 
 /// A password write, as the directory wants it.
@@ -201,4 +192,30 @@ pub trait Dialect: Send + Sync {
     /// What `pwproxy check` verifies for this kind beyond what every kind
     /// needs.
     fn prerequisites(&self) -> &'static [Prerequisite];
+
+    /// The entry holding the password policy that applies to a person:
+    /// their own, else the directory's default (`configured` is
+    /// `directory.policy_dn`); `None` where there is none to read.
+    fn policy_entry(
+        &self,
+        account: &AccountFacts,
+        domain_root: &Dn,
+        configured: Option<&str>,
+    ) -> Option<String>;
+
+    /// What is read of a policy entry.
+    fn policy_attributes(&self) -> &'static [&'static str];
+
+    /// The policy entry in neutral terms.
+    fn password_policy(&self, entry: &SearchEntry) -> PolicyFacts;
+
+    /// The person's status at `now`, by this directory's rules, from what
+    /// their entry records and their policy (`PolicyFacts::default()` when
+    /// it could not be read: then only what the entry says alone).
+    fn account_status(
+        &self,
+        account: &AccountFacts,
+        policy: &PolicyFacts,
+        now: OffsetDateTime,
+    ) -> AccountStatus;
 }

@@ -15,19 +15,41 @@
 
 use std::collections::HashSet;
 
+use std::time::Duration;
+
 use ldap3::{LdapResult, Mod, SearchEntry};
 use secrecy::{ExposeSecret, SecretString};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Write;
-use super::attributes::{first_value, number};
-use super::dialect::{
+use super::openldap::OpenLdap;
+use super::ppolicy;
+use super::{
     AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, Prerequisite,
     WalkedGroups, WriteOperation,
 };
-use super::openldap::OpenLdap;
-use super::ppolicy;
+use crate::directory::Write;
+use crate::directory::attributes::{first_value, number};
+use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
 use crate::dn::Dn;
+
+/// When the password expires (`passwordExp`), and 389's mark of a password
+/// that must change before anything else: the epoch itself. And when it
+/// last changed (389 DS 1.4.3 and later).
+const EXPIRATION_TIME: &str = "passwordExpirationTime";
+const MUST_CHANGE_NOW: &str = "19700101000000Z";
+const UPDATE_TIME: &str = "pwdUpdateTime";
+/// The policy's lockout and expiry (cn=config, or the person's own policy
+/// entry): durations in seconds; `passwordUnlock: off` keeps a lock until
+/// an administrator acts.
+const POLICY_ATTRIBUTES: &[&str] = &[
+    "passwordLockout",
+    "passwordMaxFailure",
+    "passwordUnlock",
+    "passwordLockoutDuration",
+    "passwordExp",
+    "passwordMaxAge",
+];
 
 /// Set by an administrator: the account may not sign in. A reset never
 /// clears it.
@@ -73,17 +95,33 @@ impl Dialect for Ds389 {
     }
 
     fn account_attributes(&self) -> &'static [&'static str] {
-        &[DISABLED, RETRY_COUNT, UNLOCK_TIME, POLICY_ENTRY]
+        &[DISABLED, RETRY_COUNT, UNLOCK_TIME, POLICY_ENTRY, EXPIRATION_TIME, UPDATE_TIME]
     }
 
     fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
         let unlock_time = first_value(entry, UNLOCK_TIME);
         let failures = number(entry, RETRY_COUNT).unwrap_or(0);
+        let expiration = first_value(entry, EXPIRATION_TIME);
         AccountFacts {
             disabled: first_value(entry, DISABLED).is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            locked: failures > 0 && unlock_time.is_some_and(|until| is_locked_until(&until, &now())),
+            locked: failures > 0
+                && unlock_time.as_deref().is_some_and(|until| is_locked_until(until, &now())),
             id: first_value(entry, id_attribute),
             policy_entry: first_value(entry, POLICY_ENTRY),
+            state: AccountState {
+                lock_ends: unlock_time.as_deref().map(|until| match until {
+                    UNTIL_AN_ADMIN_ACTS => LockMark::UntilAnAdminActs,
+                    until => generalized_time(until).map_or(LockMark::UntilAnAdminActs, LockMark::At),
+                }),
+                failures: Some(failures.max(0) as u32),
+                changed_at: first_value(entry, UPDATE_TIME).as_deref().and_then(generalized_time),
+                must_change: expiration.as_deref() == Some(MUST_CHANGE_NOW),
+                expires_at: expiration
+                    .as_deref()
+                    .filter(|at| *at != MUST_CHANGE_NOW)
+                    .and_then(generalized_time),
+                ..AccountState::default()
+            },
             ..AccountFacts::default()
         }
     }
@@ -170,6 +208,65 @@ impl Dialect for Ds389 {
                 fix: "389 DS 1.4 or later answers it; upgrade the server",
             },
         ]
+    }
+
+    /// The person's own policy entry when they have one, else the server's.
+    fn policy_entry(&self, account: &AccountFacts, _: &Dn, _: Option<&str>) -> Option<String> {
+        Some(account.policy_entry.clone().unwrap_or_else(|| GLOBAL_POLICY.to_owned()))
+    }
+
+    fn policy_attributes(&self) -> &'static [&'static str] {
+        POLICY_ATTRIBUTES
+    }
+
+    fn password_policy(&self, entry: &SearchEntry) -> PolicyFacts {
+        let on = |name| first_value(entry, name).is_some_and(|v| v.eq_ignore_ascii_case("on"));
+        let seconds = |name| number(entry, name).filter(|n| *n > 0).map(|n| Duration::from_secs(n as u64));
+        PolicyFacts {
+            known: true,
+            lockout_duration: seconds("passwordLockoutDuration").filter(|_| on("passwordUnlock")),
+            max_failures: number(entry, "passwordMaxFailure")
+                .filter(|n| on("passwordLockout") && *n > 0)
+                .map(|n| n as u32),
+            max_age: seconds("passwordMaxAge").filter(|_| on("passwordExp")),
+        }
+    }
+
+    /// 389 records when a lock ends, not when it began: locked while the
+    /// retry count has reached `passwordMaxFailure` and `accountUnlockTime`
+    /// has not passed (`19700101000000Z`: until an administrator acts); it
+    /// began `passwordLockoutDuration` before its end. The expiry is 389's
+    /// own `passwordExpirationTime`, whose epoch value means must-change.
+    /// Without the policy, [`AccountFacts::locked`]'s reading.
+    fn account_status(
+        &self,
+        account: &AccountFacts,
+        policy: &PolicyFacts,
+        now: OffsetDateTime,
+    ) -> AccountStatus {
+        let state = &account.state;
+        let reached = match (policy.known, policy.max_failures, state.failures) {
+            (true, Some(max), Some(failures)) => failures >= max,
+            (true, None, _) => false,
+            _ => account.locked,
+        };
+        let (locked, since, until) = match state.lock_ends {
+            Some(LockMark::UntilAnAdminActs) => (reached, None, None),
+            Some(LockMark::At(end)) => {
+                (reached && now < end, policy.lockout_duration.map(|d| end - d), Some(end))
+            }
+            None => (false, None, None),
+        };
+        AccountStatus {
+            disabled: account.disabled,
+            locked,
+            locked_since: since.filter(|_| locked),
+            locked_until: until.filter(|_| locked),
+            must_change: state.must_change,
+            password_changed_at: state.changed_at,
+            password_expires_at: state.expires_at,
+            failed_attempts: state.failures,
+        }
     }
 
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {

@@ -15,8 +15,9 @@ use deadpool::managed::{
 use ldap3::Ldap;
 use secrecy::SecretString;
 
-use super::dialect::BindOutcome;
-use super::{Connector, DirectoryError};
+use super::connection::Connector;
+use crate::directory::DirectoryError;
+use crate::directory::dialects::BindOutcome;
 
 /// Connections per pool. Requests beyond it wait, up to the timeout, for one
 /// to be returned.

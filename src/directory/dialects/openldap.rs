@@ -4,22 +4,41 @@
 
 use std::collections::HashSet;
 
+use std::time::Duration;
+
 use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Write;
-use super::attributes::{first_value, has};
-use super::dialect::{
+use super::ppolicy;
+use super::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
     Prerequisite, WalkedGroups, WriteOperation,
 };
-use super::ppolicy;
+use crate::directory::Write;
+use crate::directory::attributes::{all_values, number};
+use crate::directory::attributes::{first_value, has};
+use crate::directory::status::{
+    AccountState, AccountStatus, LockMark, PolicyFacts, expiry, generalized_time, lock_from_start,
+};
 use crate::dn::Dn;
 
 /// Set by ppolicy on accounts it has locked; `000001010000Z` means "until an
 /// administrator unlocks it".
 const LOCK_ATTRIBUTE: &str = "pwdAccountLockedTime";
+const UNTIL_AN_ADMIN_ACTS: &str = "000001010000Z";
+/// ppolicy's operational attributes on a person (draft-behera-ldap-password-
+/// policy-10, section 5.3): one `pwdFailureTime` value per failed bind
+/// still counted, when the password last changed, whether it must change,
+/// and the person's own policy entry.
+const FAILURE_TIMES: &str = "pwdFailureTime";
+const CHANGED_TIME: &str = "pwdChangedTime";
+const RESET: &str = "pwdReset";
+const POLICY_ENTRY: &str = "pwdPolicySubentry";
+/// The policy entry's attributes (section 5.2): `pwdLockoutDuration` 0 means
+/// a lock lasts until an administrator acts; `pwdMaxAge` 0, no expiry.
+const POLICY_ATTRIBUTES: &[&str] = &["pwdLockout", "pwdMaxFailure", "pwdLockoutDuration", "pwdMaxAge"];
 
 /// The group types pwproxy walks, and the attributes listing their members.
 const GROUPS: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))";
@@ -53,13 +72,26 @@ impl Dialect for OpenLdap {
     }
 
     fn account_attributes(&self) -> &'static [&'static str] {
-        &[LOCK_ATTRIBUTE]
+        &[LOCK_ATTRIBUTE, FAILURE_TIMES, CHANGED_TIME, RESET, POLICY_ENTRY]
     }
 
     fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
+        let locked_at = first_value(entry, LOCK_ATTRIBUTE).map(|at| match at.as_str() {
+            UNTIL_AN_ADMIN_ACTS => LockMark::UntilAnAdminActs,
+            // An unreadable time still marks a lock: until an admin acts.
+            at => generalized_time(at).map_or(LockMark::UntilAnAdminActs, LockMark::At),
+        });
         AccountFacts {
             locked: has(entry, LOCK_ATTRIBUTE),
             id: first_value(entry, id_attribute),
+            policy_entry: first_value(entry, POLICY_ENTRY),
+            state: AccountState {
+                locked_at,
+                failures: Some(all_values(entry, FAILURE_TIMES).len() as u32),
+                changed_at: first_value(entry, CHANGED_TIME).as_deref().and_then(generalized_time),
+                must_change: first_value(entry, RESET).is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
+                ..AccountState::default()
+            },
             ..AccountFacts::default()
         }
     }
@@ -154,6 +186,60 @@ impl Dialect for OpenLdap {
             fix: "load ppolicy (olcModuleLoad: ppolicy) and add the overlay to the users' database, with \
                   olcPPolicyHashCleartext: TRUE",
         }]
+    }
+
+    /// The person's `pwdPolicySubentry`, else the overlay's
+    /// `olcPPolicyDefault`, which lives in cn=config where the service
+    /// account cannot read it: `directory.policy_dn` names it.
+    fn policy_entry(&self, account: &AccountFacts, _: &Dn, configured: Option<&str>) -> Option<String> {
+        account.policy_entry.clone().or_else(|| configured.map(str::to_owned))
+    }
+
+    fn policy_attributes(&self) -> &'static [&'static str] {
+        POLICY_ATTRIBUTES
+    }
+
+    fn password_policy(&self, entry: &SearchEntry) -> PolicyFacts {
+        let seconds = |name| number(entry, name).filter(|n| *n > 0).map(|n| Duration::from_secs(n as u64));
+        let lockout = first_value(entry, "pwdLockout").is_some_and(|v| v.eq_ignore_ascii_case("TRUE"));
+        PolicyFacts {
+            known: true,
+            lockout_duration: seconds("pwdLockoutDuration"),
+            max_failures: number(entry, "pwdMaxFailure").filter(|n| lockout && *n > 0).map(|n| n as u32),
+            max_age: seconds("pwdMaxAge"),
+        }
+    }
+
+    /// A lock at a time lasts `pwdLockoutDuration` (ppolicy lifts it at the
+    /// next bind after that); `000001010000Z`, or a duration of 0, until an
+    /// administrator acts. The password expires `pwdMaxAge` after
+    /// `pwdChangedTime`. Without the policy, a recorded lock holds.
+    fn account_status(
+        &self,
+        account: &AccountFacts,
+        policy: &PolicyFacts,
+        now: OffsetDateTime,
+    ) -> AccountStatus {
+        let state = &account.state;
+        let (locked, locked_since, locked_until) = match state.locked_at {
+            None => (false, None, None),
+            Some(LockMark::UntilAnAdminActs) => (true, None, None),
+            Some(LockMark::At(since)) if policy.known => {
+                let (locked, until) = lock_from_start(since, policy.lockout_duration, now);
+                (locked, Some(since), until)
+            }
+            Some(LockMark::At(since)) => (true, Some(since), None),
+        };
+        AccountStatus {
+            disabled: account.disabled,
+            locked,
+            locked_since: locked_since.filter(|_| locked),
+            locked_until: locked_until.filter(|_| locked),
+            must_change: state.must_change,
+            password_changed_at: state.changed_at,
+            password_expires_at: expiry(state.changed_at, policy.max_age),
+            failed_attempts: state.failures,
+        }
     }
 
     /// ppolicy answers a locked or expired account like a wrong password.

@@ -4,16 +4,20 @@
 
 use std::collections::HashSet;
 
+use std::time::Duration;
+
 use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
 use secrecy::{ExposeSecret, SecretString};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Write;
-use super::attributes::{first_bytes, first_value, number};
-use super::dialect::{
+use super::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
     Prerequisite, WalkedGroups, WriteOperation,
 };
+use crate::directory::Write;
+use crate::directory::attributes::{first_bytes, first_value, number};
+use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, expiry, lock_from_start};
 use crate::dn::Dn;
 
 /// `LDAP_MATCHING_RULE_IN_CHAIN`: the DC follows nested membership itself.
@@ -23,6 +27,20 @@ const ACCOUNT_DISABLED: u32 = 0x2;
 /// `msDS-User-Account-Control-Computed` UF_LOCKOUT: locked now, the DC
 /// having applied the domain's lockout duration.
 const LOCKED_OUT: u32 = 0x10;
+
+/// `userAccountControl` DONT_EXPIRE_PASSWORD.
+const NEVER_EXPIRES: u32 = 0x10000;
+/// When the DC locked the account (0: not locked), failed binds counted
+/// now, and when the password was set (0: it must change at next sign-in);
+/// all FILETIMEs or counts ([MS-ADA1], [MS-ADTS] 3.1.1.4.5).
+const LOCKOUT_TIME: &str = "lockoutTime";
+const BAD_PASSWORD_COUNT: &str = "badPwdCount";
+const PASSWORD_LAST_SET: &str = "pwdLastSet";
+/// The domain's policy, on the domain object: durations are negative
+/// FILETIME intervals; "never" is the most negative value (and 0 for
+/// `maxPwdAge`); a lockout duration of "never" means until an
+/// administrator acts ([MS-ADA1] lockOutDuration, maxPwdAge).
+const POLICY_ATTRIBUTES: &[&str] = &["lockoutDuration", "lockoutThreshold", "maxPwdAge"];
 
 const ACCOUNT_CONTROL: &str = "userAccountControl";
 const COMPUTED_ACCOUNT_CONTROL: &str = "msDS-User-Account-Control-Computed";
@@ -64,7 +82,15 @@ impl Dialect for ActiveDirectory {
     }
 
     fn account_attributes(&self) -> &'static [&'static str] {
-        &[UPN, ACCOUNT_CONTROL, COMPUTED_ACCOUNT_CONTROL, ADMIN_COUNT]
+        &[
+            UPN,
+            ACCOUNT_CONTROL,
+            COMPUTED_ACCOUNT_CONTROL,
+            ADMIN_COUNT,
+            LOCKOUT_TIME,
+            BAD_PASSWORD_COUNT,
+            PASSWORD_LAST_SET,
+        ]
     }
 
     fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
@@ -78,6 +104,14 @@ impl Dialect for ActiveDirectory {
             id: first_bytes(entry, id_attribute).and_then(|raw| id_display(&raw)),
             principal_name: first_value(entry, UPN),
             policy_entry: None,
+            state: AccountState {
+                locked_at: number(entry, LOCKOUT_TIME).and_then(filetime).map(LockMark::At),
+                failures: number(entry, BAD_PASSWORD_COUNT).map(|n| n.max(0) as u32),
+                changed_at: number(entry, PASSWORD_LAST_SET).and_then(filetime),
+                must_change: number(entry, PASSWORD_LAST_SET) == Some(0),
+                never_expires: flags(ACCOUNT_CONTROL) & NEVER_EXPIRES != 0,
+                ..AccountState::default()
+            },
         }
     }
 
@@ -151,6 +185,63 @@ impl Dialect for ActiveDirectory {
         &[]
     }
 
+    /// The domain's policy lives on the domain object. (Fine-grained
+    /// password policies, `msDS-ResultantPSO`, are not read.)
+    fn policy_entry(&self, _: &AccountFacts, domain_root: &Dn, _: Option<&str>) -> Option<String> {
+        Some(domain_root.to_string())
+    }
+
+    fn policy_attributes(&self) -> &'static [&'static str] {
+        POLICY_ATTRIBUTES
+    }
+
+    fn password_policy(&self, entry: &SearchEntry) -> PolicyFacts {
+        PolicyFacts {
+            known: true,
+            lockout_duration: number(entry, "lockoutDuration").and_then(interval),
+            max_failures: number(entry, "lockoutThreshold").filter(|n| *n > 0).map(|n| n as u32),
+            max_age: number(entry, "maxPwdAge").and_then(interval),
+        }
+    }
+
+    /// Locked while `lockoutTime` + the domain's `lockoutDuration` has not
+    /// passed (the DC keeps `lockoutTime` until the next sign-in after
+    /// that); without the policy, the DC's own computed flag. Disabled is
+    /// `ACCOUNTDISABLE`; must-change is `pwdLastSet` 0; expiry is
+    /// `pwdLastSet` + `maxPwdAge` unless the account's password never
+    /// expires.
+    fn account_status(
+        &self,
+        account: &AccountFacts,
+        policy: &PolicyFacts,
+        now: OffsetDateTime,
+    ) -> AccountStatus {
+        let state = &account.state;
+        let (locked, locked_since, locked_until) = match state.locked_at {
+            Some(LockMark::At(since)) if policy.known => {
+                let (locked, until) = lock_from_start(since, policy.lockout_duration, now);
+                (locked, Some(since), until)
+            }
+            Some(LockMark::At(since)) => (account.locked, Some(since), None),
+            _ => (account.locked, None, None),
+        };
+        let expires = if state.never_expires || state.must_change {
+            None
+        } else {
+            expiry(state.changed_at, policy.max_age)
+        };
+        AccountStatus {
+            disabled: account.disabled,
+            locked,
+            locked_since: locked_since.filter(|_| locked),
+            locked_until: locked_until.filter(|_| locked),
+            must_change: state.must_change,
+            password_changed_at: state.changed_at,
+            password_expires_at: expires,
+            failed_attempts: state.failures,
+        }
+    }
+
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {
         Some(match result.rc {
             0 => BindOutcome::Bound,
@@ -175,6 +266,25 @@ fn bind_refusal(text: &str) -> Option<&'static str> {
         "775" => "the account is locked out",
         _ => return None,
     })
+}
+
+/// A FILETIME (100 ns since 1601-01-01 UTC); 0 and "never" are `None`.
+fn filetime(ticks: i64) -> Option<OffsetDateTime> {
+    const UNIX_EPOCH_IN_TICKS: i64 = 116_444_736_000_000_000;
+    if ticks <= 0 || ticks == i64::MAX {
+        return None;
+    }
+    let nanos = i128::from(ticks - UNIX_EPOCH_IN_TICKS) * 100;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+}
+
+/// A policy interval (negative FILETIME ticks); 0 and the most negative
+/// value mean "never" (`None`).
+fn interval(ticks: i64) -> Option<Duration> {
+    if ticks == 0 || ticks == i64::MIN {
+        return None;
+    }
+    Some(Duration::from_nanos(ticks.unsigned_abs().saturating_mul(100)))
 }
 
 /// The GUID in its usual form, from the raw attribute.
@@ -306,6 +416,37 @@ mod tests {
         assert_eq!(bind_refusal(&text("52e")), None);
         assert_eq!(bind_refusal(&text("525")), None);
         assert_eq!(bind_refusal("Invalid credentials"), None);
+    }
+
+    #[test]
+    fn filetimes_and_policy_intervals_are_read() {
+        assert_eq!(filetime(0), None);
+        assert_eq!(filetime(i64::MAX), None);
+        // 2026-12-04 10:00:00 UTC
+        let at = filetime(134_408_520_000_000_000).unwrap();
+        assert_eq!(at, time::macros::datetime!(2026-12-04 10:00:00 UTC));
+        assert_eq!(interval(-18_000_000_000), Some(Duration::from_secs(1800)));
+        assert_eq!(interval(i64::MIN), None);
+        assert_eq!(interval(0), None);
+    }
+
+    #[test]
+    fn a_lockout_lasts_the_domains_duration() {
+        let since = time::macros::datetime!(2026-12-04 10:00:00 UTC);
+        let account = AccountFacts {
+            state: AccountState { locked_at: Some(LockMark::At(since)), ..AccountState::default() },
+            ..AccountFacts::default()
+        };
+        let policy = PolicyFacts {
+            known: true,
+            lockout_duration: Some(Duration::from_secs(1800)),
+            ..PolicyFacts::default()
+        };
+        let during = ActiveDirectory.account_status(&account, &policy, since + Duration::from_secs(60));
+        assert!(during.locked);
+        assert_eq!(during.locked_until, Some(since + Duration::from_secs(1800)));
+        let after = ActiveDirectory.account_status(&account, &policy, since + Duration::from_secs(1801));
+        assert!(!after.locked && after.locked_since.is_none());
     }
 
     #[test]

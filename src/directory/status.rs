@@ -1,0 +1,133 @@
+//! A person's account as the directory sees it: what their entry records
+//! ([`AccountState`], read by each dialect from its own attributes), the
+//! password policy that applies to them ([`PolicyFacts`], read by each
+//! dialect from its own policy entry), and what the two say together
+//! ([`AccountStatus`], computed by each dialect by its directory's rules).
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+/// What a person's entry records about their password and lockout, in
+/// neutral terms; `None` where the entry says nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountState {
+    /// When the directory locked the account (OpenLDAP's
+    /// `pwdAccountLockedTime`, AD's `lockoutTime`).
+    pub locked_at: Option<LockMark>,
+    /// When a lockout ends, where the directory records that instead of its
+    /// start (389's `accountUnlockTime`).
+    pub lock_ends: Option<LockMark>,
+    /// Failed binds the directory counts now.
+    pub failures: Option<u32>,
+    pub changed_at: Option<OffsetDateTime>,
+    /// The person must change their password at the next sign-in.
+    pub must_change: bool,
+    /// Where the directory records the expiry itself (389's
+    /// `passwordExpirationTime`).
+    pub expires_at: Option<OffsetDateTime>,
+    /// The account's own "password never expires" (AD's
+    /// `DONT_EXPIRE_PASSWORD`).
+    pub never_expires: bool,
+}
+
+/// A recorded lock time, or the directory's "until an administrator acts".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMark {
+    At(OffsetDateTime),
+    UntilAnAdminActs,
+}
+
+/// The password policy that applies to a person, as far as their status
+/// needs it. `Default`: a policy that says nothing (none could be read).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PolicyFacts {
+    /// Whether the policy was read at all.
+    pub known: bool,
+    /// How long a lockout lasts; `None`: until an administrator acts.
+    pub lockout_duration: Option<Duration>,
+    /// Failed binds that lock the account; `None`: lockout off.
+    pub max_failures: Option<u32>,
+    /// How long a password lasts; `None`: it does not expire.
+    pub max_age: Option<Duration>,
+}
+
+/// What the contract's `status` says of a person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountStatus {
+    pub disabled: bool,
+    pub locked: bool,
+    pub locked_since: Option<OffsetDateTime>,
+    /// `None` while locked: until an administrator acts (or unknown).
+    pub locked_until: Option<OffsetDateTime>,
+    pub must_change: bool,
+    pub password_changed_at: Option<OffsetDateTime>,
+    pub password_expires_at: Option<OffsetDateTime>,
+    pub failed_attempts: Option<u32>,
+}
+
+/// A lock that began at `since` and lasts `duration` (`None`: until an
+/// administrator acts): whether it holds at `now`, and until when.
+pub fn lock_from_start(
+    since: OffsetDateTime,
+    duration: Option<Duration>,
+    now: OffsetDateTime,
+) -> (bool, Option<OffsetDateTime>) {
+    match duration {
+        None => (true, None),
+        Some(duration) => {
+            let until = since + duration;
+            (now < until, Some(until))
+        }
+    }
+}
+
+/// `changed + max_age`, when the password expires at all.
+pub fn expiry(changed: Option<OffsetDateTime>, max_age: Option<Duration>) -> Option<OffsetDateTime> {
+    Some(changed? + max_age?)
+}
+
+/// LDAP's GeneralizedTime as OpenLDAP and 389 DS write it
+/// (`YYYYMMDDHHMMSS[.fraction]Z`).
+pub fn generalized_time(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    let digits = text.get(..14)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !text.ends_with('Z') {
+        return None;
+    }
+    let n = |range: std::ops::Range<usize>| digits[range].parse::<u32>().ok();
+    let month = time::Month::try_from(n(4..6)? as u8).ok()?;
+    let date = time::Date::from_calendar_date(n(0..4)? as i32, month, n(6..8)? as u8).ok()?;
+    let time = time::Time::from_hms(n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8).ok()?;
+    Some(date.with_time(time).assume_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn generalized_times_are_read_with_or_without_fractions() {
+        assert_eq!(generalized_time("20261204101500Z"), Some(datetime!(2026-12-04 10:15:00 UTC)));
+        assert_eq!(generalized_time("20261204101500.123456Z"), Some(datetime!(2026-12-04 10:15:00 UTC)));
+        assert_eq!(generalized_time("20261304101500Z"), None);
+        assert_eq!(generalized_time("2026"), None);
+        assert_eq!(generalized_time("2026120410150xZ"), None);
+    }
+
+    #[test]
+    fn a_timed_lock_ends_and_an_untimed_one_does_not() {
+        let since = datetime!(2026-12-04 10:00:00 UTC);
+        let hour = Some(Duration::from_secs(3600));
+        assert_eq!(
+            lock_from_start(since, hour, datetime!(2026-12-04 10:30:00 UTC)),
+            (true, Some(datetime!(2026-12-04 11:00:00 UTC)))
+        );
+        assert!(!lock_from_start(since, hour, datetime!(2026-12-04 11:00:00 UTC)).0);
+        assert_eq!(lock_from_start(since, None, datetime!(2030-01-01 0:00 UTC)), (true, None));
+        assert_eq!(expiry(Some(since), hour), Some(datetime!(2026-12-04 11:00:00 UTC)));
+        assert_eq!(expiry(Some(since), None), None);
+    }
+}

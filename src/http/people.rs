@@ -1,0 +1,193 @@
+//! Looking people up: `GET /api/v1/users?q=&limit=`,
+//! `GET /api/v1/users/{userName}` and `GET /actions/persons/{person_id}`,
+//! thin adapters over [`crate::lookup`]. Errors in the common shape.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::AppState;
+use super::answers::{CommonErrors, PeopleFound, PersonView};
+use super::body::name;
+use super::errors::ApiError;
+use super::extract::{Authorization, Caller};
+use crate::audit::RequestContext;
+use crate::lookup::MAX_LIMIT;
+use crate::reset::{Credentials, Principal, Target};
+
+/// Longest search text, in characters.
+const MAX_QUERY_CHARS: usize = 64;
+const DEFAULT_LIMIT: usize = 20;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The start of a username, name, display name or mail address (1–64
+    /// characters, any letter case).
+    #[param(min_length = 1, max_length = 64)]
+    q: Option<String>,
+    /// At most this many people (1–100, default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+}
+
+/// Search the people inside your reach.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    operation_id = "users_search",
+    tag = "people",
+    params(SearchParams),
+    responses((status = 200, description = "The people found", body = PeopleFound), CommonErrors),
+    security(("bearer" = []), ("basic" = []))
+)]
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    authorization: Authorization,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Response {
+    let context = caller.at("users.search");
+    let asked = params
+        .map_err(|_| ApiError::invalid("The query string could not be read."))
+        .and_then(|Query(params)| search_terms(params))
+        .and_then(|terms| Ok((terms, credentials(authorization)?)));
+    let ((text, limit), credentials) = match asked {
+        Ok(asked) => asked,
+        Err(error) => return state.refused_lookup(error.audited(&context)).into_response(),
+    };
+    match state.service.search(&context, &credentials, &text, limit).await {
+        Ok(found) => {
+            state.metrics.lookup("ok");
+            let users = found.people.iter().map(PersonView::from).collect();
+            Json(PeopleFound { users, truncated: found.truncated }).into_response()
+        }
+        Err(failure) => state.refused_lookup(failure.into()).into_response(),
+    }
+}
+
+/// Show one person inside your reach, by user name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{userName}",
+    operation_id = "users_show",
+    tag = "people",
+    params(("userName" = String, Path, description = "The person's user name")),
+    responses((status = 200, description = "The person", body = PersonView), CommonErrors),
+    security(("bearer" = []), ("basic" = []))
+)]
+pub async fn show_by_name(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    authorization: Authorization,
+    user_name: Result<Path<String>, PathRejection>,
+) -> Response {
+    let context = caller.at("users.show");
+    let target = user_name
+        .map_err(|_| ApiError::invalid("The user name in the path could not be read."))
+        .and_then(|Path(user_name)| {
+            name("userName", &user_name)?;
+            Ok(Target::Name(user_name))
+        });
+    show(&state, &context, authorization, target).await
+}
+
+/// Show one person inside your reach, by id.
+#[utoipa::path(
+    get,
+    path = "/actions/persons/{person_id}",
+    operation_id = "persons_show",
+    tag = "people",
+    params(("person_id" = String, Path, format = Uuid, description = "The person's id (entryUUID; objectGUID on AD), in any letter case")),
+    responses((status = 200, description = "The person", body = PersonView), CommonErrors),
+    security(("bearer" = []), ("basic" = []))
+)]
+pub async fn show_by_id(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    authorization: Authorization,
+    person_id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let context = caller.at("persons.show");
+    let person_id = person_id.map(|Path(id)| id).unwrap_or_default();
+    let target = Uuid::try_parse(&person_id)
+        .map(Target::Id)
+        .map_err(|_| ApiError::invalid("The person id in the path is not a UUID."));
+    show(&state, &context, authorization, target).await
+}
+
+async fn show(
+    state: &AppState,
+    context: &RequestContext,
+    authorization: Authorization,
+    target: Result<Target, ApiError>,
+) -> Response {
+    let asked = target.and_then(|target| Ok((target, credentials(authorization)?)));
+    let (target, credentials) = match asked {
+        Ok(asked) => asked,
+        Err(error) => return state.refused_lookup(error.audited(context)).into_response(),
+    };
+    match state.service.show(context, &credentials, &target).await {
+        Ok(shown) => {
+            state.metrics.lookup("ok");
+            Json(PersonView::from(&shown)).into_response()
+        }
+        Err(failure) => state.refused_lookup(failure.into()).into_response(),
+    }
+}
+
+/// Bearer or Basic, as for a reset; no admin password.
+fn credentials(authorization: Authorization) -> Result<Credentials, ApiError> {
+    let principal = authorization.principal()?.unwrap_or(Principal::Missing);
+    Ok(Credentials { principal, admin_password: None })
+}
+
+/// `q`: 1–64 characters, none of them a control character; `limit`: 1–100.
+fn search_terms(params: SearchParams) -> Result<(String, usize), ApiError> {
+    let text = params.q.unwrap_or_default();
+    let length = text.chars().count();
+    if length == 0 || length > MAX_QUERY_CHARS {
+        return Err(ApiError::invalid("The search text `q` must have 1 to 64 characters."));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(ApiError::invalid("The search text `q` must not contain control characters."));
+    }
+    let limit = match params.limit {
+        None => DEFAULT_LIMIT,
+        Some(limit) => limit
+            .parse::<usize>()
+            .ok()
+            .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+            .ok_or_else(|| ApiError::invalid("The `limit` must be a whole number from 1 to 100."))?,
+    };
+    Ok((text, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(q: Option<&str>, limit: Option<&str>) -> Result<(String, usize), ApiError> {
+        search_terms(SearchParams { q: q.map(str::to_owned), limit: limit.map(str::to_owned) })
+    }
+
+    #[test]
+    fn search_terms_are_bounded() {
+        assert_eq!(terms(Some("al"), None).unwrap(), ("al".to_owned(), 20));
+        assert_eq!(terms(Some("*)(uid=*"), Some("100")).unwrap().1, 100);
+        assert_eq!(terms(Some(&"é".repeat(64)), Some("1")).unwrap().1, 1);
+        for (q, limit) in [(None, None), (Some(""), None), (Some("a\u{0}"), None)] {
+            assert_eq!(terms(q, limit).unwrap_err().code(), "invalid_request");
+        }
+        assert!(terms(Some(&"a".repeat(65)), None).is_err());
+        for limit in ["0", "101", "-1", "ten", ""] {
+            assert!(terms(Some("a"), Some(limit)).is_err(), "{limit}");
+        }
+    }
+}

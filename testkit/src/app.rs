@@ -153,6 +153,16 @@ impl TestApp {
         format!("Bearer {}", answer.body["access_token"].as_str().unwrap())
     }
 
+    /// A lookup: `GET path` with an optional Authorization header.
+    pub async fn lookup(&self, path: &str, auth: Option<&str>) -> Answer {
+        self.remember(auth, &Value::Null);
+        let mut request = self.http.get(self.url(path));
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        Answer::from(request.send().await.expect("HTTP request")).await
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         Answer::from(self.http.get(self.url(path)).send().await.unwrap()).await
     }

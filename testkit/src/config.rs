@@ -12,6 +12,8 @@ pub struct ConfigFile<'a> {
     pub timeout_secs: u64,
     pub kind: &'a str,
     pub users_base_dn: &'a str,
+    /// `directory.policy_dn`: OpenLDAP's default password policy entry.
+    pub policy_dn: Option<&'a str>,
     pub admin_groups: &'a [&'a str],
     pub protected_groups: &'a [&'a str],
     pub token_secret: &'a str,
@@ -25,6 +27,7 @@ impl ConfigFile<'_> {
     /// fixture directory's own minimum (10), so that their refusals show too.
     pub fn render(&self) -> String {
         let list = |dns: &[&str]| dns.iter().map(|dn| format!("\"{dn}\"")).collect::<Vec<_>>().join(", ");
+        let policy_dn = self.policy_dn.map(|dn| format!("policy_dn = \"{dn}\"\n")).unwrap_or_default();
         let ca = self.ca_file.map(|ca| format!("ca_file = \"{}\"\n", ca.display())).unwrap_or_default();
         let rate_limit = if self.generous_rate_limits {
             "\n[rate_limit]\nfailures_per_name = 1000\nfailures_per_address = 1000\n"
@@ -45,7 +48,7 @@ timeout_secs = {timeout}
 [directory]
 kind = "{kind}"
 users_base_dn = "{users}"
-
+{policy_dn}
 [authorization]
 admin_groups = [{admins}]
 protected_groups = [{protected}]

@@ -16,6 +16,9 @@ pub use crate::slapd::{ROOT_DN, ROOT_PASSWORD, SEED_PASSWORD, SERVICE_DN, SERVIC
 
 pub const BASE: &str = "dc=example,dc=org";
 pub const PEOPLE: &str = "ou=people,dc=example,dc=org";
+/// The OpenLDAP fixture's default password policy (the overlay's
+/// `olcPPolicyDefault`).
+pub const DEFAULT_POLICY: &str = "cn=default,ou=policies,dc=example,dc=org";
 pub const HELPDESK: &str = "cn=helpdesk,ou=groups,dc=example,dc=org";
 pub const EXECUTIVES: &str = "cn=executives,ou=groups,dc=example,dc=org";
 /// 389 DS: admins in pwproxy's configuration whom the directory does not let
@@ -284,6 +287,7 @@ impl TestDirectory {
             timeout_secs: 2,
             kind: "openldap",
             users_base_dn: PEOPLE,
+            policy_dn: Some(DEFAULT_POLICY),
             admin_groups: &[HELPDESK],
             protected_groups: &[EXECUTIVES],
             token_secret: TOKEN_SECRET,
@@ -301,6 +305,7 @@ impl TestDirectory {
             url: &self.ldaps_url,
             timeout_secs: 5,
             kind: "389ds",
+            policy_dn: None,
             admin_groups: &[HELPDESK, AUDITORS],
             generous_rate_limits: true,
             ..self.config_file()

@@ -39,12 +39,13 @@ pub fn assert_none_logged(secrets: &[String]) {
     }
 }
 
-/// The `directory_exchanges` of the audit line of the request with this id.
+/// The `directory_exchanges` of the audit line (a reset's, a sign-in's, a
+/// lookup's) of the request with this id.
 pub fn exchanges_of(request_id: &str) -> u32 {
     let log = text();
     let line = log
         .lines()
-        .find(|l| l.contains("password reset attempt") && l.contains(request_id))
+        .find(|l| l.contains("directory_exchanges=") && l.contains(request_id))
         .unwrap_or_else(|| panic!("no audit line for {request_id}"));
     let value = line.split("directory_exchanges=").nth(1).expect("directory_exchanges in the audit line");
     value.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()

@@ -151,6 +151,7 @@ impl Fixture for Dc {
             timeout_secs: 5,
             kind: "active_directory",
             users_base_dn: PEOPLE,
+            policy_dn: None,
             admin_groups: &[HELPDESK],
             protected_groups: &[],
             token_secret: TOKEN_SECRET,

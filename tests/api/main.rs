@@ -5,6 +5,7 @@ mod check;
 mod concurrency;
 mod delegation;
 mod hardening;
+mod lookups;
 mod membership;
 mod operations;
 mod password_checks;

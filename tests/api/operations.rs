@@ -141,6 +141,9 @@ async fn the_api_document_and_the_router_cannot_drift() {
     }
     documented.sort();
     let expected = [
+        ("GET", "/actions/persons/{person_id}"),
+        ("GET", "/api/v1/users"),
+        ("GET", "/api/v1/users/{userName}"),
         ("GET", "/healthz"),
         ("GET", "/metrics"),
         ("GET", "/openapi.json"),
@@ -156,7 +159,9 @@ async fn the_api_document_and_the_router_cannot_drift() {
     // …and every one of them is served: none falls through to the router's
     // "no such endpoint" or "method not allowed".
     for (method, path) in &documented {
-        let url = app.url(&path.replace("{person_id}", &uuid::Uuid::new_v4().to_string()));
+        let url = app.url(
+            &path.replace("{person_id}", &uuid::Uuid::new_v4().to_string()).replace("{userName}", "alice"),
+        );
         let request = app.http.request(method.parse().unwrap(), url).json(&json!({}));
         let answer = Answer::from(request.send().await.unwrap()).await;
         assert!(
@@ -166,5 +171,5 @@ async fn the_api_document_and_the_router_cannot_drift() {
         assert_ne!(answer.status, 404, "{method} {path}");
     }
     // What is not documented is not served.
-    app.get("/api/v1/users").await.assert_persons_error(404, "not_found");
+    app.get("/api/v1/people").await.assert_persons_error(404, "not_found");
 }

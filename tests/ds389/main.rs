@@ -4,6 +4,8 @@
 //!
 //! The suite shares one server, so every test creates the people it changes.
 
+mod lookups;
+
 use std::collections::HashSet;
 
 use ldap3::Mod;

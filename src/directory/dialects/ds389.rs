@@ -34,11 +34,11 @@ use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFact
 use crate::dn::Dn;
 
 /// When the password expires (`passwordExp`), and 389's mark of a password
-/// that must change before anything else: the epoch itself. And when it
-/// last changed (389 DS 1.4.3 and later).
+/// that must change before anything else: the epoch itself. 389 records no
+/// change time a reader may see (measured on 2.3: only the hashed
+/// `passwordHistory` is stamped), so it is derived from the expiry.
 const EXPIRATION_TIME: &str = "passwordExpirationTime";
 const MUST_CHANGE_NOW: &str = "19700101000000Z";
-const UPDATE_TIME: &str = "pwdUpdateTime";
 /// The policy's lockout and expiry (cn=config, or the person's own policy
 /// entry): durations in seconds; `passwordUnlock: off` keeps a lock until
 /// an administrator acts.
@@ -95,7 +95,7 @@ impl Dialect for Ds389 {
     }
 
     fn account_attributes(&self) -> &'static [&'static str] {
-        &[DISABLED, RETRY_COUNT, UNLOCK_TIME, POLICY_ENTRY, EXPIRATION_TIME, UPDATE_TIME]
+        &[DISABLED, RETRY_COUNT, UNLOCK_TIME, POLICY_ENTRY, EXPIRATION_TIME]
     }
 
     fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
@@ -114,7 +114,6 @@ impl Dialect for Ds389 {
                     until => generalized_time(until).map_or(LockMark::UntilAnAdminActs, LockMark::At),
                 }),
                 failures: Some(failures.max(0) as u32),
-                changed_at: first_value(entry, UPDATE_TIME).as_deref().and_then(generalized_time),
                 must_change: expiration.as_deref() == Some(MUST_CHANGE_NOW),
                 expires_at: expiration
                     .as_deref()
@@ -236,7 +235,8 @@ impl Dialect for Ds389 {
     /// retry count has reached `passwordMaxFailure` and `accountUnlockTime`
     /// has not passed (`19700101000000Z`: until an administrator acts); it
     /// began `passwordLockoutDuration` before its end. The expiry is 389's
-    /// own `passwordExpirationTime`, whose epoch value means must-change.
+    /// own `passwordExpirationTime` while `passwordExp` is on; its epoch
+    /// value means must-change.
     /// Without the policy, [`AccountFacts::locked`]'s reading.
     fn account_status(
         &self,
@@ -263,8 +263,10 @@ impl Dialect for Ds389 {
             locked_since: since.filter(|_| locked),
             locked_until: until.filter(|_| locked),
             must_change: state.must_change,
-            password_changed_at: state.changed_at,
-            password_expires_at: state.expires_at,
+            // 389 sets the expiry `passwordMaxAge` after each change.
+            password_changed_at: state.expires_at.zip(policy.max_age).map(|(at, age)| at - age),
+            // 389 keeps the attribute while `passwordExp` is off too.
+            password_expires_at: state.expires_at.filter(|_| !policy.known || policy.max_age.is_some()),
             failed_attempts: state.failures,
         }
     }

@@ -30,8 +30,8 @@ const DEFAULT_LIMIT: usize = 20;
 pub struct SearchParams {
     /// The start of a username, name, display name or mail address (1–64
     /// characters, any letter case).
-    #[param(min_length = 1, max_length = 64)]
-    q: Option<String>,
+    #[param(min_length = 1, max_length = 64, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
+    q: String,
     /// At most this many people (1–100, default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
@@ -55,7 +55,12 @@ pub async fn search(
 ) -> Response {
     let context = caller.at("users.search");
     let asked = params
-        .map_err(|_| ApiError::invalid("The query string could not be read."))
+        .map_err(|_| {
+            ApiError::invalid(
+                "The query string could not be read: `q` (1 to 64 characters) is required, and `limit` is a \
+                 whole number from 1 to 100.",
+            )
+        })
         .and_then(|Query(params)| search_terms(params))
         .and_then(|terms| Ok((terms, credentials(authorization)?)));
     let ((text, limit), credentials) = match asked {
@@ -78,7 +83,9 @@ pub async fn search(
     path = "/api/v1/users/{userName}",
     operation_id = "users_show",
     tag = "people",
-    params(("userName" = String, Path, description = "The person's user name")),
+    params(("userName" = String, Path, min_length = 1, max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        description = "The person's user name")),
     responses((status = 200, description = "The person", body = PersonView), CommonErrors),
     security(("bearer" = []), ("basic" = []))
 )]
@@ -150,7 +157,7 @@ fn credentials(authorization: Authorization) -> Result<Credentials, ApiError> {
 
 /// `q`: 1–64 characters, none of them a control character; `limit`: 1–100.
 fn search_terms(params: SearchParams) -> Result<(String, usize), ApiError> {
-    let text = params.q.unwrap_or_default();
+    let text = params.q;
     let length = text.chars().count();
     if length == 0 || length > MAX_QUERY_CHARS {
         return Err(ApiError::invalid("The search text `q` must have 1 to 64 characters."));
@@ -174,7 +181,7 @@ mod tests {
     use super::*;
 
     fn terms(q: Option<&str>, limit: Option<&str>) -> Result<(String, usize), ApiError> {
-        search_terms(SearchParams { q: q.map(str::to_owned), limit: limit.map(str::to_owned) })
+        search_terms(SearchParams { q: q.unwrap_or_default().to_owned(), limit: limit.map(str::to_owned) })
     }
 
     #[test]
@@ -182,7 +189,7 @@ mod tests {
         assert_eq!(terms(Some("al"), None).unwrap(), ("al".to_owned(), 20));
         assert_eq!(terms(Some("*)(uid=*"), Some("100")).unwrap().1, 100);
         assert_eq!(terms(Some(&"é".repeat(64)), Some("1")).unwrap().1, 1);
-        for (q, limit) in [(None, None), (Some(""), None), (Some("a\u{0}"), None)] {
+        for (q, limit) in [(None, None), (Some(""), None), (Some("a\u{0}"), None), (Some("a\u{9e}"), None)] {
             assert_eq!(terms(q, limit).unwrap_err().code(), "invalid_request");
         }
         assert!(terms(Some(&"a".repeat(65)), None).is_err());

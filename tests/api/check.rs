@@ -56,6 +56,7 @@ async fn a_sound_deployment_passes_every_check() {
         "cn=executives",
         "entryUUID and uid",
         "ppolicy",
+        "the password policy cn=default,ou=policies",
     ] {
         assert!(line(&stdout, ok).starts_with("ok"), "{ok}: {stdout}");
     }
@@ -130,4 +131,20 @@ async fn memberof_is_checked_entry_by_entry_when_it_is_relied_on() {
     assert!(failed.starts_with("FAIL"), "{stdout}");
     assert!(failed.contains("cn=imported,ou=groups") && failed.contains("uid=carl"), "{failed}");
     assert!(failed.contains("olcMemberOfGroupOC"), "says how to fix it: {failed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_lookups_read_is_checked() {
+    let dir = TestDirectory::start_own().await;
+    let what = "for lookups' account status";
+
+    let (code, stdout) =
+        check(&dir, &[("PWPROXY__DIRECTORY__POLICY_DN", "cn=nosuch,ou=policies,dc=example,dc=org")]);
+    assert_eq!(code, 1, "{stdout}");
+    let failed = line(&stdout, what);
+    assert!(failed.starts_with("FAIL") && failed.contains("pwdLockoutDuration"), "{stdout}");
+
+    let (code, stdout) = check(&dir, &[("PWPROXY__DIRECTORY__POLICY_DN", "")]);
+    assert_eq!(code, 0, "a warning passes: {stdout}");
+    assert!(line(&stdout, what).starts_with("warn") && stdout.contains("directory.policy_dn"), "{stdout}");
 }

@@ -143,6 +143,7 @@ pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
     for prerequisite in dialect.prerequisites() {
         findings.push(prerequisite_finding(&connector, &mut ldap, prerequisite).await);
     }
+    findings.push(policy_finding(&connector, &mut ldap, settings).await);
     if directory.membership == Membership::MemberOf
         && let Some(walked) = dialect.memberof_groups()
     {
@@ -161,6 +162,39 @@ pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
         });
     }
     findings
+}
+
+/// Lookups show a lock's end and a password's expiry from the password
+/// policy: the directory's default one must be readable.
+async fn policy_finding(connector: &Connector, ldap: &mut Ldap, settings: &Settings) -> Finding {
+    let directory = &settings.directory;
+    let dialect = directory.kind.dialect();
+    let root = Dn::new(directory.users_base_dn.trim()).domain_root();
+    let configured = directory.policy_dn.as_deref().map(str::trim).filter(|dn| !dn.is_empty());
+    let Some(entry) = dialect.policy_entry(&Default::default(), &root, configured) else {
+        return Finding {
+            status: Status::Warning,
+            what: "the default password policy is readable, for lookups' account status".into(),
+            detail: Some(
+                "directory.policy_dn is not set: name the overlay's olcPPolicyDefault there, or lookups show \
+                 locks without their end and no expiry for people without a pwdPolicySubentry"
+                    .into(),
+            ),
+        };
+    };
+    let attributes = dialect.policy_attributes();
+    let what = format!("the password policy {entry} is readable, for lookups' account status");
+    match search(connector, ldap, &entry, Scope::Base, "(objectClass=*)", attributes).await {
+        Ok(found) if found.first().is_some_and(|e| !e.attrs.is_empty()) => Finding::ok(what),
+        Ok(_) => Finding::failed(
+            what,
+            format!(
+                "no such entry, or none of {} readable: grant the service account read on them",
+                attributes.join(", ")
+            ),
+        ),
+        Err(e) => Finding::failed(what, e.to_string()),
+    }
 }
 
 fn skip_rest(mut findings: Vec<Finding>) -> Vec<Finding> {

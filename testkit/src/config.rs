@@ -71,3 +71,18 @@ min_length = 8
         )
     }
 }
+
+/// One delegation for `group` over the whole users base that may unlock
+/// and choose must-change (the default delegation may not unlock).
+pub fn unlocking(group: &str) -> impl FnOnce(&mut pwproxy::config::Settings) {
+    let group = group.to_owned();
+    move |settings| {
+        settings.authorization.delegation = vec![pwproxy::config::DelegationSettings {
+            group,
+            bases: vec![],
+            filter: String::new(),
+            unlock: pwproxy::access::Allowance::Optional,
+            must_change: pwproxy::access::Allowance::Optional,
+        }];
+    }
+}

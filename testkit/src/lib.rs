@@ -49,5 +49,6 @@ pub fn config_file(toml: &str) -> tempfile::NamedTempFile {
 
 /// What every suite imports.
 pub mod prelude {
+    pub use crate::config::unlocking;
     pub use crate::{Answer, Fixture, Output, PwproxyProcess, TestApp, basic, exchanges_of};
 }

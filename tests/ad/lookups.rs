@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use ldap3::Mod;
-use pwproxy::access::Allowance;
-use pwproxy::config::DelegationSettings;
 use pwproxy_testkit::prelude::*;
 use pwproxy_testkit::samba::*;
 use serde_json::{Value, json};
@@ -20,16 +18,7 @@ fn time_of(value: &Value) -> OffsetDateTime {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_locked_by_failed_binds_shows_the_domains_lockout_and_a_reset_with_unlock_clears_it() {
     let dc = Dc::from_env();
-    let app = TestApp::spawn_with(&dc, |settings| {
-        settings.authorization.delegation = vec![DelegationSettings {
-            group: HELPDESK.into(),
-            bases: vec![],
-            filter: String::new(),
-            unlock: Allowance::Optional,
-            must_change: Allowance::Optional,
-        }];
-    })
-    .await;
+    let app = TestApp::spawn_with(&dc, unlocking(HELPDESK)).await;
     let person = dc.add_user("locked", &[]).await;
     let auth = basic("helpdesk1", SEED_PASSWORD);
     let path = format!("/actions/persons/{}", person.guid);

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use pwproxy::access::Allowance;
-use pwproxy::config::{DelegationSettings, Settings};
+use pwproxy::config::DelegationSettings;
 use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 use serde_json::{Value, json};
@@ -31,21 +31,10 @@ async fn policy(dir: &TestDirectory, name: &str, attrs: &[(&str, &str)]) -> Stri
     dn
 }
 
-/// helpdesk may unlock here (the default delegation may not).
-fn unlocking_helpdesk(settings: &mut Settings) {
-    settings.authorization.delegation = vec![DelegationSettings {
-        group: HELPDESK.into(),
-        bases: vec![],
-        filter: String::new(),
-        unlock: Allowance::Optional,
-        must_change: Allowance::Optional,
-    }];
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_locked_by_failed_binds_shows_when_and_until_and_a_reset_with_unlock_clears_it() {
     let dir = TestDirectory::start().await;
-    let app = TestApp::spawn_with(&dir, unlocking_helpdesk).await;
+    let app = TestApp::spawn_with(&dir, unlocking(HELPDESK)).await;
     let lockout = policy(
         &dir,
         "lockout",

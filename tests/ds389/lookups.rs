@@ -3,8 +3,6 @@
 //! lockout policy, and `passwordExpirationTime`'s must-change value.
 
 use ldap3::Mod;
-use pwproxy::access::Allowance;
-use pwproxy::config::DelegationSettings;
 use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
 use serde_json::{Value, json};
@@ -12,16 +10,7 @@ use serde_json::{Value, json};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_locked_by_failed_binds_is_locked_until_an_admin_acts_and_a_reset_with_unlock_clears_it() {
     let dir = TestDirectory::ds389_from_env();
-    let app = TestApp::spawn_with(&dir, |settings| {
-        settings.authorization.delegation = vec![DelegationSettings {
-            group: HELPDESK.into(),
-            bases: vec![],
-            filter: String::new(),
-            unlock: Allowance::Optional,
-            must_change: Allowance::Optional,
-        }];
-    })
-    .await;
+    let app = TestApp::spawn_with(&dir, unlocking(HELPDESK)).await;
     let person = dir.add_person("locked", true).await;
     let auth = basic("helpdesk1", SEED_PASSWORD);
     let path = format!("/actions/persons/{}", person.id);

@@ -6,6 +6,8 @@
 use std::net::IpAddr;
 
 use crate::directory::Write;
+use crate::generate::Delivery;
+use crate::notify::Notification;
 use crate::telemetry::AUDIT_TARGET;
 
 /// Where a request came from, fixed before any work is done.
@@ -38,6 +40,8 @@ pub struct Attempt<'a> {
     /// How the password was written (or would have been, had the directory
     /// accepted it); `None` before that was decided.
     pub write: Option<Write>,
+    /// Where a generated password went; `None` for a typed one.
+    pub generated: Option<Delivery>,
 }
 
 /// A request refused before it could be understood (bad body, bad path):
@@ -52,6 +56,7 @@ pub fn refused(context: &RequestContext, code: &'static str) {
         code: Some(code),
         exchanges: 0,
         write: None,
+        generated: None,
     });
 }
 
@@ -70,7 +75,26 @@ pub fn record(attempt: &Attempt<'_>) {
         directory_exchanges = attempt.exchanges,
         temporary = attempt.write.map(|w| w.temporary),
         unlocked = attempt.write.map(|w| w.unlock),
+        generated = attempt.generated.map(|d| match d {
+            Delivery::Response => "response",
+            Delivery::Mail => "mail",
+        }),
         "password reset attempt"
+    );
+}
+
+/// What became of the mail after a reset: its own line, under the reset's
+/// request id. Never the address's server reply, never the password.
+pub fn notification(context: &RequestContext, target: &str, notification: &Notification) {
+    tracing::info!(
+        target: AUDIT_TARGET,
+        request_id = %context.request_id,
+        client = %context.client,
+        endpoint = context.endpoint,
+        target_user = target,
+        notification = notification.status.as_str(),
+        reason = notification.reason.as_deref().unwrap_or(""),
+        "reset notification"
     );
 }
 

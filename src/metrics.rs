@@ -45,6 +45,11 @@ struct ConnectionLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ScopeLabels {
     scope: &'static str,
 }
@@ -57,6 +62,7 @@ pub struct Metrics {
     request_durations: Histograms<RouteLabels>,
     resets: Family<OutcomeLabels, Counter>,
     lookups: Family<OutcomeLabels, Counter>,
+    notifications: Family<StatusLabels, Counter>,
     operations: Histograms<OperationLabels>,
     connections: Family<ConnectionLabels, Gauge>,
     lockouts: Family<ScopeLabels, Counter>,
@@ -92,6 +98,12 @@ impl Default for Metrics {
             "pwproxy_lookups",
             "Searches and person lookups by outcome (the stable code, ok for success)",
             lookups.clone(),
+        );
+        let notifications = Family::default();
+        registry.register(
+            "pwproxy_notifications",
+            "Mails to people after a reset, by status (sent, failed, skipped: no address)",
+            notifications.clone(),
         );
         let operations: Histograms<OperationLabels> = Family::new_with_constructor(latency);
         registry.register(
@@ -129,6 +141,7 @@ impl Default for Metrics {
             request_durations,
             resets,
             lookups,
+            notifications,
             operations,
             connections,
             lockouts,
@@ -153,6 +166,11 @@ impl Metrics {
     /// `outcome`: a stable code, or `ok`.
     pub fn lookup(&self, outcome: &'static str) {
         self.lookups.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// `status`: sent, failed or skipped.
+    pub fn notification(&self, status: &'static str) {
+        self.notifications.get_or_create(&StatusLabels { status }).inc();
     }
 
     pub fn directory_operation(&self, operation: &'static str, elapsed: Duration) {

@@ -15,6 +15,7 @@ use crate::directory::LdapDirectory;
 use crate::http::{self, AppState};
 use crate::lockout::Lockout;
 use crate::metrics::Metrics;
+use crate::notify::{Notifier, SmtpMailer};
 use crate::policy::{BlocklistError, Policy};
 use crate::reset::Service;
 use crate::token::Tokens;
@@ -40,6 +41,15 @@ pub enum StartupError {
     Serve(std::io::Error),
     #[error("server.tls_cert_file / server.tls_key_file: {0}")]
     Tls(String),
+    #[error("{0}")]
+    Notify(String),
+}
+
+/// The mailer `[notify]` asks for; `None` without it.
+fn notifier(settings: &Settings) -> Result<Option<Notifier>, StartupError> {
+    let Some(notify) = &settings.notify else { return Ok(None) };
+    let mailer = SmtpMailer::new(notify).map_err(StartupError::Notify)?;
+    Ok(Some(Notifier::new(Box::new(mailer), Duration::from_secs(notify.timeout_secs))))
 }
 
 pub struct Application {
@@ -62,7 +72,8 @@ impl Application {
             &settings.policy.context_attributes,
             metrics.clone(),
         )
-        .map_err(StartupError::Directory)?;
+        .map_err(StartupError::Directory)?
+        .with_mail_attribute(settings.notify.as_ref().map_or("mail", |n| n.mail_attribute.as_str()));
         let policy = Policy::load(&settings.policy)?;
         if settings.policy.max_length < RECOMMENDED_MAX_LENGTH {
             tracing::warn!(
@@ -84,7 +95,8 @@ impl Application {
             policy,
             Lockout::new(&settings.rate_limit).observed_by(metrics.clone()),
             Duration::from_secs(settings.ldap.timeout_secs),
-        );
+        )
+        .with_mail(settings.generate.clone(), notifier(settings)?);
         let trusted_proxies = settings.server.trusted_proxy_ranges().map_err(StartupError::TrustedProxies)?;
         let state = Arc::new(AppState {
             service,

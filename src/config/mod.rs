@@ -7,6 +7,7 @@
 
 mod authorization;
 mod directory;
+mod notify;
 #[cfg(test)]
 mod tests;
 mod validation;
@@ -19,6 +20,7 @@ use serde::Deserialize;
 
 pub use self::authorization::{AuthorizationSettings, DelegationSettings};
 pub use self::directory::{DirectorySettings, Membership};
+pub use self::notify::{GENERATED_LENGTHS, GenerateSettings, NotifySettings};
 pub use crate::directory::DirectoryKind;
 
 /// The whole configuration. Unknown keys are errors: a misspelt key silently
@@ -36,6 +38,11 @@ pub struct Settings {
     pub policy: PolicySettings,
     #[serde(default)]
     pub rate_limit: RateLimitSettings,
+    #[serde(default)]
+    pub generate: GenerateSettings,
+    /// Absent: no mail is sent.
+    #[serde(default)]
+    pub notify: Option<NotifySettings>,
 }
 
 #[derive(Debug, Deserialize)]

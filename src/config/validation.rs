@@ -96,6 +96,7 @@ impl Settings {
         }
         self.server.trusted_proxy_ranges().map_err(|e| invalid("server.trusted_proxies", e))?;
         self.validate_listener()?;
+        self.validate_generate_and_notify()?;
         let r = &self.rate_limit;
         if r.failures_per_name == 0 || r.failures_per_address == 0 || r.window_secs == 0 {
             return Err(invalid(

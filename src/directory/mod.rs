@@ -21,6 +21,7 @@ pub use ldap::{
 pub use status::{AccountState, AccountStatus, LockMark, PolicyFacts};
 
 use crate::dn::Dn;
+use crate::generate::KnownRules;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
@@ -169,6 +170,11 @@ pub trait Directory: Send + Sync + 'static {
         &self,
         person: &Person,
     ) -> impl Future<Output = Result<AccountStatus, DirectoryError>> + Send;
+
+    /// What the directory is known to check of a new password for this
+    /// person, from the password policy that applies to them.
+    fn known_rules(&self, person: &Person)
+    -> impl Future<Output = Result<KnownRules, DirectoryError>> + Send;
 
     /// Whether the entry at `dn` matches `filter` (a delegation's).
     fn matches(&self, dn: &Dn, filter: &str) -> impl Future<Output = Result<bool, DirectoryError>> + Send;

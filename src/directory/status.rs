@@ -50,6 +50,8 @@ pub struct PolicyFacts {
     pub max_failures: Option<u32>,
     /// How long a password lasts; `None`: it does not expire.
     pub max_age: Option<Duration>,
+    /// The shortest password the directory takes; `None`: no minimum.
+    pub min_length: Option<usize>,
 }
 
 /// What the contract's `status` says of a person.

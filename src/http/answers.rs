@@ -11,12 +11,20 @@ use utoipa::ToSchema;
 
 use crate::access::Allowance;
 use crate::lookup::Shown;
+use crate::notify::{Notification, NotificationStatus};
 
 /// Seed 000's success.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonsOk {
     /// Always true.
     pub success: bool,
+    /// The generated password, with `"generate": true` and `"deliver":
+    /// "response"`: shown once, never logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_password: Option<String>,
+    /// What became of the mail to the person, when `[notify]` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationView>,
 }
 
 /// Seed 001's success.
@@ -26,6 +34,26 @@ pub struct UsersOk {
     pub success_users: Vec<SuccessUser>,
     /// Always "OK".
     pub status: String,
+    /// As `generated_password` on the other endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationView>,
+}
+
+/// The mail after a reset: `failed` never means the reset failed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub status: NotificationStatus,
+    /// Why it failed or was skipped, in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl From<Notification> for NotificationView {
+    fn from(n: Notification) -> Self {
+        Self { status: n.status, reason: n.reason }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

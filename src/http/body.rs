@@ -9,6 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use super::errors::{ApiError, RequestError};
+use crate::generate::Delivery;
+use crate::reset::NewPassword;
 
 /// Longest accepted user or admin name, in characters.
 const MAX_NAME_CHARS: usize = 256;
@@ -78,6 +80,40 @@ pub fn name(field: &str, value: &str) -> Result<(), ApiError> {
         return Err(ApiError::invalid(format!("The field `{field}` contains control characters.")));
     }
     Ok(())
+}
+
+/// What a reset body asks to be written: a typed `password` (and, where the
+/// endpoint has one, its confirmation), or `"generate": true` with an
+/// optional `deliver`; never both, and never neither.
+pub fn new_password(
+    password: Option<SecretString>,
+    confirmation: Option<(&str, Option<SecretString>)>,
+    generate: bool,
+    deliver: Option<Delivery>,
+) -> Result<NewPassword, ApiError> {
+    let confirming = confirmation.as_ref().and_then(|(_, value)| value.as_ref()).is_some();
+    if generate {
+        if password.is_some() || confirming {
+            return Err(ApiError::invalid("Send either a password or \"generate\": true, not both."));
+        }
+        return Ok(NewPassword::Generated { deliver });
+    }
+    if deliver.is_some() {
+        return Err(ApiError::invalid("The field `deliver` applies only with \"generate\": true."));
+    }
+    let missing =
+        |field: &str| ApiError::invalid(format!("The request body is missing a required field: `{field}`."));
+    let password = password.ok_or_else(|| missing("password"))?;
+    self::password("password", &password)?;
+    let confirmation = match confirmation {
+        None => None,
+        Some((field, value)) => {
+            let value = value.ok_or_else(|| missing(field))?;
+            self::password(field, &value)?;
+            Some(value)
+        }
+    };
+    Ok(NewPassword::Typed { password, confirmation })
 }
 
 /// A password may hold any character but NUL, which LDAP servers written in

@@ -59,7 +59,9 @@ impl ApiError {
                 Failure::PasswordsDoNotMatch
                 | Failure::PasswordPolicy(_)
                 | Failure::UserInactive
-                | Failure::DirectoryRejectedPassword(_) => StatusCode::BAD_REQUEST,
+                | Failure::DirectoryRejectedPassword(_)
+                | Failure::NoMailAddress
+                | Failure::MailNotConfigured => StatusCode::BAD_REQUEST,
                 Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => StatusCode::UNAUTHORIZED,
                 Failure::Forbidden(_) => StatusCode::FORBIDDEN,
                 Failure::UserNotFound => StatusCode::NOT_FOUND,

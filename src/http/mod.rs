@@ -34,9 +34,11 @@ use utoipa_axum::routes;
 
 use crate::directory::LdapDirectory;
 use crate::metrics::{Metrics, UNMATCHED};
-use crate::reset::Service;
+use crate::reset::{Changed, Service};
+use answers::NotificationView;
 use api_doc::ApiDoc;
 use errors::{ApiError, RequestError};
+use secrecy::ExposeSecret;
 
 pub struct AppState {
     pub service: Service<LdapDirectory>,
@@ -80,6 +82,17 @@ impl AppState {
     fn refused_reset(&self, error: ApiError) -> ApiError {
         self.metrics.reset(error.code());
         error
+    }
+
+    /// Counts a reset done (and its mail), and hands back what the answer
+    /// shows of it: the generated password, exposed here and only here.
+    fn changed(&self, changed: Changed) -> (Option<String>, Option<NotificationView>) {
+        self.metrics.reset("ok");
+        if let Some(notification) = &changed.notification {
+            self.metrics.notification(notification.status.as_str());
+        }
+        let generated = changed.generated.map(|password| password.expose_secret().to_owned());
+        (generated, changed.notification.map(NotificationView::from))
     }
 
     /// Counts a refused lookup by its code, and hands it back.

@@ -15,19 +15,32 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::answers::{CommonErrors, PersonsOk};
-use super::body::{JsonBody, password};
+use super::body::{JsonBody, new_password};
 use super::errors::ApiError;
 use super::extract::{Authorization, Caller};
+use crate::generate::Delivery;
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PersonsRequest {
-    /// The new password, exactly as it is to be written.
+    /// The new password, exactly as it is to be written; required unless
+    /// `generate` is true.
+    #[serde(default)]
     #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
-    password: SecretString,
+    password: Option<SecretString>,
     /// The same again.
+    #[serde(default)]
     #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
-    password_2: SecretString,
+    password_2: Option<SecretString>,
+    /// Let pwproxy draw a password that passes its policy and the
+    /// directory's, instead of `password` and `password_2`; temporary unless
+    /// the delegation forbids.
+    #[serde(default)]
+    generate: bool,
+    /// Where a generated password goes: the answer (`generated_password`)
+    /// or only the person's mail. Default: `generate.deliver`.
+    #[serde(default)]
+    deliver: Option<Delivery>,
     /// Must the person change it at their next sign-in? Default:
     /// `policy.must_change`, unless the admin's delegation forces it.
     #[serde(default)]
@@ -64,9 +77,9 @@ pub async fn change_password(
         Err(error) => return state.refused_reset(error.audited(&context)).into_response(),
     };
     match state.service.reset(&context, command).await {
-        Ok(_) => {
-            state.metrics.reset("ok");
-            Json(PersonsOk { success: true }).into_response()
+        Ok(changed) => {
+            let (generated_password, notification) = state.changed(changed);
+            Json(PersonsOk { success: true, generated_password, notification }).into_response()
         }
         Err(failure) => state.refused_reset(failure.into()).into_response(),
     }
@@ -78,16 +91,15 @@ fn command(
     body: Result<PersonsRequest, ApiError>,
 ) -> Result<ResetCommand, ApiError> {
     let body = body?;
-    password("password", &body.password)?;
-    password("password_2", &body.password_2)?;
+    let new =
+        new_password(body.password, Some(("password_2", body.password_2)), body.generate, body.deliver)?;
     let id = Uuid::try_parse(person_id)
         .map_err(|_| ApiError::invalid("The person id in the path is not a UUID."))?;
     let principal = authorization.principal()?.unwrap_or(Principal::Missing);
     Ok(ResetCommand {
         credentials: Credentials { principal, admin_password: None },
         target: Target::Id(id),
-        password: body.password,
-        confirmation: Some(body.password_2),
+        password: new,
         temporary: body.temporary,
         unlock: body.unlock,
     })

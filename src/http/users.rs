@@ -13,9 +13,10 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::answers::{FailedUser, SuccessUser, UsersError, UsersErrors, UsersOk};
-use super::body::{JsonBody, name, password};
+use super::body::{JsonBody, name, new_password, password};
 use super::errors::ApiError;
 use super::extract::{Authorization, Caller};
+use crate::generate::Delivery;
 use crate::reset::{Credentials, Principal, ResetCommand, Target};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,9 +29,11 @@ pub struct UsersRequest {
         pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
     )]
     user_name: String,
-    /// The new password, exactly as it is to be written.
+    /// The new password, exactly as it is to be written; required unless
+    /// `generate` is true.
+    #[serde(default)]
     #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
-    password: SecretString,
+    password: Option<SecretString>,
     /// The acting admin's own password, always verified by a bind.
     #[schema(value_type = String, format = Password, pattern = "^[^\\x00]*$")]
     admin_password: SecretString,
@@ -50,6 +53,14 @@ pub struct UsersRequest {
     /// Also unlock a locked (not disabled) person, where the delegation allows it.
     #[serde(default)]
     unlock: bool,
+    /// Let pwproxy draw the password instead of `password`; temporary
+    /// unless the delegation forbids.
+    #[serde(default)]
+    generate: bool,
+    /// Where a generated password goes: the answer (`generatedPassword`)
+    /// or only the person's mail. Default: `generate.deliver`.
+    #[serde(default)]
+    deliver: Option<Delivery>,
 }
 
 /// Reset the password of the person with this user name; `adminPassword`
@@ -77,9 +88,11 @@ pub async fn change_password(
     };
     match state.service.reset(&context, command).await {
         Ok(changed) => {
-            state.metrics.reset("ok");
-            let user = SuccessUser { username: changed.username, email: changed.email };
-            Json(UsersOk { success_users: vec![user], status: "OK".into() }).into_response()
+            let user = SuccessUser { username: changed.username.clone(), email: changed.email.clone() };
+            let (generated_password, notification) = state.changed(changed);
+            let answer =
+                UsersOk { success_users: vec![user], status: "OK".into(), generated_password, notification };
+            Json(answer).into_response()
         }
         Err(failure) => render(&state.refused_reset(failure.into()), user_name.as_deref()),
     }
@@ -93,7 +106,7 @@ fn command(
     default_admin: &str,
 ) -> Result<ResetCommand, ApiError> {
     name("userName", &body.user_name)?;
-    password("password", &body.password)?;
+    let new = new_password(body.password, None, body.generate, body.deliver)?;
     password("adminPassword", &body.admin_password)?;
     if let Some(admin) = &body.admin_user_name {
         name("adminUserName", admin)?;
@@ -106,8 +119,7 @@ fn command(
     Ok(ResetCommand {
         credentials: Credentials { principal, admin_password: Some(body.admin_password) },
         target: Target::Name(body.user_name),
-        password: body.password,
-        confirmation: None,
+        password: new,
         temporary: body.temporary,
         unlock: body.unlock,
     })

@@ -77,6 +77,11 @@ impl Policy {
         Ok(Self { settings: settings.clone(), blocklist })
     }
 
+    /// The shortest password this policy takes, in characters.
+    pub fn min_length(&self) -> usize {
+        self.settings.min_length
+    }
+
     /// Default of a request's `temporary`.
     pub fn must_change(&self) -> bool {
         self.settings.must_change

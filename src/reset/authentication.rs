@@ -88,6 +88,7 @@ impl<D: Directory> Service<D> {
             code: result.as_ref().err().map(Failure::code),
             exchanges,
             write: None,
+            generated: None,
         });
         result
     }

@@ -32,6 +32,12 @@ pub enum Failure {
     Forbidden(Refusal),
     #[error("no such user in scope")]
     UserNotFound,
+    /// A generated password is to be mailed, and the person has no address.
+    #[error("the person has no mail address")]
+    NoMailAddress,
+    /// A generated password is to be mailed, and no `[notify]` is set.
+    #[error("mail delivery is not configured")]
+    MailNotConfigured,
     /// Too many failed authentications from this name or address.
     #[error("locked out for {0:?} after too many failures")]
     RateLimited(Duration),
@@ -53,6 +59,8 @@ impl Failure {
             Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => "unauthenticated",
             Failure::Forbidden(_) => "forbidden",
             Failure::UserNotFound => "user_not_found",
+            Failure::NoMailAddress => "no_mail_address",
+            Failure::MailNotConfigured => "invalid_request",
             Failure::RateLimited(_) => "rate_limited",
             Failure::DirectoryUnavailable(_) => "directory_unavailable",
             Failure::Internal(_) => "internal",
@@ -99,6 +107,16 @@ impl Failure {
                 "Your delegation requires a temporary password (\"temporary\": false is not allowed).".into()
             }
             Failure::UserNotFound => "No such user.".into(),
+            Failure::NoMailAddress => {
+                "The person has no mail address to send the password to; ask for \"deliver\": \"response\" \
+                 or add an address in the directory. Nothing was changed."
+                    .into()
+            }
+            Failure::MailNotConfigured => {
+                "This service sends no mail ([notify] is not configured); ask for \"deliver\": \"response\". \
+                 Nothing was changed."
+                    .into()
+            }
             Failure::RateLimited(wait) => format!(
                 "Too many failed sign-ins from this account or address; try again in {} seconds.",
                 whole_seconds(*wait)

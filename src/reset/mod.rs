@@ -3,16 +3,17 @@
 //! contract's order: authenticate (401) → actor is an admin (403) → resolve
 //! the target (404) → target not protected (403) → target inside the
 //! actor's delegation, options allowed (403) → target active, or locked and
-//! being unlocked (400) → proxy policy (400) → write (400 when the directory
-//! refuses) → one audit line whatever the outcome.
+//! being unlocked (400) → proxy policy, or a password generated to pass it
+//! (400) → write (400 when the directory refuses) → one audit line whatever
+//! the outcome → the mail to the person, whose fate is reported, not raised.
 
 mod authentication;
 mod failure;
+mod fresh;
+mod reach;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashSet;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -21,13 +22,17 @@ use uuid::Uuid;
 pub(crate) use authentication::Authenticated;
 pub use authentication::{Credentials, Principal};
 pub use failure::{Failure, whole_seconds};
+use fresh::Mailing;
+pub use fresh::NewPassword;
 
-use crate::access::{self, Delegation, Granted, Member, Refusal, Requested, Rules};
+use crate::access::{self, Granted, Member, Refusal, Requested, Rules};
 use crate::audit::{self, Attempt, RequestContext};
-use crate::directory::{Directory, Groups, Lookup, Person, Write, counting_exchanges};
-use crate::dn::Dn;
+use crate::config::GenerateSettings;
+use crate::directory::{Directory, Lookup, Person, Write, counting_exchanges};
+use crate::generate::Delivery;
 use crate::lockout::Lockout;
-use crate::policy::{Policy, Rule};
+use crate::notify::{MailKind, Notification, Notifier};
+use crate::policy::Policy;
 use crate::token::Tokens;
 
 /// How the request names the person whose password changes.
@@ -41,20 +46,27 @@ pub enum Target {
 pub struct ResetCommand {
     pub credentials: Credentials,
     pub target: Target,
-    pub password: SecretString,
-    /// `None` where the endpoint has no confirmation field.
-    pub confirmation: Option<SecretString>,
-    /// `None`: `policy.must_change` decides, unless the delegation forces it.
+    pub password: NewPassword,
+    /// `None`: `policy.must_change` decides (for a generated password: it is
+    /// temporary), unless the delegation forces it.
     pub temporary: Option<bool>,
     /// Also unlock a locked target, when the delegation allows it.
     pub unlock: bool,
 }
 
-/// The person whose password was changed.
+/// The person whose password was changed, and how.
 #[derive(Debug)]
 pub struct Changed {
     pub username: String,
     pub email: Option<String>,
+    /// Must they change it at their next sign-in?
+    pub temporary: bool,
+    /// Was a lock lifted with the write?
+    pub unlocked: bool,
+    /// The generated password, for `deliver = "response"` only.
+    pub generated: Option<SecretString>,
+    /// What became of the mail; `None` without `[notify]`.
+    pub notification: Option<Notification>,
 }
 
 /// What the audit line says of an attempt, filled in as it is learnt.
@@ -66,6 +78,8 @@ struct Trail {
     target_id: Option<String>,
     /// How the password was written, once decided.
     write: Option<Write>,
+    /// Where a generated password went; `None` for a typed one.
+    generated: Option<Delivery>,
 }
 
 pub struct Service<D: Directory> {
@@ -74,6 +88,7 @@ pub struct Service<D: Directory> {
     tokens: Tokens,
     pub(crate) policy: Policy,
     lockout: Lockout,
+    mailing: Mailing,
     /// The whole directory conversation of one request must end within this,
     /// however many operations it takes.
     deadline: Duration,
@@ -88,7 +103,14 @@ impl<D: Directory> Service<D> {
         lockout: Lockout,
         deadline: Duration,
     ) -> Self {
-        Self { directory, rules, tokens, policy, lockout, deadline }
+        let mailing = Mailing { generate: GenerateSettings::default(), notifier: None };
+        Self { directory, rules, tokens, policy, lockout, mailing, deadline }
+    }
+
+    /// Generated passwords as `generate` says, and mail through `notifier`.
+    pub fn with_mail(mut self, generate: GenerateSettings, notifier: Option<Notifier>) -> Self {
+        self.mailing = Mailing { generate, notifier };
+        self
     }
 
     pub fn lockout(&self) -> &Lockout {
@@ -126,8 +148,7 @@ impl<D: Directory> Service<D> {
 
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
         let mut trail = Trail { actor: command.credentials.principal.claimed_name(), ..Trail::default() };
-        let (result, exchanges) =
-            self.within_deadline(self.run_reset(context.client, &command, &mut trail)).await;
+        let (result, exchanges) = self.within_deadline(self.run_reset(context, &command, &mut trail)).await;
         let target = match &command.target {
             Target::Id(id) => id.to_string(),
             Target::Name(name) => name.clone(),
@@ -141,16 +162,30 @@ impl<D: Directory> Service<D> {
             code: result.as_ref().err().map(Failure::code),
             exchanges,
             write: trail.write,
+            generated: trail.generated,
         });
-        result
+        // The mail goes after the write and its audit line, whatever its fate.
+        let (mut changed, mail) = result?;
+        if let Some(notifier) = &self.mailing.notifier {
+            let notification = match &mail {
+                Some(mail) => {
+                    notifier.notify(mail).await.for_delivery(matches!(mail.kind, MailKind::Delivery(_)))
+                }
+                None => Notification::skipped(),
+            };
+            audit::notification(context, &changed.username, &notification);
+            changed.notification = Some(notification);
+        }
+        Ok(changed)
     }
 
     async fn run_reset(
         &self,
-        client: IpAddr,
+        context: &RequestContext,
         command: &ResetCommand,
         trail: &mut Trail,
-    ) -> Result<Changed, Failure> {
+    ) -> Result<(Changed, Option<crate::notify::Mail>), Failure> {
+        let client = context.client;
         let lookup = match &command.target {
             Target::Id(id) => Lookup::Id(id),
             Target::Name(name) => Lookup::Name(name),
@@ -175,22 +210,30 @@ impl<D: Directory> Service<D> {
             return Err(Failure::UserInactive);
         }
 
-        let broken = self.policy.check(
-            &person.username,
-            &person.context,
-            &command.password,
-            command.confirmation.as_ref(),
-        );
-        match broken.as_slice() {
-            [] => {}
-            [Rule::PasswordsDoNotMatch] => return Err(Failure::PasswordsDoNotMatch),
-            _ => return Err(Failure::PasswordPolicy(broken)),
-        }
+        let generated = self.fresh(&person, &command.password).await?;
+        trail.generated = generated.as_ref().map(|g| g.delivery);
+        let password = match (&command.password, &generated) {
+            (_, Some(generated)) => &generated.password,
+            (NewPassword::Typed { password, .. }, None) => password,
+            (NewPassword::Generated { .. }, None) => {
+                return Err(Failure::Internal("nothing generated".into()));
+            }
+        };
 
         let write = Write { temporary: granted.temporary, unlock: granted.unlock && person.account.locked };
         trail.write = Some(write);
-        self.directory.set_password(writer, &person, &command.password, write).await?;
-        Ok(Changed { username: person.username, email: person.email })
+        self.directory.set_password(writer, &person, password, write).await?;
+        let (mail, generated) =
+            self.mail(&person, &admin.username, &context.request_id, write.temporary, generated);
+        let changed = Changed {
+            username: person.username,
+            email: person.email,
+            temporary: write.temporary,
+            unlocked: write.unlock,
+            generated,
+            notification: None,
+        };
+        Ok((changed, mail))
     }
 
     /// What the actor's delegations that cover the target allow this
@@ -206,66 +249,9 @@ impl<D: Directory> Service<D> {
             return Err(Failure::Forbidden(Refusal::OutOfReach));
         }
         let requested = Requested { unlock: command.unlock, temporary: command.temporary };
-        access::grant(&covering, requested, self.policy.must_change()).map_err(Failure::Forbidden)
-    }
-
-    /// The actor's delegations that cover the target: the one reach a reset
-    /// and a lookup both use. Base checks are string work, a filter is one
-    /// base-scoped search (each distinct filter once).
-    pub(crate) async fn covering(
-        &self,
-        actor: &Member,
-        person: &Person,
-    ) -> Result<Vec<&Delegation>, Failure> {
-        let mut covering = Vec::new();
-        let mut matched: Vec<(&str, bool)> = Vec::new();
-        for delegation in self.rules.reaching(actor, &person.dn) {
-            let covers = match delegation.filter.as_deref() {
-                None => true,
-                Some(filter) => match matched.iter().find(|(f, _)| *f == filter) {
-                    Some((_, covers)) => *covers,
-                    None => {
-                        let covers = self.directory.matches(&person.dn, filter).await?;
-                        matched.push((filter, covers));
-                        covers
-                    }
-                },
-            };
-            if covers {
-                covering.push(delegation);
-            }
-        }
-        Ok(covering)
-    }
-
-    /// The actor's and (when found) the target's groups, each walk stopping
-    /// where its decisions are made.
-    pub(crate) async fn members(
-        &self,
-        actor: &Person,
-        target: Option<&Person>,
-    ) -> Result<(Member, Option<Member>), Failure> {
-        let stops_at = self.rules.actor_walk_stops_at();
-        let Some(target) = target else {
-            return Ok((self.member(actor, stops_at).await?, None));
-        };
-        let (actor_groups, target_groups) =
-            self.directory.groups_of_both((actor, stops_at), (target, self.rules.guarded_groups())).await?;
-        Ok((as_member(actor, actor_groups), Some(as_member(target, target_groups))))
-    }
-
-    /// A person's groups, as far as `decisive` ones are concerned: the walk
-    /// up the group tree may stop at the first of them it meets.
-    pub(crate) async fn member(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Member, Failure> {
-        let groups = self.directory.groups_of(person, decisive).await?;
-        Ok(as_member(person, groups))
-    }
-}
-
-pub(crate) fn as_member(person: &Person, groups: Groups) -> Member {
-    Member {
-        dn: person.dn.clone(),
-        groups: groups.dns,
-        marked_privileged: person.account.marked_privileged || groups.privileged,
+        // A generated password is temporary unless the delegation forbids.
+        let generated = matches!(command.password, NewPassword::Generated { .. });
+        let default_temporary = generated || self.policy.must_change();
+        access::grant(&covering, requested, default_temporary).map_err(Failure::Forbidden)
     }
 }

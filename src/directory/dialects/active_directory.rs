@@ -19,6 +19,7 @@ use crate::directory::Write;
 use crate::directory::attributes::{first_bytes, first_value, number};
 use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, expiry, lock_from_start};
 use crate::dn::Dn;
+use crate::generate::KnownRules;
 
 /// `LDAP_MATCHING_RULE_IN_CHAIN`: the DC follows nested membership itself.
 const IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
@@ -40,7 +41,7 @@ const PASSWORD_LAST_SET: &str = "pwdLastSet";
 /// FILETIME intervals; "never" is the most negative value (and 0 for
 /// `maxPwdAge`); a lockout duration of "never" means until an
 /// administrator acts ([MS-ADA1] lockOutDuration, maxPwdAge).
-const POLICY_ATTRIBUTES: &[&str] = &["lockoutDuration", "lockoutThreshold", "maxPwdAge"];
+const POLICY_ATTRIBUTES: &[&str] = &["lockoutDuration", "lockoutThreshold", "maxPwdAge", "minPwdLength"];
 
 const ACCOUNT_CONTROL: &str = "userAccountControl";
 const COMPUTED_ACCOUNT_CONTROL: &str = "msDS-User-Account-Control-Computed";
@@ -201,6 +202,7 @@ impl Dialect for ActiveDirectory {
             lockout_duration: number(entry, "lockoutDuration").and_then(interval),
             max_failures: number(entry, "lockoutThreshold").filter(|n| *n > 0).map(|n| n as u32),
             max_age: number(entry, "maxPwdAge").and_then(interval),
+            min_length: number(entry, "minPwdLength").filter(|n| *n > 0).map(|n| n as usize),
         }
     }
 
@@ -240,6 +242,24 @@ impl Dialect for ActiveDirectory {
             password_expires_at: expires,
             failed_attempts: state.failures,
         }
+    }
+
+    /// "Passwords must meet complexity requirements" (Microsoft Learn,
+    /// "Password must meet complexity requirements"): not the whole
+    /// sAMAccountName when it has 3 or more characters, nor any token of
+    /// 3 or more characters of the displayName, split at commas, periods,
+    /// dashes, underscores, number signs, tabs and spaces, in any letter
+    /// case; three of four character classes (a generated password holds all
+    /// four); and the domain's `minPwdLength`.
+    fn known_rules(&self, username: &str, display_name: Option<&str>, policy: &PolicyFacts) -> KnownRules {
+        let delimiters = [',', '.', '-', '_', '#', '\t', ' '];
+        let tokens = display_name.into_iter().flat_map(|name| name.split(delimiters));
+        let forbidden = std::iter::once(username)
+            .chain(tokens)
+            .filter(|word| word.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect();
+        KnownRules { min_length: policy.min_length.unwrap_or(0), forbidden }
     }
 
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {

@@ -32,6 +32,7 @@ use crate::directory::Write;
 use crate::directory::attributes::{first_value, number};
 use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
 use crate::dn::Dn;
+use crate::generate::KnownRules;
 
 /// When the password expires (`passwordExp`), and 389's mark of a password
 /// that must change before anything else: the epoch itself. 389 records no
@@ -49,6 +50,8 @@ const POLICY_ATTRIBUTES: &[&str] = &[
     "passwordLockoutDuration",
     "passwordExp",
     "passwordMaxAge",
+    "passwordCheckSyntax",
+    "passwordMinLength",
 ];
 
 /// Set by an administrator: the account may not sign in. A reset never
@@ -228,6 +231,10 @@ impl Dialect for Ds389 {
                 .filter(|n| on("passwordLockout") && *n > 0)
                 .map(|n| n as u32),
             max_age: seconds("passwordMaxAge").filter(|_| on("passwordExp")),
+            // Syntax rules apply only with passwordCheckSyntax on.
+            min_length: number(entry, "passwordMinLength")
+                .filter(|n| *n > 0 && on("passwordCheckSyntax"))
+                .map(|n| n as usize),
         }
     }
 
@@ -269,6 +276,13 @@ impl Dialect for Ds389 {
             password_expires_at: state.expires_at.filter(|_| !policy.known || policy.max_age.is_some()),
             failed_attempts: state.failures,
         }
+    }
+
+    /// passwordMinLength under passwordCheckSyntax; the per-class minimums
+    /// (passwordMinDigits…) of 1 are met by every generated password, which
+    /// holds every class.
+    fn known_rules(&self, _: &str, _: Option<&str>, policy: &PolicyFacts) -> KnownRules {
+        KnownRules { min_length: policy.min_length.unwrap_or(0), forbidden: Vec::new() }
     }
 
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {

@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 use super::Write;
 use super::status::{AccountState, AccountStatus, PolicyFacts};
 use crate::dn::Dn;
+use crate::generate::KnownRules;
 
 /// Where a kind looks for something when the configuration does not say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,4 +219,9 @@ pub trait Dialect: Send + Sync {
         policy: &PolicyFacts,
         now: OffsetDateTime,
     ) -> AccountStatus;
+
+    /// What this directory is known to check of a new password for the
+    /// person named `username` (`display_name`) under `policy`: a generated
+    /// password is drawn until it passes these.
+    fn known_rules(&self, username: &str, display_name: Option<&str>, policy: &PolicyFacts) -> KnownRules;
 }

@@ -23,6 +23,7 @@ use crate::directory::status::{
     AccountState, AccountStatus, LockMark, PolicyFacts, expiry, generalized_time, lock_from_start,
 };
 use crate::dn::Dn;
+use crate::generate::KnownRules;
 
 /// Set by ppolicy on accounts it has locked; `000001010000Z` means "until an
 /// administrator unlocks it".
@@ -38,7 +39,8 @@ const RESET: &str = "pwdReset";
 const POLICY_ENTRY: &str = "pwdPolicySubentry";
 /// The policy entry's attributes (section 5.2): `pwdLockoutDuration` 0 means
 /// a lock lasts until an administrator acts; `pwdMaxAge` 0, no expiry.
-const POLICY_ATTRIBUTES: &[&str] = &["pwdLockout", "pwdMaxFailure", "pwdLockoutDuration", "pwdMaxAge"];
+const POLICY_ATTRIBUTES: &[&str] =
+    &["pwdLockout", "pwdMaxFailure", "pwdLockoutDuration", "pwdMaxAge", "pwdMinLength", "pwdCheckQuality"];
 
 /// The group types pwproxy walks, and the attributes listing their members.
 const GROUPS: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))";
@@ -207,6 +209,10 @@ impl Dialect for OpenLdap {
             lockout_duration: seconds("pwdLockoutDuration"),
             max_failures: number(entry, "pwdMaxFailure").filter(|n| lockout && *n > 0).map(|n| n as u32),
             max_age: seconds("pwdMaxAge"),
+            // ppolicy checks pwdMinLength only with pwdCheckQuality 1 or 2.
+            min_length: number(entry, "pwdMinLength")
+                .filter(|n| *n > 0 && number(entry, "pwdCheckQuality").is_some_and(|q| q > 0))
+                .map(|n| n as usize),
         }
     }
 
@@ -240,6 +246,12 @@ impl Dialect for OpenLdap {
             password_expires_at: expiry(state.changed_at, policy.max_age),
             failed_attempts: state.failures,
         }
+    }
+
+    /// ppolicy's own quality check is the length alone (pwdMinLength with
+    /// pwdCheckQuality); a pwdCheckModule's rules are not known here.
+    fn known_rules(&self, _: &str, _: Option<&str>, policy: &PolicyFacts) -> KnownRules {
+        KnownRules { min_length: policy.min_length.unwrap_or(0), forbidden: Vec::new() }
     }
 
     /// ppolicy answers a locked or expired account like a wrong password.

@@ -36,6 +36,7 @@ use write_turns::WriteTurns;
 
 use crate::config::{DirectorySettings, LdapSettings, Membership};
 use crate::dn::Dn;
+use crate::generate::KnownRules;
 use crate::metrics::Metrics;
 
 /// How deep nested groups are followed before the chain is cut off; a
@@ -60,6 +61,8 @@ pub struct LdapDirectory {
     /// where one search finds the admin and the target together.
     pub(super) both_base: Option<Dn>,
     pub(super) inactive_filter: Option<String>,
+    /// Where a person's mail address is read (`notify.mail_attribute`).
+    pub(super) mail_attribute: String,
     /// Read with every person for the password policy.
     context_attributes: Vec<String>,
     /// Writes take turns per entry and share a few slots.
@@ -113,6 +116,7 @@ impl LdapDirectory {
             groups_base: directory.groups_base(),
             both_base,
             inactive_filter,
+            mail_attribute: "mail".into(),
             context_attributes: context_attributes.to_vec(),
             write_turns: WriteTurns::new(ldap.max_concurrent_writes),
             member_of: match directory.membership {
@@ -130,6 +134,12 @@ impl LdapDirectory {
         })
     }
 
+    /// Read people's mail address from `attribute` instead of `mail`.
+    pub fn with_mail_attribute(mut self, attribute: &str) -> Self {
+        attribute.trim().clone_into(&mut self.mail_attribute);
+        self
+    }
+
     /// The two pools' connections now, for the metrics.
     pub fn pools(&self) -> [(&'static str, deadpool::managed::Status); 2] {
         [("service", self.service.status()), ("admins", self.admins.status())]
@@ -137,8 +147,13 @@ impl LdapDirectory {
 
     /// What is read of a person.
     pub(super) fn person_attributes(&self) -> Vec<&str> {
-        let mut attrs =
-            vec![self.username_attribute.as_str(), self.id_attribute.as_str(), "mail", "displayName", "cn"];
+        let mut attrs = vec![
+            self.username_attribute.as_str(),
+            self.id_attribute.as_str(),
+            &self.mail_attribute,
+            "displayName",
+            "cn",
+        ];
         attrs.extend_from_slice(self.dialect.account_attributes());
         attrs.extend(self.context_attributes.iter().map(String::as_str));
         if self.member_of.is_some() {
@@ -195,7 +210,7 @@ impl LdapDirectory {
         Person {
             direct_groups,
             username: first_value(&entry, &self.username_attribute).unwrap_or_default(),
-            email: first_value(&entry, "mail"),
+            email: first_value(&entry, &self.mail_attribute),
             display_name: first_value(&entry, "displayName").or_else(|| first_value(&entry, "cn")),
             account,
             context,
@@ -314,6 +329,11 @@ impl Directory for LdapDirectory {
 
     async fn account_status(&self, person: &Person) -> Result<AccountStatus, DirectoryError> {
         self.status_of(person).await
+    }
+
+    async fn known_rules(&self, person: &Person) -> Result<KnownRules, DirectoryError> {
+        let policy = self.policy_for(person).await?;
+        Ok(self.dialect.known_rules(&person.username, person.display_name.as_deref(), &policy))
     }
 
     /// A base-scoped search on the entry.

@@ -55,7 +55,7 @@ impl LdapDirectory {
             return Ok((Vec::new(), false));
         };
         let text = ldap_escape(text);
-        let starts: String = [self.username_attribute.as_str(), "cn", "displayName", "mail"]
+        let starts: String = [self.username_attribute.as_str(), "cn", "displayName", &self.mail_attribute]
             .iter()
             .map(|attribute| format!("({attribute}={text}*)"))
             .collect();
@@ -104,7 +104,7 @@ impl LdapDirectory {
 
     /// The policy that applies to `person`; `PolicyFacts::default()` when
     /// there is none to read, or the service account may not read it.
-    async fn policy_for(&self, person: &Person) -> Result<PolicyFacts, DirectoryError> {
+    pub(super) async fn policy_for(&self, person: &Person) -> Result<PolicyFacts, DirectoryError> {
         let entry = self.dialect.policy_entry(&person.account, &self.domain_root, self.policy_dn.as_deref());
         let Some(dn) = entry else { return Ok(PolicyFacts::default()) };
         if let Some(facts) = self.policies.get(&dn) {

@@ -3,6 +3,7 @@
 //! check has passed. The same paths run against real servers in `tests/`.
 
 mod delegation;
+mod generated;
 mod lookup;
 
 use std::collections::{HashMap, HashSet};
@@ -17,6 +18,7 @@ use crate::access::Refusal;
 use crate::access::{Allowance, Delegation};
 use crate::config::{PolicySettings, RateLimitSettings};
 use crate::directory::{AccountFacts, DirectoryError, Groups, Writer};
+use crate::dn::Dn;
 
 const HELPDESK: &str = "cn=helpdesk,dc=x";
 const EXECUTIVES: &str = "cn=executives,dc=x";
@@ -30,6 +32,8 @@ struct Directory {
     people: HashMap<String, (Person, String, Vec<&'static str>)>,
     asked: Mutex<Vec<&'static str>>,
     written: Mutex<Vec<(String, Write, Option<String>)>>,
+    /// The passwords written, in order.
+    passwords: Mutex<Vec<String>>,
     refusal: Option<String>,
     /// Which (DN, filter) pairs match.
     matching: Vec<(String, &'static str)>,
@@ -139,6 +143,11 @@ impl crate::directory::Directory for Directory {
         Ok((found, truncated))
     }
 
+    async fn known_rules(&self, _: &Person) -> Result<crate::generate::KnownRules, DirectoryError> {
+        self.ask("known_rules");
+        Ok(crate::generate::KnownRules { min_length: 16, forbidden: vec!["alice".into()] })
+    }
+
     async fn account_status(
         &self,
         person: &Person,
@@ -168,7 +177,7 @@ impl crate::directory::Directory for Directory {
         &self,
         writer: Writer<String>,
         person: &Person,
-        _: &SecretString,
+        password: &SecretString,
         write: Write,
     ) -> Result<(), DirectoryError> {
         let dn = &person.dn;
@@ -181,6 +190,7 @@ impl crate::directory::Directory for Directory {
             Writer::Service => None,
         };
         self.written.lock().unwrap().push((dn.to_string(), write, by));
+        self.passwords.lock().unwrap().push(password.expose_secret().to_owned());
         Ok(())
     }
 }
@@ -234,11 +244,14 @@ fn command(admin: &str, admin_password: &str, target: &str, password: &str) -> R
             admin_password: Some(admin_password.into()),
         },
         target: Target::Name(target.into()),
-        password: password.into(),
-        confirmation: None,
+        password: typed(password, None),
         temporary: None,
         unlock: false,
     }
+}
+
+fn typed(password: &str, confirmation: Option<&str>) -> NewPassword {
+    NewPassword::Typed { password: password.into(), confirmation: confirmation.map(SecretString::from) }
 }
 
 async fn reset(service: &Service<Directory>, command: ResetCommand) -> Result<Changed, Failure> {
@@ -317,10 +330,10 @@ async fn protection_comes_before_inactivity_and_inactivity_before_policy() {
 async fn a_lone_mismatch_is_its_own_code_and_with_other_rules_one_of_them() {
     let service = service(directory());
     let mut mismatch = command("agent", PASSWORD, "alice", NEW);
-    mismatch.confirmation = Some("a-new-password-2".into());
+    mismatch.password = typed(NEW, Some("a-new-password-2"));
     assert_eq!(code(reset(&service, mismatch).await), "passwords_do_not_match");
     let mut both = command("agent", PASSWORD, "alice", "xq-alice-7");
-    both.confirmation = Some("other".into());
+    both.password = typed("xq-alice-7", Some("other"));
     let answer = reset(&service, both).await;
     let Err(Failure::PasswordPolicy(rules)) = answer else { panic!("{answer:?}") };
     assert_eq!(
@@ -383,8 +396,7 @@ fn debug_output_of_a_command_redacts_every_secret() {
             admin_password: Some("admin-secret-2".into()),
         },
         target: Target::Name("alice".into()),
-        password: "new-secret-3".into(),
-        confirmation: Some("new-secret-3".into()),
+        password: typed("new-secret-3", Some("new-secret-3")),
         temporary: None,
         unlock: false,
     };

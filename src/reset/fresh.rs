@@ -1,0 +1,105 @@
+//! The new password of a reset: the one typed, held to pwproxy's policy,
+//! or one generated to pass that policy and the directory's known rules;
+//! and the mail that tells the person once it is written.
+
+use secrecy::{ExposeSecret, SecretString};
+use time::OffsetDateTime;
+
+use super::{Failure, Service};
+use crate::config::GenerateSettings;
+use crate::directory::{Directory, Person};
+use crate::generate::{self, Delivery};
+use crate::notify::{Mail, MailKind, Notifier};
+use crate::policy::Rule;
+
+/// What a reset request asks to be written.
+#[derive(Debug)]
+pub enum NewPassword {
+    Typed {
+        password: SecretString,
+        /// `None` where the endpoint has no confirmation field.
+        confirmation: Option<SecretString>,
+    },
+    /// `None`: `generate.deliver` decides.
+    Generated { deliver: Option<Delivery> },
+}
+
+/// A generated password and where it goes.
+pub(super) struct Generated {
+    pub password: SecretString,
+    pub delivery: Delivery,
+}
+
+/// Generation's settings and the mail, when configured.
+pub(super) struct Mailing {
+    pub generate: GenerateSettings,
+    pub notifier: Option<Notifier>,
+}
+
+impl<D: Directory> Service<D> {
+    /// `None` when the typed password passes pwproxy's policy; a generated
+    /// one (the directory's policy read for its rules) otherwise. A mail
+    /// delivery that cannot happen is refused here, before any write.
+    pub(super) async fn fresh(
+        &self,
+        person: &Person,
+        new: &NewPassword,
+    ) -> Result<Option<Generated>, Failure> {
+        let deliver = match new {
+            NewPassword::Typed { password, confirmation } => {
+                let broken =
+                    self.policy.check(&person.username, &person.context, password, confirmation.as_ref());
+                return match broken.as_slice() {
+                    [] => Ok(None),
+                    [Rule::PasswordsDoNotMatch] => Err(Failure::PasswordsDoNotMatch),
+                    _ => Err(Failure::PasswordPolicy(broken)),
+                };
+            }
+            NewPassword::Generated { deliver } => deliver.unwrap_or(self.mailing.generate.deliver),
+        };
+        if deliver == Delivery::Mail {
+            if self.mailing.notifier.is_none() {
+                return Err(Failure::MailNotConfigured);
+            }
+            if person.email.is_none() {
+                return Err(Failure::NoMailAddress);
+            }
+        }
+        let rules = self.directory.known_rules(person).await?;
+        let length = self.mailing.generate.length.max(rules.min_length).max(self.policy.min_length());
+        let password = generate::draw(length, |candidate| {
+            rules.admits(candidate.expose_secret())
+                && self.policy.check(&person.username, &person.context, candidate, None).is_empty()
+        })
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+        Ok(Some(Generated { password, delivery: deliver }))
+    }
+
+    /// The mail for a written reset: the password itself for a mail
+    /// delivery, else the notice; `None` without `[notify]` or an address.
+    pub(super) fn mail(
+        &self,
+        person: &Person,
+        actor: &str,
+        reference: &str,
+        temporary: bool,
+        generated: Option<Generated>,
+    ) -> (Option<Mail>, Option<SecretString>) {
+        let (kind, answered) = match generated {
+            Some(Generated { password, delivery: Delivery::Mail }) => (MailKind::Delivery(password), None),
+            Some(Generated { password, delivery: Delivery::Response }) => (MailKind::Notice, Some(password)),
+            None => (MailKind::Notice, None),
+        };
+        let mail = self.mailing.notifier.as_ref().and(person.email.as_ref()).map(|to| Mail {
+            kind,
+            to: to.clone(),
+            username: person.username.clone(),
+            display_name: person.display_name.clone(),
+            actor: actor.to_owned(),
+            at: OffsetDateTime::now_utc(),
+            reference: reference.to_owned(),
+            temporary,
+        });
+        (mail, answered)
+    }
+}

@@ -3,7 +3,7 @@
 # OpenLDAP's slapd, its command-line tools and openssl (fixture certificates);
 # with --samba also a Samba AD DC for the Active Directory tests, with --389ds
 # a 389 Directory Server for its tests, with --redis a redis-server for the
-# replica tests, with --api Python's venv for the API
+# replica tests, with --smtp aiosmtpd for the mail tests, with --api Python's venv for the API
 # contract checks (scripts/check-api.sh).
 # Root installs directly; anyone else goes through sudo.
 set -euo pipefail
@@ -31,6 +31,10 @@ for extra in "$@"; do
       ;;
     --redis)
       command -v redis-server >/dev/null || missing+=(redis-server)
+      ;;
+    --smtp)
+      # The mail tests' SMTP server: aiosmtpd, driven by tests/fixtures/smtp/server.py.
+      /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3 python3-aiosmtpd)
       ;;
     --api)
       # scripts/check-api.sh makes a virtualenv with Debian's python3.

@@ -6,7 +6,7 @@
 # `cargo test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/ensure-packages.sh --samba --389ds --redis
+bash scripts/ensure-packages.sh --samba --389ds --redis --smtp
 PATH=$PATH:/usr/sbin cargo test --locked "$@"
 
 # One build for both server suites; then each mostly waits on its server.

@@ -52,6 +52,9 @@ pub struct PolicyFacts {
     pub max_age: Option<Duration>,
     /// The shortest password the directory takes; `None`: no minimum.
     pub min_length: Option<usize>,
+    /// 389 DS: runs of this many characters of the person's own values a
+    /// password must not contain; `None`: not checked.
+    pub min_token_length: Option<usize>,
 }
 
 /// What the contract's `status` says of a person.

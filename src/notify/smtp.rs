@@ -66,7 +66,9 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
             .map_err(|e| format!("notify.smtp_url: {e}"))?
             .tls(tls)
-            .timeout(Some(Duration::from_secs(settings.timeout_secs)))
+            // Each step's own limit, a backstop: the whole send's deadline
+            // (the notifier's, one second shorter) is what a caller meets.
+            .timeout(Some(Duration::from_secs(settings.timeout_secs + 1)))
             .build();
         let from: Mailbox = settings.from.parse().map_err(|e| format!("notify.from: {e}"))?;
         let domain = from.email.domain().to_owned();

@@ -122,7 +122,23 @@ impl TestApp {
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
-        Answer::from(request.send().await.expect("HTTP request")).await
+        self.generated(Answer::from(request.send().await.expect("HTTP request")).await)
+    }
+
+    /// A generated password in an answer is a secret from then on.
+    fn generated(&self, answer: Answer) -> Answer {
+        for field in ["generated_password", "generatedPassword"] {
+            if let Some(password) = answer.body.get(field).and_then(Value::as_str) {
+                self.secrets.lock().unwrap().push(password.to_owned());
+            }
+        }
+        answer
+    }
+
+    /// A secret the test learnt elsewhere (a mailed password): it must never
+    /// be logged either.
+    pub fn remember_secret(&self, secret: &str) {
+        self.secrets.lock().unwrap().push(secret.to_owned());
     }
 
     /// Seed 001.
@@ -132,7 +148,7 @@ impl TestApp {
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
-        Answer::from(request.send().await.expect("HTTP request")).await
+        self.generated(Answer::from(request.send().await.expect("HTTP request")).await)
     }
 
     /// `POST /api/v1/auth/token`; a token received is remembered as a secret.

@@ -14,6 +14,7 @@ pub mod process;
 pub mod redis;
 pub mod samba;
 pub mod slapd;
+pub mod smtp;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -148,3 +148,24 @@ async fn the_policy_lookups_read_is_checked() {
     assert_eq!(code, 0, "a warning passes: {stdout}");
     assert!(line(&stdout, what).starts_with("warn") && stdout.contains("directory.policy_dn"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_relay_is_greeted_when_notify_is_set() {
+    let dir = TestDirectory::start_own().await;
+    let smtp = pwproxy_testkit::smtp::SmtpServer::start();
+    let from = ("PWPROXY__NOTIFY__FROM", "helpdesk@example.org");
+
+    let (code, stdout) = check(&dir, &[("PWPROXY__NOTIFY__SMTP_URL", &smtp.url("")), from]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(line(&stdout, "the mail relay").starts_with("ok"), "{stdout}");
+
+    // A relay that does not listen, reached with a password in its URL.
+    let closed = pwproxy_testkit::smtp::SmtpServer::start();
+    let url = format!("smtp://relay-user:Relay-Secret-9@127.0.0.1:{}", closed.port);
+    drop(closed);
+    let (code, stdout) = check(&dir, &[("PWPROXY__NOTIFY__SMTP_URL", &url), from]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(line(&stdout, "the mail relay").starts_with("FAIL"), "{stdout}");
+    assert!(line(&stdout, "the mail relay").contains("notify.smtp_url"), "{stdout}");
+    assert!(!stdout.contains("Relay-Secret-9"), "{stdout}");
+}

@@ -6,6 +6,7 @@ mod concurrency;
 mod delegation;
 mod hardening;
 mod lookups;
+mod mail;
 mod membership;
 mod operations;
 mod password_checks;

@@ -15,9 +15,9 @@ use super::{
     AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
     Prerequisite, WalkedGroups, WriteOperation,
 };
-use crate::directory::Write;
 use crate::directory::attributes::{first_bytes, first_value, number};
 use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, expiry, lock_from_start};
+use crate::directory::{Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -203,6 +203,7 @@ impl Dialect for ActiveDirectory {
             max_failures: number(entry, "lockoutThreshold").filter(|n| *n > 0).map(|n| n as u32),
             max_age: number(entry, "maxPwdAge").and_then(interval),
             min_length: number(entry, "minPwdLength").filter(|n| *n > 0).map(|n| n as usize),
+            min_token_length: None,
         }
     }
 
@@ -251,10 +252,10 @@ impl Dialect for ActiveDirectory {
     /// dashes, underscores, number signs, tabs and spaces, in any letter
     /// case; three of four character classes (a generated password holds all
     /// four); and the domain's `minPwdLength`.
-    fn known_rules(&self, username: &str, display_name: Option<&str>, policy: &PolicyFacts) -> KnownRules {
+    fn known_rules(&self, person: &Person, policy: &PolicyFacts) -> KnownRules {
         let delimiters = [',', '.', '-', '_', '#', '\t', ' '];
-        let tokens = display_name.into_iter().flat_map(|name| name.split(delimiters));
-        let forbidden = std::iter::once(username)
+        let tokens = person.display_name.iter().flat_map(|name| name.split(delimiters));
+        let forbidden = std::iter::once(person.username.as_str())
             .chain(tokens)
             .filter(|word| word.chars().count() >= 3)
             .map(str::to_lowercase)
@@ -365,124 +366,5 @@ fn short(text: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn modify(write: PasswordWrite) -> Vec<Mod<Vec<u8>>> {
-        match write.operation {
-            WriteOperation::Modify(mods) => mods,
-            WriteOperation::PasswordModify => panic!("AD writes with a modify"),
-        }
-    }
-
-    #[test]
-    fn guids_are_searched_as_little_endian_escaped_bytes() {
-        let id = Uuid::parse_str("07c211db-17ea-4224-8c91-7a49989b95b7").unwrap();
-        assert_eq!(ActiveDirectory.id_assertion(&id), r"\db\11\c2\07\ea\17\24\42\8c\91\7a\49\98\9b\95\b7");
-        let raw = id.to_bytes_le();
-        assert_eq!(id_display(&raw).unwrap(), "07c211db-17ea-4224-8c91-7a49989b95b7");
-    }
-
-    #[test]
-    fn the_password_is_quoted_utf16le_with_pwd_last_set_in_the_same_modify() {
-        let mods = modify(
-            ActiveDirectory
-                .password_write(&SecretString::from("Aé1"), Write { temporary: true, unlock: false }),
-        );
-        let Mod::Replace(name, values) = &mods[0] else { panic!() };
-        assert_eq!(name, b"unicodePwd");
-        assert_eq!(values.iter().next().unwrap(), &vec![0x22, 0, 0x41, 0, 0xe9, 0, 0x31, 0, 0x22, 0]);
-        let Mod::Replace(name, values) = &mods[1] else { panic!() };
-        assert_eq!(
-            (name.as_slice(), values.iter().next().unwrap().as_slice()),
-            (&b"pwdLastSet"[..], &b"0"[..])
-        );
-        let Mod::Replace(_, values) = &modify(
-            ActiveDirectory
-                .password_write(&SecretString::from("x"), Write { temporary: false, unlock: true }),
-        )[1] else {
-            panic!()
-        };
-        assert_eq!(values.iter().next().unwrap(), b"-1");
-    }
-
-    #[test]
-    fn samba_refusals_read_as_plain_words() {
-        let short = "0000052D: Constraint violation - check_password_restrictions: the password is too short. \
-                     It should be equal or longer than 10 characters!";
-        assert_eq!(rejection(19, short).unwrap(), "the password is too short for the domain's policy");
-        let complex = "0000052D: Constraint violation - check_password_restrictions: the password does not meet the complexity criteria!";
-        assert!(rejection(19, complex).unwrap().contains("not complex enough"));
-        let young =
-            "0000052D: Constraint violation - check_password_restrictions: password is too young to change!";
-        assert!(rejection(19, young).unwrap().contains("too recently"));
-        assert!(rejection(50, "00002098: insufficient access").unwrap().contains("Reset password"));
-        assert_eq!(rejection(1, "operations error"), None);
-    }
-
-    #[test]
-    fn bind_refusals_say_why_only_when_it_is_not_the_password() {
-        let text = |code| {
-            format!(
-                "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data {code}, v1db1"
-            )
-        };
-        assert_eq!(
-            bind_refusal(&text("773")),
-            Some("the account must change its password before it can be used")
-        );
-        assert_eq!(bind_refusal(&text("533")), Some("the account is disabled"));
-        assert_eq!(bind_refusal(&text("775")), Some("the account is locked out"));
-        assert_eq!(bind_refusal(&text("52e")), None);
-        assert_eq!(bind_refusal(&text("525")), None);
-        assert_eq!(bind_refusal("Invalid credentials"), None);
-    }
-
-    #[test]
-    fn filetimes_and_policy_intervals_are_read() {
-        assert_eq!(filetime(0), None);
-        assert_eq!(filetime(i64::MAX), None);
-        // 2026-12-04 10:00:00 UTC
-        let at = filetime(134_408_520_000_000_000).unwrap();
-        assert_eq!(at, time::macros::datetime!(2026-12-04 10:00:00 UTC));
-        assert_eq!(interval(-18_000_000_000), Some(Duration::from_secs(1800)));
-        assert_eq!(interval(i64::MIN), None);
-        assert_eq!(interval(0), None);
-    }
-
-    #[test]
-    fn a_lockout_lasts_the_domains_duration() {
-        let since = time::macros::datetime!(2026-12-04 10:00:00 UTC);
-        let account = AccountFacts {
-            state: AccountState { locked_at: Some(LockMark::At(since)), ..AccountState::default() },
-            ..AccountFacts::default()
-        };
-        let policy = PolicyFacts {
-            known: true,
-            lockout_duration: Some(Duration::from_secs(1800)),
-            ..PolicyFacts::default()
-        };
-        let during = ActiveDirectory.account_status(&account, &policy, since + Duration::from_secs(60));
-        assert!(during.locked);
-        assert_eq!(during.locked_until, Some(since + Duration::from_secs(1800)));
-        let after = ActiveDirectory.account_status(&account, &policy, since + Duration::from_secs(1801));
-        assert!(!after.locked && after.locked_since.is_none());
-    }
-
-    #[test]
-    fn privileged_groups_are_known_by_sid() {
-        fn sid(subs: &[u32]) -> Vec<u8> {
-            let mut raw = vec![1, subs.len() as u8, 0, 0, 0, 0, 0, 5];
-            subs.iter().for_each(|s| raw.extend(s.to_le_bytes()));
-            raw
-        }
-        assert!(is_privileged_sid(&sid(&[32, 544])));
-        assert!(is_privileged_sid(&sid(&[32, 551])));
-        assert!(!is_privileged_sid(&sid(&[32, 545])), "Users");
-        assert!(is_privileged_sid(&sid(&[21, 1, 2, 3, 512])));
-        assert!(is_privileged_sid(&sid(&[21, 1, 2, 3, 519])));
-        assert!(!is_privileged_sid(&sid(&[21, 1, 2, 3, 513])), "Domain Users");
-        assert!(!is_privileged_sid(&sid(&[21, 1, 2, 3, 1105])));
-        assert!(!is_privileged_sid(&[1, 9]));
-    }
-}
+#[path = "active_directory_tests.rs"]
+mod tests;

@@ -28,9 +28,9 @@ use super::{
     AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, Prerequisite,
     WalkedGroups, WriteOperation,
 };
-use crate::directory::Write;
 use crate::directory::attributes::{first_value, number};
 use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
+use crate::directory::{Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -52,6 +52,7 @@ const POLICY_ATTRIBUTES: &[&str] = &[
     "passwordMaxAge",
     "passwordCheckSyntax",
     "passwordMinLength",
+    "passwordMinTokenLength",
 ];
 
 /// Set by an administrator: the account may not sign in. A reset never
@@ -235,6 +236,9 @@ impl Dialect for Ds389 {
             min_length: number(entry, "passwordMinLength")
                 .filter(|n| *n > 0 && on("passwordCheckSyntax"))
                 .map(|n| n as usize),
+            min_token_length: on("passwordCheckSyntax").then(|| {
+                number(entry, "passwordMinTokenLength").filter(|n| *n > 0).map_or(3, |n| n as usize)
+            }),
         }
     }
 
@@ -278,11 +282,26 @@ impl Dialect for Ds389 {
         }
     }
 
-    /// passwordMinLength under passwordCheckSyntax; the per-class minimums
-    /// (passwordMinDigits…) of 1 are met by every generated password, which
-    /// holds every class.
-    fn known_rules(&self, _: &str, _: Option<&str>, policy: &PolicyFacts) -> KnownRules {
-        KnownRules { min_length: policy.min_length.unwrap_or(0), forbidden: Vec::new() }
+    /// Under passwordCheckSyntax: passwordMinLength, and no run of
+    /// passwordMinTokenLength characters (default 3) of the person's own
+    /// values (389's `check_trivial_words` reads uid, cn, sn, givenName,
+    /// ou and mail; pwproxy has the username and `policy.context_attributes`).
+    /// The per-class minimums (passwordMinDigits…) of 1 are met by every
+    /// generated password, which holds every class.
+    fn known_rules(&self, person: &Person, policy: &PolicyFacts) -> KnownRules {
+        let Some(token) = policy.min_token_length else {
+            return KnownRules { min_length: policy.min_length.unwrap_or(0), forbidden: Vec::new() };
+        };
+        let words = std::iter::once(&person.username).chain(&person.context);
+        let mut forbidden: Vec<String> = words
+            .flat_map(|word| {
+                let chars: Vec<char> = word.to_lowercase().chars().collect();
+                chars.windows(token).map(String::from_iter).collect::<Vec<_>>()
+            })
+            .collect();
+        forbidden.sort();
+        forbidden.dedup();
+        KnownRules { min_length: policy.min_length.unwrap_or(0), forbidden }
     }
 
     fn bind_outcome(&self, result: &LdapResult) -> Option<BindOutcome> {
@@ -358,92 +377,5 @@ fn policy_refused(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn temporary_passwords_go_through_the_extended_operation_permanent_ones_through_a_modify() {
-        let secret = SecretString::from("x");
-        let write = |temporary| Ds389.password_write(&secret, Write { temporary, unlock: true }).operation;
-        assert!(matches!(write(true), WriteOperation::PasswordModify));
-        assert!(matches!(write(false), WriteOperation::Modify(m) if m.len() == 1));
-    }
-
-    #[test]
-    fn the_plain_modify_texts_read_as_plain_words() {
-        let short =
-            rejection(19, "invalid password syntax - password must be at least 10 characters long", None);
-        assert_eq!(
-            short.unwrap(),
-            "the password is too short for the directory's policy (at least 10 characters long)"
-        );
-        let digits = rejection(
-            19,
-            "invalid password syntax - password must contain at least 1 digit characters",
-            None,
-        );
-        assert!(digits.unwrap().contains("at least 1 digit characters"));
-        let entry =
-            rejection(19, "invalid password syntax - password based off of user entry", None).unwrap();
-        assert!(entry.contains("own entry"), "{entry}");
-        assert!(rejection(19, "password in history", Some(8)).unwrap().contains("used before"));
-        assert!(rejection(19, "within password minimum age", Some(7)).unwrap().contains("too recently"));
-        assert!(
-            rejection(50, "Insufficient 'write' privilege to the 'userPassword' attribute", None)
-                .unwrap()
-                .contains("does not allow")
-        );
-        assert_eq!(rejection(1, "operations error", None), None);
-    }
-
-    #[test]
-    fn the_extended_operation_is_read_from_its_ppolicy_control() {
-        let syntax = rejection(19, "Failed to update password", Some(5)).unwrap();
-        assert!(syntax.contains("syntax rules"), "{syntax}");
-        assert!(rejection(19, "Failed to update password", Some(8)).unwrap().contains("used before"));
-        assert!(rejection(19, "Failed to update password", Some(3)).unwrap().contains("does not allow"));
-        assert!(rejection(19, "Failed to update password\n", None).unwrap().contains("current one"));
-    }
-
-    fn result(rc: u32, text: &str) -> LdapResult {
-        LdapResult { rc, matched: String::new(), text: text.into(), refs: vec![], ctrls: vec![] }
-    }
-
-    #[test]
-    fn binds_of_locked_disabled_or_expired_accounts_say_why() {
-        assert_eq!(Ds389.bind_outcome(&result(0, "")), Some(BindOutcome::Bound));
-        assert_eq!(Ds389.bind_outcome(&result(49, "")), Some(BindOutcome::Refused(None)));
-        let locked = Ds389.bind_outcome(&result(19, "Exceed password retry limit. Please try later."));
-        assert_eq!(locked, Some(BindOutcome::Refused(Some("the account is locked out"))));
-        let disabled = Ds389.bind_outcome(&result(53, "Account inactivated. Contact system administrator."));
-        assert_eq!(disabled, Some(BindOutcome::Refused(Some("the account is disabled"))));
-        let mut expired = result(0, "");
-        expired.ctrls.push(ldap3::controls::Control(
-            None,
-            ldap3::controls::RawControl {
-                ctype: PASSWORD_EXPIRED.into(),
-                crit: false,
-                val: Some(b"0".to_vec()),
-            },
-        ));
-        assert!(
-            matches!(Ds389.bind_outcome(&expired), Some(BindOutcome::Refused(Some(r))) if r.contains("must change"))
-        );
-        assert_eq!(Ds389.bind_outcome(&result(53, "something else")), None);
-    }
-
-    #[test]
-    fn a_lock_holds_until_its_time_or_until_an_administrator_acts() {
-        assert!(is_locked_until(UNTIL_AN_ADMIN_ACTS, "20261124120000Z"));
-        assert!(is_locked_until("20261124130000Z", "20261124120000Z"));
-        assert!(!is_locked_until("20261124110000Z", "20261124120000Z"));
-        assert_eq!(now().len(), 15);
-    }
-
-    #[test]
-    fn the_persons_own_policy_decides_must_change_before_the_servers() {
-        let own = AccountFacts { policy_entry: Some("cn=p,dc=x".into()), ..AccountFacts::default() };
-        assert_eq!(Ds389.must_change_setting(&own).unwrap().entry, "cn=p,dc=x");
-        assert_eq!(Ds389.must_change_setting(&AccountFacts::default()).unwrap().entry, "cn=config");
-    }
-}
+#[path = "ds389_tests.rs"]
+mod tests;

@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use time::OffsetDateTime;
 
-use super::Write;
 use super::status::{AccountState, AccountStatus, PolicyFacts};
+use super::{Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -220,8 +220,8 @@ pub trait Dialect: Send + Sync {
         now: OffsetDateTime,
     ) -> AccountStatus;
 
-    /// What this directory is known to check of a new password for the
-    /// person named `username` (`display_name`) under `policy`: a generated
-    /// password is drawn until it passes these.
-    fn known_rules(&self, username: &str, display_name: Option<&str>, policy: &PolicyFacts) -> KnownRules;
+    /// What this directory is known to check of a new password for
+    /// `person` under `policy`: a generated password is drawn until it
+    /// passes these.
+    fn known_rules(&self, person: &Person, policy: &PolicyFacts) -> KnownRules;
 }

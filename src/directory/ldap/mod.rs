@@ -333,7 +333,7 @@ impl Directory for LdapDirectory {
 
     async fn known_rules(&self, person: &Person) -> Result<KnownRules, DirectoryError> {
         let policy = self.policy_for(person).await?;
-        Ok(self.dialect.known_rules(&person.username, person.display_name.as_deref(), &policy))
+        Ok(self.dialect.known_rules(person, &policy))
     }
 
     /// A base-scoped search on the entry.

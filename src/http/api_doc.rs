@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::http::header;
 use axum::response::IntoResponse;
+use serde_json::{Value, json};
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -61,6 +62,27 @@ pub struct Rendered(pub String);
 
 impl Rendered {
     pub fn new(document: &Document) -> Self {
-        Self(document.to_json().unwrap_or_default())
+        let mut json = serde_json::to_value(document).unwrap_or_default();
+        either_password_or_generate(&mut json);
+        Self(json.to_string())
+    }
+}
+
+/// What the derived schemas cannot say: a reset body carries a typed
+/// password or `"generate": true`, never both, and `deliver` only with
+/// `generate` (the handlers refuse anything else with 400).
+fn either_password_or_generate(document: &mut Value) {
+    for (schema, typed) in
+        [("PersonsRequest", &["password", "password_2"][..]), ("UsersRequest", &["password"][..])]
+    {
+        let Some(schema) = document.pointer_mut(&format!("/components/schemas/{schema}")) else { continue };
+        let absent: serde_json::Map<String, Value> =
+            typed.iter().map(|field| ((*field).to_owned(), json!({ "type": "null" }))).collect();
+        let mut generated = absent;
+        generated.insert("generate".into(), json!({ "const": true }));
+        schema["oneOf"] = json!([
+            { "required": typed, "properties": { "generate": { "const": false }, "deliver": { "type": "null" } } },
+            { "required": ["generate"], "properties": generated },
+        ]);
     }
 }

@@ -3,7 +3,8 @@
 # OpenLDAP's slapd, its command-line tools and openssl (fixture certificates);
 # with --samba also a Samba AD DC for the Active Directory tests, with --389ds
 # a 389 Directory Server for its tests, with --redis a redis-server for the
-# replica tests, with --smtp aiosmtpd for the mail tests, with --api Python's venv for the API
+# replica tests, with --smtp aiosmtpd for the mail tests, with --browser
+# Chromium and chromedriver for the console's tests, with --api Python's venv for the API
 # contract checks (scripts/check-api.sh).
 # Root installs directly; anyone else goes through sudo.
 set -euo pipefail
@@ -31,6 +32,13 @@ for extra in "$@"; do
       ;;
     --redis)
       command -v redis-server >/dev/null || missing+=(redis-server)
+      ;;
+    --browser)
+      # The console's browser tests: Debian's Chromium and its driver; npm
+      # fetches axe-core (scripts/test.sh).
+      [ -x /usr/bin/chromium ] || missing+=(chromium)
+      [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+      command -v npm >/dev/null || missing+=(npm)
       ;;
     --smtp)
       # The mail tests' SMTP server: aiosmtpd, driven by tests/fixtures/smtp/server.py.

@@ -6,7 +6,10 @@
 # `cargo test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/ensure-packages.sh --samba --389ds --redis --smtp
+bash scripts/ensure-packages.sh --samba --389ds --redis --smtp --browser
+# axe-core, which the console's browser tests run in each page (pinned).
+[ -f target/npm/node_modules/axe-core/axe.min.js ] ||
+  npm install --prefix target/npm axe-core@4.14.1 --no-audit --no-fund --silent
 PATH=$PATH:/usr/sbin cargo test --locked "$@"
 
 # One build for both server suites; then each mostly waits on its server.

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod check;
 pub mod config;
+pub mod console;
 pub mod directory;
 pub mod dn;
 pub mod generate;

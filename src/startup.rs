@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::access::Rules;
 use crate::config::{Membership, Settings};
+use crate::console;
 use crate::directory::LdapDirectory;
 use crate::http::{self, AppState};
 use crate::lockout::Lockout;
@@ -43,6 +44,8 @@ pub enum StartupError {
     Tls(String),
     #[error("{0}")]
     Notify(String),
+    #[error("{0}")]
+    Console(String),
 }
 
 /// The mailer `[notify]` asks for; `None` without it.
@@ -112,7 +115,15 @@ impl Application {
             spawn_member_of_proofs(&state, wait);
         }
         let server = &settings.server;
-        let router = http::router(state.clone(), server.max_body_bytes, server.metrics_listen.is_none());
+        // The session cookie is Secure when pwproxy serves HTTPS, or sits
+        // behind a proxy that does (allow_plaintext).
+        let secure = server.tls_cert_file.is_some() || server.allow_plaintext;
+        let console = match settings.console.enabled {
+            true => Some(console::router(&settings.console, secure).map_err(StartupError::Console)?),
+            false => None,
+        };
+        let router =
+            http::router(state.clone(), server.max_body_bytes, server.metrics_listen.is_none(), console);
         let listener = bind(server.listen).await?;
         let metrics = match server.metrics_listen {
             Some(address) => Some((bind(address).await?, http::metrics_router(state))),

@@ -3,7 +3,7 @@
 //! delegations and [`grant`]), so that what is offered is what would pass.
 
 use super::delegation::{Allowance, Delegation, Requested, grant};
-use super::{Member, Rules};
+use super::{Member, Refusal, Rules};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actions {
@@ -13,6 +13,16 @@ pub struct Actions {
     pub unlock: bool,
     /// Whether a reset's password may, must or may not be temporary.
     pub temporary: Allowance,
+    /// Why a reset would be refused, when it would.
+    pub blocked: Option<Blocked>,
+}
+
+/// The first decision that would refuse a reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocked {
+    Refused(Refusal),
+    /// Disabled in the directory: no reset re-enables an account.
+    Disabled,
 }
 
 /// The account's state as the reset judges it.
@@ -34,11 +44,18 @@ pub fn actions(
     default_temporary: bool,
 ) -> Actions {
     let temporary = temporary(covering);
-    let allowed = !covering.is_empty()
-        && rules.may_reset(actor, target).is_ok()
-        && !account.disabled
-        && grant(covering, Requested { unlock: account.locked, temporary: None }, default_temporary).is_ok();
-    Actions { reset: allowed, unlock: allowed && account.locked, temporary }
+    let requested = Requested { unlock: account.locked, temporary: None };
+    let blocked = if covering.is_empty() {
+        Some(Blocked::Refused(Refusal::OutOfReach))
+    } else if let Err(refusal) = rules.may_reset(actor, target) {
+        Some(Blocked::Refused(refusal))
+    } else if account.disabled {
+        Some(Blocked::Disabled)
+    } else {
+        grant(covering, requested, default_temporary).err().map(Blocked::Refused)
+    };
+    let allowed = blocked.is_none();
+    Actions { reset: allowed, unlock: allowed && account.locked, temporary, blocked }
 }
 
 /// What the caller may choose for `temporary`: any delegation that leaves it
@@ -88,6 +105,7 @@ mod tests {
         let person = member("uid=c,ou=people,dc=x", &[]);
         let shown = actions(&rules(&whole), &actor, &admin, &[&whole], LOCKED, true);
         assert!(!shown.reset && !shown.unlock);
+        assert_eq!(shown.blocked, Some(Blocked::Refused(Refusal::TargetIsAdmin)));
         let shown = actions(&rules(&whole), &actor, &person, &[&whole], LOCKED, true);
         assert!(shown.reset && shown.unlock);
         assert!(!actions(&rules(&whole), &actor, &person, &[], ACTIVE, true).reset, "out of reach");
@@ -101,7 +119,12 @@ mod tests {
         let rules = rules(&no_unlock);
         assert_eq!(
             actions(&rules, &actor, &person, &[&no_unlock], LOCKED, true),
-            Actions { reset: false, unlock: false, temporary: Allowance::Optional }
+            Actions {
+                reset: false,
+                unlock: false,
+                temporary: Allowance::Optional,
+                blocked: Some(Blocked::Refused(Refusal::UnlockNotAllowed))
+            }
         );
         assert!(actions(&rules, &actor, &person, &[&no_unlock], ACTIVE, true).reset);
         let disabled = Account { disabled: true, locked: false };

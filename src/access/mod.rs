@@ -8,7 +8,7 @@ mod delegation;
 
 use std::collections::HashSet;
 
-pub use actions::{Account, Actions, actions};
+pub use actions::{Account, Actions, Blocked, actions};
 pub use delegation::{Allowance, Delegation, Granted, Requested, grant};
 
 use crate::dn::Dn;

@@ -6,6 +6,7 @@
 //! `Debug` of a config can print them.
 
 mod authorization;
+mod console;
 mod directory;
 mod notify;
 #[cfg(test)]
@@ -19,6 +20,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 pub use self::authorization::{AuthorizationSettings, DelegationSettings};
+pub use self::console::ConsoleSettings;
 pub use self::directory::{DirectorySettings, Membership};
 pub use self::notify::{GENERATED_LENGTHS, GenerateSettings, NotifySettings};
 pub use crate::directory::DirectoryKind;
@@ -43,6 +45,8 @@ pub struct Settings {
     /// Absent: no mail is sent.
     #[serde(default)]
     pub notify: Option<NotifySettings>,
+    #[serde(default)]
+    pub console: ConsoleSettings,
 }
 
 #[derive(Debug, Deserialize)]

@@ -24,6 +24,9 @@ impl Settings {
         if self.ldap.timeout_secs == 0 {
             return Err(invalid("ldap.timeout_secs", "must be at least 1"));
         }
+        if self.console.session_idle_secs == 0 {
+            return Err(invalid("console.session_idle_secs", "must be at least 1"));
+        }
         if self.server.worker_threads == 0 {
             return Err(invalid("server.worker_threads", "must be at least 1"));
         }

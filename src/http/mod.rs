@@ -7,6 +7,7 @@ mod api_doc;
 mod body;
 pub mod errors;
 mod extract;
+pub use extract::Caller;
 mod login;
 mod people;
 mod persons;
@@ -50,10 +51,21 @@ pub struct AppState {
 
 /// The API; `/metrics` too unless `server.metrics_listen` serves it apart
 /// ([`metrics_router`]).
-pub fn router(state: Arc<AppState>, max_body_bytes: usize, with_metrics: bool) -> Router {
+pub fn router(
+    state: Arc<AppState>,
+    max_body_bytes: usize,
+    with_metrics: bool,
+    console: Option<Router<Arc<AppState>>>,
+) -> Router {
     let (routes, document) = api(with_metrics).split_for_parts();
+    let routes = routes.layer(Extension(Arc::new(api_doc::Rendered::new(&document))));
+    // The console's pages sit beside the API, under the same request ids,
+    // metrics and body limit.
+    let routes = match console {
+        Some(console) => routes.merge(console),
+        None => routes,
+    };
     routes
-        .layer(Extension(Arc::new(api_doc::Rendered::new(&document))))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

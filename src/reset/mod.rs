@@ -125,6 +125,17 @@ impl<D: Directory> Service<D> {
         self.tokens.ttl_secs()
     }
 
+    /// A fresh token for the holder of a valid one (the console's sliding
+    /// session); every use still re-checks the admin in the directory.
+    pub fn renew(&self, token: &SecretString) -> Option<SecretString> {
+        self.tokens.verify(token).and_then(|username| self.tokens.issue(&username).ok())
+    }
+
+    /// Whether `[notify]` is set: mail delivery can be offered.
+    pub fn sends_mail(&self) -> bool {
+        self.mailing.notifier.is_some()
+    }
+
     /// Runs a request's directory work under the deadline and counts its
     /// round trips. A write already sent when the deadline passes may or may
     /// not have been applied; it is never repeated.

@@ -4,7 +4,9 @@
 
 pub mod answer;
 pub mod app;
+pub mod browser;
 pub mod config;
+pub mod console;
 pub mod figures;
 pub mod floor;
 pub mod ldap;

@@ -3,6 +3,7 @@
 mod binary;
 mod check;
 mod concurrency;
+mod console;
 mod delegation;
 mod hardening;
 mod lookups;

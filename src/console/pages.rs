@@ -1,0 +1,125 @@
+//! The console's pages: minijinja templates built into the binary (HTML
+//! escaping on), and the plain views they are given. No decision is taken
+//! here or in a template: the views carry what the use cases answered.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::Environment;
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::access::{Allowance, Blocked};
+use crate::lookup::Shown;
+use crate::reset::Failure;
+
+const TEMPLATES: [(&str, &str); 5] = [
+    ("layout.html", include_str!("../../templates/console/layout.html")),
+    ("signin.html", include_str!("../../templates/console/signin.html")),
+    ("search.html", include_str!("../../templates/console/search.html")),
+    ("person.html", include_str!("../../templates/console/person.html")),
+    ("options.html", include_str!("../../templates/console/options.html")),
+];
+
+pub const STYLESHEET: &str = include_str!("../../static/console.css");
+
+pub struct Pages {
+    env: Environment<'static>,
+}
+
+impl Pages {
+    pub fn new() -> Result<Self, String> {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).map_err(|e| format!("console template {name}: {e}"))?;
+        }
+        Ok(Self { env })
+    }
+
+    /// The page, or a plain 500 if a template fails (logged; never a panic).
+    pub fn render(&self, status: StatusCode, name: &str, context: impl Serialize) -> Response {
+        let rendered = self
+            .env
+            .get_template(name)
+            .and_then(|template| template.render(minijinja::value::Serde(&context)));
+        match rendered {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!("console template {name} failed: {e}");
+                (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be drawn; see the log.")
+                    .into_response()
+            }
+        }
+    }
+}
+
+fn when(at: Option<OffsetDateTime>) -> Option<String> {
+    at.and_then(|t| t.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
+}
+
+/// One person as a page shows them.
+#[derive(Serialize)]
+pub struct PersonView {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub state: &'static str,
+    pub locked: bool,
+    pub locked_since: Option<String>,
+    pub locked_until: Option<String>,
+    pub failed_attempts: String,
+    pub must_change: bool,
+    pub changed_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub may_reset: bool,
+    pub why_not: String,
+    pub may_unlock: bool,
+    pub temporary: &'static str,
+    pub may_mail: bool,
+    pub why_no_mail: &'static str,
+}
+
+impl PersonView {
+    pub fn new(shown: &Shown, sends_mail: bool) -> Self {
+        let (person, status, actions) = (&shown.person, &shown.status, &shown.actions);
+        let why_not = match actions.blocked {
+            Some(Blocked::Refused(refusal)) => Failure::Forbidden(refusal).message(),
+            Some(Blocked::Disabled) => "the account is disabled in the directory.".into(),
+            None => String::new(),
+        };
+        let (may_mail, why_no_mail) = match (sends_mail, &person.email) {
+            (false, _) => (false, "this service sends no mail"),
+            (true, None) => (false, "the person has no mail address"),
+            (true, Some(_)) => (true, ""),
+        };
+        Self {
+            id: person.account.id.clone().unwrap_or_default(),
+            username: person.username.clone(),
+            name: person.display_name.clone().unwrap_or_else(|| person.username.clone()),
+            email: person.email.clone(),
+            state: match (status.disabled, status.locked) {
+                (true, _) => "disabled",
+                (false, true) => "locked",
+                (false, false) => "active",
+            },
+            locked: status.locked,
+            locked_since: when(status.locked_since),
+            locked_until: when(status.locked_until),
+            failed_attempts: status.failed_attempts.map_or_else(|| "unknown".into(), |n| n.to_string()),
+            must_change: status.must_change,
+            changed_at: when(status.password_changed_at),
+            expires_at: when(status.password_expires_at),
+            may_reset: actions.reset,
+            why_not,
+            may_unlock: actions.unlock,
+            temporary: match actions.temporary {
+                Allowance::Always => "always",
+                Allowance::Never => "never",
+                Allowance::Optional => "optional",
+            },
+            may_mail,
+            why_no_mail,
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! A real headless Chromium (Debian's `chromium` and `chromium-driver`)
+//! driven over WebDriver with fantoccini, and axe-core (npm) run in the
+//! page it shows. A missing browser or axe-core is an error saying how to
+//! install it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+use crate::net::free_port;
+
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+/// Where `scripts/test.sh` installs axe-core.
+pub fn axe_source() -> PathBuf {
+    crate::repository().join("target/npm/node_modules/axe-core/axe.min.js")
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let port = free_port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "chromedriver is needed: `apt-get install -y chromium chromium-driver` (or run \
+                     `bash scripts/test.sh`): {e}"
+                )
+            });
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let profile = tempfile::tempdir().expect("a browser profile");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1100,900", format!("--user-data-dir={}", profile.path().display())],
+            }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("Chromium did not start under chromedriver: {e}"));
+        Self { client, driver, _profile: profile }
+    }
+
+    pub async fn go(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Whether anything on the page matches `css`.
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_owned()
+    }
+
+    /// axe-core's serious and critical violations on the page shown:
+    /// `impact id: help (selectors)`.
+    pub async fn serious_accessibility_problems(&self) -> Vec<String> {
+        let source = std::fs::read_to_string(axe_source()).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is needed: `npm install --prefix target/npm axe-core@4` (or run `bash scripts/test.sh`): {e}"
+            )
+        });
+        self.client.execute(&format!("{source}\nreturn true;"), vec![]).await.expect("load axe-core");
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => [v.impact, v.id, v.help,
+                     v.nodes.map(n => n.target.join(' ')).join(', ')])))
+               .catch(e => done([['critical', 'axe-failed', String(e), '']]));";
+        let found = self.client.execute_async(script, vec![]).await.expect("run axe-core");
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .filter(|v| matches!(v[0].as_str(), Some("serious" | "critical")))
+            .map(|v| format!("{} {}: {} ({})", v[0], v[1], v[2], v[3]))
+            .collect()
+    }
+
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(path, png).expect("write the screenshot");
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

@@ -1,0 +1,150 @@
+//! The helpdesk console in a real headless Chromium against the real
+//! slapd, every page checked by axe-core; and the requests a browser would
+//! not send (forged, or for what the page refused) from a plain client.
+
+use std::path::PathBuf;
+
+use pwproxy_testkit::browser::Browser;
+use pwproxy_testkit::console::ConsoleClient;
+use pwproxy_testkit::ldap::*;
+use pwproxy_testkit::prelude::*;
+
+const LOCKED: (&str, &str) = ("pwdAccountLockedTime", "000001010000Z");
+const NEW: &str = "Console-Passw0rd-1";
+
+/// Where the README's screenshots come from (`PWPROXY_SCREENSHOTS=docs`
+/// writes them; otherwise they go to a scratch folder).
+fn screenshots() -> PathBuf {
+    std::env::var("PWPROXY_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|_| std::env::temp_dir())
+}
+
+async fn accessible(browser: &Browser, page: &str) {
+    let problems = browser.serious_accessibility_problems().await;
+    assert!(problems.is_empty(), "{page}: {problems:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and_signs_out() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn_with(&dir, unlocking(HELPDESK)).await;
+    let typed = dir.add_person("consoletyped", true).await;
+    let locked = dir.add_person_in(PEOPLE, "consolelocked", true, &[LOCKED]).await;
+    let browser = Browser::start().await;
+    let shots = screenshots();
+
+    browser.go(&app.url("/console/")).await;
+    assert_eq!(browser.path().await, "/console/signin");
+    accessible(&browser, "sign-in").await;
+    browser.screenshot(&shots.join("console-signin.png")).await;
+    browser.fill("#username", "helpdesk1").await;
+    browser.fill("#password", SEED_PASSWORD).await;
+    browser.click("form.card button").await;
+    assert_eq!(browser.path().await, "/console/search");
+
+    browser.fill("#q", "consoletyped").await;
+    browser.click("form.search button").await;
+    accessible(&browser, "search results").await;
+    browser.screenshot(&shots.join("console-search.png")).await;
+    browser.click(&format!("a[href='/console/people/{}']", typed.id)).await;
+    assert_eq!(browser.path().await, format!("/console/people/{}", typed.id));
+    accessible(&browser, "person").await;
+    browser.screenshot(&shots.join("console-person.png")).await;
+
+    // Every broken rule at once; nothing written.
+    browser.fill("#password", "short").await;
+    browser.fill("#password_2", "other").await;
+    browser.click("form[action$='/reset'] button").await;
+    let problem = browser.text(".problem").await;
+    assert!(problem.contains("Nothing was changed"), "{problem}");
+    assert!(problem.lines().count() >= 3, "every violation listed: {problem}");
+    accessible(&browser, "person with errors").await;
+    assert!(dir.binds(&typed.dn, SEED_PASSWORD).await);
+
+    browser.fill("#password", NEW).await;
+    browser.fill("#password_2", NEW).await;
+    browser.click("form[action$='/reset'] button").await;
+    let done = browser.text(".done").await;
+    assert!(done.contains("must choose a new password"), "{done}");
+    accessible(&browser, "person after a reset").await;
+    browser.screenshot(&shots.join("console-reset.png")).await;
+    assert!(dir.binds(&typed.dn, NEW).await);
+    app.remember_secret(NEW);
+
+    // A generated one, shown once.
+    browser.click("input[value='generated'] ~ button").await;
+    let generated = browser.text(".secret output").await;
+    app.remember_secret(&generated);
+    assert_eq!(generated.chars().count(), 20);
+    assert!(dir.binds(&typed.dn, &generated).await);
+    browser.go(&app.url(&format!("/console/people/{}", typed.id))).await;
+    assert!(!browser.has(".secret").await, "shown once only");
+
+    // A locked person: unlocked with the reset.
+    browser.go(&app.url(&format!("/console/people/{}", locked.id))).await;
+    assert!(browser.text(".facts").await.contains("locked"));
+    browser.fill("#password", NEW).await;
+    browser.fill("#password_2", NEW).await;
+    browser.click("form[action$='/reset'] button").await;
+    assert!(browser.text(".done").await.contains("The account was unlocked"));
+    assert!(dir.binds(&locked.dn, NEW).await);
+
+    browser.click(".signout button").await;
+    assert_eq!(browser.path().await, "/console/signin");
+    browser.go(&app.url("/console/search")).await;
+    assert_eq!(browser.path().await, "/console/signin", "signed out for good");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_or_refused_form_changes_nothing_and_a_non_admin_cannot_sign_in() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn(&dir).await;
+    let person = dir.add_person("consoleforged", true).await;
+    let boss = dir.add_person("consoleboss", true).await;
+    dir.set_membership(EXECUTIVES, &boss.dn, true).await;
+
+    let mut outsider = ConsoleClient::new(&app.url(""));
+    let page = outsider.sign_in(&person.uid, SEED_PASSWORD).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(page.body.contains("not allowed"), "{}", page.body);
+
+    let mut agent = ConsoleClient::new(&app.url(""));
+    let page = agent.sign_in("helpdesk1", SEED_PASSWORD).await;
+    assert_eq!((page.status, page.location()), (303, Some("/console/search")));
+    let page = agent.get("/console/search").await;
+    for (name, value) in [
+        ("content-security-policy", "default-src 'none'; style-src 'self'"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        let header = page.headers[name].to_str().unwrap();
+        assert!(header.starts_with(value), "{name}: {header}");
+    }
+    let reset = format!("/console/people/{}/reset", person.id);
+    let form = |csrf: &str| {
+        [
+            ("csrf", csrf.to_owned()),
+            ("mode", "typed".into()),
+            ("password", NEW.into()),
+            ("password_2", NEW.into()),
+        ]
+    };
+    let forged = form("not-the-token");
+    let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = agent.post(&reset, &forged).await;
+    assert_eq!(page.status, 403);
+    let without: Vec<(&str, &str)> = forged.iter().copied().filter(|(k, _)| *k != "csrf").collect();
+    assert_eq!(agent.post(&reset, &without).await.status, 400);
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "nothing was written");
+
+    // The protected person's page offers no reset; a form sent anyway is refused.
+    let page = agent.get(&format!("/console/people/{}", boss.id)).await;
+    assert!(page.body.contains("You cannot reset this password"), "{}", page.body);
+    let csrf = agent.csrf.clone();
+    let sent = form(&csrf);
+    let sent: Vec<(&str, &str)> = sent.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = agent.post(&format!("/console/people/{}/reset", boss.id), &sent).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(dir.binds(&boss.dn, SEED_PASSWORD).await);
+    app.remember_secret(&csrf);
+}

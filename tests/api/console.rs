@@ -148,3 +148,11 @@ async fn a_forged_or_refused_form_changes_nothing_and_a_non_admin_cannot_sign_in
     assert!(dir.binds(&boss.dn, SEED_PASSWORD).await);
     app.remember_secret(&csrf);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_console_is_not_there() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn_with(&dir, |settings| settings.console.enabled = false).await;
+    let answer = app.get("/console/signin").await;
+    answer.assert_persons_error(404, "not_found");
+}

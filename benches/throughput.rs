@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use pwproxy_testkit::figures::{millis, percentile};
+use pwproxy_testkit::figures::{cpu_time, micros_per, millis, percentile};
 use pwproxy_testkit::floor::{Connections, Floor, Request};
 use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
@@ -122,6 +122,7 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let redis = args.redis.then(RedisServer::start);
+    let mut cpu_rows = Vec::new();
     for &users in &args.users {
         let dir = TestDirectory::start_own().await;
         let loading = Instant::now();
@@ -155,14 +156,31 @@ async fn main() {
                 let slice = Duration::from_secs(args.seconds) / args.rounds;
                 let operations_before = operations(&proxy.base).await;
                 let (mut proxied, mut direct) = (Run::default(), Run::default());
+                // CPU time of pwproxy and of slapd during pwproxy's slices,
+                // and of slapd during the floor's.
+                let (proxy_pid, slapd_pid) = (proxy.pid(), dir.own().process_id());
+                let (mut proxy_cpu, mut slapd_cpu, mut slapd_floor_cpu) =
+                    (Duration::ZERO, Duration::ZERO, Duration::ZERO);
                 for _ in 0..args.rounds {
+                    let (p0, s0) = (cpu_time(proxy_pid), cpu_time(slapd_pid));
                     let (run, kept) = drive(Side::Proxy, proxy_clients, &ids, slice).await;
+                    let (p1, s1) = (cpu_time(proxy_pid), cpu_time(slapd_pid));
+                    proxy_cpu += p1 - p0;
+                    slapd_cpu += s1 - s0;
                     proxied.add(run);
                     proxy_clients = kept;
                     let (run, kept) = drive(Side::Floor, floor_clients, &ids, slice).await;
+                    slapd_floor_cpu += cpu_time(slapd_pid) - s1;
                     direct.add(run);
                     floor_clients = kept;
                 }
+                let (per_proxy, per_slapd) =
+                    (micros_per(proxy_cpu, proxied.requests), micros_per(slapd_cpu, proxied.requests));
+                cpu_rows.push(format!(
+                    "| {users} | {transport} | {clients} | {per_proxy:.0} µs | {per_slapd:.0} µs | {:.2} | {:.0} µs |",
+                    per_proxy / per_slapd.max(f64::MIN_POSITIVE),
+                    micros_per(slapd_floor_cpu, direct.requests),
+                ));
                 proxied.latencies.sort();
                 direct.latencies.sort();
                 println!(
@@ -190,6 +208,14 @@ async fn main() {
                 }
             }
         }
+    }
+    println!("\nCPU time per request (utime + stime from /proc, during pwproxy's slices and the floor's):\n");
+    println!(
+        "| people | transport | clients | pwproxy CPU/req | slapd CPU/req via pwproxy | pwproxy / slapd | slapd CPU/req, floor |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for row in cpu_rows {
+        println!("{row}");
     }
 }
 

@@ -75,6 +75,11 @@ impl PwproxyProcess {
         self.child.as_ref().expect("running")
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child().id()
+    }
+
     /// Highest resident set size so far (VmHWM), in KiB.
     pub fn peak_rss_kib(&self) -> u64 {
         let status =

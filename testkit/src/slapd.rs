@@ -84,6 +84,11 @@ impl Slapd {
         std::fs::read_to_string(self.home().join("slapd.pid")).ok().map(|p| p.trim().to_owned())
     }
 
+    /// slapd's process id, for CPU accounting.
+    pub fn process_id(&self) -> u32 {
+        self.pid().and_then(|p| p.parse().ok()).expect("slapd.pid")
+    }
+
     /// Kills slapd (SIGKILL: the data is disposable and a graceful stop waits
     /// seconds for idle clients) and waits until its ports are closed.
     pub fn stop(&self) {

@@ -12,7 +12,7 @@ use pwproxy_testkit::prelude::*;
 const LOCKED: (&str, &str) = ("pwdAccountLockedTime", "000001010000Z");
 const NEW: &str = "Console-Passw0rd-1";
 
-/// Where the README's screenshots come from (`PWPROXY_SCREENSHOTS=docs`
+/// Where the screenshots of README and docs/console.md come from (`PWPROXY_SCREENSHOTS=docs`
 /// writes them; otherwise they go to a scratch folder).
 fn screenshots() -> PathBuf {
     std::env::var("PWPROXY_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|_| std::env::temp_dir())

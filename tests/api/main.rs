@@ -5,6 +5,7 @@ mod check;
 mod concurrency;
 mod console;
 mod delegation;
+mod docs;
 mod hardening;
 mod lookups;
 mod mail;

@@ -5,9 +5,12 @@
 //! without JavaScript, and none is served. Every response carries a strict
 //! CSP and frame and referrer headers; every form a CSRF token.
 
-mod handlers;
+mod agent;
 mod pages;
+mod people;
+mod reset;
 mod sessions;
+mod signin;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,14 +75,14 @@ pub fn router(settings: &ConsoleSettings, secure: bool) -> Result<Router<Arc<App
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::CACHE_CONTROL, "no-store"));
     Ok(Router::new()
-        .route("/console", get(handlers::home))
-        .route("/console/", get(handlers::home))
-        .route("/console/signin", get(handlers::signin_page).post(handlers::signin))
-        .route("/console/signout", post(handlers::signout))
-        .route("/console/search", get(handlers::search))
-        .route("/console/people/{id}", get(handlers::person))
-        .route("/console/people/{id}/reset", post(handlers::reset))
-        .route("/console/static/console.css", get(handlers::stylesheet))
+        .route("/console", get(signin::home))
+        .route("/console/", get(signin::home))
+        .route("/console/signin", get(signin::signin_page).post(signin::signin))
+        .route("/console/signout", post(signin::signout))
+        .route("/console/search", get(people::search))
+        .route("/console/people/{id}", get(people::person))
+        .route("/console/people/{id}/reset", post(reset::reset))
+        .route("/console/static/console.css", get(signin::stylesheet))
         .layer(Extension(Arc::new(console)))
         .layer(headers))
 }

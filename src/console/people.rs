@@ -1,0 +1,162 @@
+//! Finding people and a person's page.
+
+use axum::Extension;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Console;
+use super::agent::*;
+use super::pages::PersonView;
+use super::sessions::Outcome;
+use crate::audit::RequestContext;
+use crate::http::{AppState, Caller};
+use crate::reset::Target;
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    admin: &'a str,
+    csrf: &'a str,
+    q: &'a str,
+    searched: bool,
+    people: Vec<PersonView>,
+    truncated: bool,
+    error: Option<String>,
+}
+
+pub async fn search(
+    State(app): App,
+    Extension(console): Con,
+    caller: Caller,
+    jar: CookieJar,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Response {
+    let Some(agent) = console.agent(&jar) else { return Redirect::to("/console/signin").into_response() };
+    let q = query.map(|Query(q)| q.q).unwrap_or_default();
+    let q = q.trim();
+    let mut page = SearchPage {
+        admin: &agent.username,
+        csrf: &agent.current.csrf,
+        q,
+        searched: false,
+        people: Vec::new(),
+        truncated: false,
+        error: None,
+    };
+    if q.is_empty() {
+        return console.pages.render(StatusCode::OK, "search.html", page);
+    }
+    if q.chars().count() > 64 || q.chars().any(char::is_control) {
+        page.error = Some("Search with 1 to 64 characters, without control characters.".into());
+        return console.pages.render(StatusCode::BAD_REQUEST, "search.html", page);
+    }
+    match app.service.search(&caller.at("console.search"), &agent.credentials(), q, 20).await {
+        Ok(found) => {
+            console.renew(&app, &agent);
+            app.metrics.lookup("ok");
+            page.searched = true;
+            page.truncated = found.truncated;
+            page.people =
+                found.people.iter().map(|shown| PersonView::new(shown, app.service.sends_mail())).collect();
+            console.pages.render(StatusCode::OK, "search.html", page)
+        }
+        Err(failure) if ends_session(&failure) => to_signin(&console, &agent),
+        Err(failure) => {
+            app.metrics.lookup(failure.code());
+            let (status, failure) = status_of(failure);
+            page.error = Some(failure.message());
+            console.pages.render(status, "search.html", page)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PersonPage<'a> {
+    admin: &'a str,
+    csrf: &'a str,
+    p: PersonView,
+    outcome: Option<OutcomeView>,
+    errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct OutcomeView {
+    username: String,
+    temporary: bool,
+    unlocked: bool,
+    generated: Option<String>,
+    notification: Option<String>,
+}
+
+impl From<Outcome> for OutcomeView {
+    fn from(outcome: Outcome) -> Self {
+        Self {
+            username: outcome.username,
+            temporary: outcome.temporary,
+            unlocked: outcome.unlocked,
+            // Exposed for this one page, which is never cached.
+            generated: outcome.generated.map(|p| p.expose_secret().to_owned()),
+            notification: outcome.notification.map(|(status, reason)| match reason {
+                Some(reason) => format!("{status}: {reason}"),
+                None => status,
+            }),
+        }
+    }
+}
+
+/// The person's page: `errors` from a refused reset, or the last outcome.
+pub(super) async fn person_page(
+    app: &AppState,
+    console: &Console,
+    context: &RequestContext,
+    agent: &Agent,
+    id: &str,
+    (status, errors): (StatusCode, Vec<String>),
+) -> Response {
+    let not_found = |message: &str| {
+        let page = SearchPage {
+            admin: &agent.username,
+            csrf: &agent.current.csrf,
+            q: "",
+            searched: false,
+            people: Vec::new(),
+            truncated: false,
+            error: Some(message.to_owned()),
+        };
+        console.pages.render(StatusCode::NOT_FOUND, "search.html", page)
+    };
+    let Ok(uuid) = Uuid::try_parse(id) else { return not_found("No such person.") };
+    match app.service.show(context, &agent.credentials(), &Target::Id(uuid)).await {
+        Ok(shown) => {
+            console.renew(app, agent);
+            let outcome = console.sessions.take_outcome(&agent.current.id).map(OutcomeView::from);
+            let p = PersonView::new(&shown, app.service.sends_mail());
+            let page = PersonPage { admin: &agent.username, csrf: &agent.current.csrf, p, outcome, errors };
+            console.pages.render(status, "person.html", page)
+        }
+        Err(failure) if ends_session(&failure) => to_signin(console, agent),
+        Err(failure) => not_found(&failure.message()),
+    }
+}
+
+pub async fn person(
+    State(app): App,
+    Extension(console): Con,
+    caller: Caller,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(agent) = console.agent(&jar) else { return Redirect::to("/console/signin").into_response() };
+    person_page(&app, &console, &caller.at("console.person"), &agent, &id, (StatusCode::OK, Vec::new())).await
+}

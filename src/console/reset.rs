@@ -1,0 +1,127 @@
+//! A reset from a person's page: the form in, the reset use case, the
+//! outcome kept for the page the browser is sent back to.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use axum_extra::extract::cookie::CookieJar;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::agent::*;
+use super::people::person_page;
+use super::sessions::Outcome;
+use crate::generate::Delivery;
+use crate::http::Caller;
+use crate::reset::{Failure, NewPassword, ResetCommand, Target};
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    csrf: String,
+    mode: String,
+    #[serde(default)]
+    password: Option<SecretString>,
+    #[serde(default)]
+    password_2: Option<SecretString>,
+    /// Sent when the page offered the choice; `temporary` is the checkbox.
+    #[serde(default)]
+    temporary_offered: Option<String>,
+    #[serde(default)]
+    temporary: Option<String>,
+    #[serde(default)]
+    unlock: Option<String>,
+    #[serde(default)]
+    deliver: Option<String>,
+}
+
+impl ResetForm {
+    fn new_password(self) -> Result<(NewPassword, Option<bool>, bool), &'static str> {
+        let temporary = self.temporary_offered.map(|_| self.temporary.is_some());
+        let unlock = self.unlock.is_some();
+        let new = match self.mode.as_str() {
+            "typed" => {
+                let given = |p: Option<SecretString>| p.filter(|p| !p.expose_secret().is_empty());
+                let password = given(self.password).ok_or("Type the new password.")?;
+                let confirmation = given(self.password_2).ok_or("Type the new password a second time.")?;
+                if password.expose_secret().contains('\0') || confirmation.expose_secret().contains('\0') {
+                    return Err("A password cannot hold a NUL character.");
+                }
+                NewPassword::Typed { password, confirmation: Some(confirmation) }
+            }
+            "generated" => NewPassword::Generated {
+                deliver: match self.deliver.as_deref() {
+                    Some("mail") => Some(Delivery::Mail),
+                    _ => Some(Delivery::Response),
+                },
+            },
+            _ => return Err("Choose a typed or a generated password."),
+        };
+        Ok((new, temporary, unlock))
+    }
+}
+
+pub async fn reset(
+    State(app): App,
+    Extension(console): Con,
+    caller: Caller,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    form: Result<Form<ResetForm>, FormRejection>,
+) -> Response {
+    let Some(agent) = console.agent(&jar) else { return Redirect::to("/console/signin").into_response() };
+    let context = caller.at("console.reset");
+    let refused = async |status: StatusCode, errors: Vec<String>| {
+        person_page(&app, &console, &context, &agent, &id, (status, errors)).await
+    };
+    let form = match form {
+        Ok(Form(form)) if agent.current.csrf_matches(&form.csrf) => form,
+        Ok(_) => return refused(StatusCode::FORBIDDEN, vec![STALE.into()]).await,
+        Err(_) => {
+            let why = "The form could not be read; nothing was changed.";
+            return refused(StatusCode::BAD_REQUEST, vec![why.into()]).await;
+        }
+    };
+    let Ok(uuid) = Uuid::try_parse(&id) else { return Redirect::to("/console/search").into_response() };
+    let (password, temporary, unlock) = match form.new_password() {
+        Ok(parts) => parts,
+        Err(why) => return refused(StatusCode::BAD_REQUEST, vec![why.into()]).await,
+    };
+    let command = ResetCommand {
+        credentials: agent.credentials(),
+        target: Target::Id(uuid),
+        password,
+        temporary,
+        unlock,
+    };
+    match app.service.reset(&context, command).await {
+        Ok(changed) => {
+            app.metrics.reset("ok");
+            if let Some(n) = &changed.notification {
+                app.metrics.notification(n.status.as_str());
+            }
+            let outcome = Outcome {
+                username: changed.username,
+                temporary: changed.temporary,
+                unlocked: changed.unlocked,
+                generated: changed.generated,
+                notification: changed.notification.map(|n| (n.status.as_str().to_owned(), n.reason)),
+            };
+            console.sessions.keep_outcome(&agent.current.id, outcome);
+            console.renew(&app, &agent);
+            Redirect::to(&format!("/console/people/{uuid}")).into_response()
+        }
+        Err(failure) if ends_session(&failure) => to_signin(&console, &agent),
+        Err(failure) => {
+            app.metrics.reset(failure.code());
+            let errors = match &failure {
+                Failure::PasswordPolicy(rules) => rules.iter().map(|rule| rule.message()).collect(),
+                other => vec![other.message()],
+            };
+            let (status, _) = status_of(failure);
+            refused(status, errors).await
+        }
+    }
+}

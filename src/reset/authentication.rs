@@ -101,12 +101,14 @@ impl<D: Directory> Service<D> {
         client: IpAddr,
         authentication: impl Future<Output = Result<T, Failure>>,
     ) -> Result<T, Failure> {
-        if let Some(wait) = self.lockout.locked_for(name, client).await {
+        // Boxed, as the conversations below: a shared store's round trip is
+        // kilobytes of state.
+        if let Some(wait) = Box::pin(self.lockout.locked_for(name, client)).await {
             return Err(Failure::RateLimited(wait));
         }
         let result = authentication.await;
         if let Err(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) = &result {
-            self.lockout.record_failure(name, client).await;
+            Box::pin(self.lockout.record_failure(name, client)).await;
         }
         result
     }
@@ -169,9 +171,13 @@ impl<D: Directory> Service<D> {
                 (username.clone(), vec![password])
             }
         };
-        let (person, found) = self.admin_and_target(&username, target).await?;
-        let (writer, along) =
-            tokio::join!(self.proven(&person, &passwords), alongside(&person, found.as_ref()));
+        // Boxed: each of these conversations is kilobytes of state, which
+        // would otherwise be copied into every future awaiting it.
+        let (person, found) = Box::pin(self.admin_and_target(&username, target)).await?;
+        let (writer, along) = tokio::join!(
+            Box::pin(self.proven(&person, &passwords)),
+            Box::pin(alongside(&person, found.as_ref()))
+        );
         let writer = writer?;
         let admin = active(person)?;
         Ok((Authenticated { admin, writer, target: found }, along?))

@@ -102,6 +102,19 @@ impl Browser {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
+    /// The path once the page is at `expected`, or after 5 s whatever it is
+    /// (a form's navigation may still be under way when a click returns).
+    pub async fn path_becomes(&self, expected: &str) -> String {
+        for _ in 0..100 {
+            let path = self.path().await;
+            if path == expected {
+                return path;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.path().await
+    }
+
     /// axe-core's serious and critical violations on the page shown:
     /// `impact id: help (selectors)`.
     pub async fn serious_accessibility_problems(&self) -> Vec<String> {
@@ -125,6 +138,11 @@ impl Browser {
             .filter(|v| matches!(v[0].as_str(), Some("serious" | "critical")))
             .map(|v| format!("{} {}: {} ({})", v[0], v[1], v[2], v[3]))
             .collect()
+    }
+
+    /// The window's size in CSS pixels (a phone: 390 × 844).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.expect("resize the window");
     }
 
     pub async fn screenshot(&self, path: &Path) {

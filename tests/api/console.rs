@@ -39,7 +39,7 @@ async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and
     browser.fill("#username", "helpdesk1").await;
     browser.fill("#password", SEED_PASSWORD).await;
     browser.click("form.card button").await;
-    assert_eq!(browser.path().await, "/console/search");
+    assert_eq!(browser.path_becomes("/console/search").await, "/console/search");
 
     browser.fill("#q", "consoletyped").await;
     browser.click("form.search button").await;
@@ -79,6 +79,15 @@ async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and
     browser.go(&app.url(&format!("/console/people/{}", typed.id))).await;
     assert!(!browser.has(".secret").await, "shown once only");
 
+    // On a phone's width: one column, nothing cut off, still accessible.
+    browser.resize(390, 844).await;
+    let overflow =
+        browser.client.execute("return document.documentElement.scrollWidth > window.innerWidth", vec![]);
+    assert_eq!(overflow.await.unwrap(), serde_json::json!(false), "no sideways scrolling");
+    accessible(&browser, "person on a phone").await;
+    browser.screenshot(&shots.join("console-phone.png")).await;
+    browser.resize(1100, 900).await;
+
     // A locked person: unlocked with the reset.
     browser.go(&app.url(&format!("/console/people/{}", locked.id))).await;
     assert!(browser.text(".facts").await.contains("locked"));
@@ -89,7 +98,7 @@ async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and
     assert!(dir.binds(&locked.dn, NEW).await);
 
     browser.click(".signout button").await;
-    assert_eq!(browser.path().await, "/console/signin");
+    assert_eq!(browser.path_becomes("/console/signin").await, "/console/signin");
     browser.go(&app.url("/console/search")).await;
     assert_eq!(browser.path().await, "/console/signin", "signed out for good");
     browser.close().await;

@@ -139,6 +139,7 @@ pub(super) async fn person_page(
     let Ok(uuid) = Uuid::try_parse(id) else { return not_found("No such person.") };
     match app.service.show(context, &agent.credentials(), &Target::Id(uuid)).await {
         Ok(shown) => {
+            app.metrics.lookup("ok");
             console.renew(app, agent);
             let outcome = console.sessions.take_outcome(&agent.current.id).map(OutcomeView::from);
             let p = PersonView::new(&shown, app.service.sends_mail());
@@ -146,7 +147,10 @@ pub(super) async fn person_page(
             console.pages.render(status, "person.html", page)
         }
         Err(failure) if ends_session(&failure) => to_signin(console, agent),
-        Err(failure) => not_found(&failure.message()),
+        Err(failure) => {
+            app.metrics.lookup(failure.code());
+            not_found(&failure.message())
+        }
     }
 }
 

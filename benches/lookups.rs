@@ -3,7 +3,8 @@
 //! for `--seconds` each, one case for a person by id
 //! (`GET /actions/persons/{id}`) and one for a search
 //! (`GET /api/v1/users?q=…&limit=20`, 20 matches of many). Prints
-//! requests per second, latency percentiles and pwproxy's peak memory.
+//! requests per second, latency percentiles, pwproxy's and slapd's CPU time
+//! per lookup (utime + stime from /proc) and pwproxy's peak memory.
 //! `directory.membership = "memberof"`, as in the throughput bench.
 //!
 //!   cargo bench --bench lookups -- --users 10000 --clients 32 --seconds 10
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use pwproxy_testkit::figures::{millis, percentile};
+use pwproxy_testkit::figures::{cpu_time, micros_per, millis, percentile};
 use pwproxy_testkit::ldap::{SEED_PASSWORD, TestDirectory, people_ldif};
 use pwproxy_testkit::{Fixture, Output, PwproxyProcess};
 
@@ -47,18 +48,24 @@ async fn main() {
     let auth = Arc::new(format!("Bearer {}", proxy.token("helpdesk1", SEED_PASSWORD).await));
 
     println!("# pwproxy lookups: {} people, {} s per case\n", args.users, args.seconds);
-    println!("| lookup | clients | req/s | p50 / p95 / p99 | errors | peak RSS |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| lookup | clients | req/s | p50 / p95 / p99 | errors | pwproxy CPU/lookup | slapd CPU/lookup | peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let (proxy_pid, slapd_pid) = (proxy.pid(), dir.own().process_id());
     for case in ["by id", "search"] {
         for clients in [args.clients, 1] {
             let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
             // Warm: connections and pools open, the policy read.
             drive(&http, &proxy.base, &auth, &ids, case, clients, Duration::from_millis(500)).await;
+            let (proxy_before, slapd_before) = (cpu_time(proxy_pid), cpu_time(slapd_pid));
             let (requests, errors, latencies, elapsed) =
                 drive(&http, &proxy.base, &auth, &ids, case, clients, Duration::from_secs(args.seconds))
                     .await;
+            let proxy_cpu = micros_per(cpu_time(proxy_pid) - proxy_before, requests);
+            let slapd_cpu = micros_per(cpu_time(slapd_pid) - slapd_before, requests);
             println!(
-                "| {case} | {clients} | {:.0} | {} / {} / {} | {errors} | {:.0} MiB |",
+                "| {case} | {clients} | {:.0} | {} / {} / {} | {errors} | {proxy_cpu:.0} µs | {slapd_cpu:.0} µs | {:.0} MiB |",
                 requests as f64 / elapsed.as_secs_f64(),
                 millis(percentile(&latencies, 50.0)),
                 millis(percentile(&latencies, 95.0)),

@@ -72,3 +72,29 @@ fn the_configuration_reference_names_every_key_and_only_real_ones() {
     assert!(undocumented.is_empty(), "keys missing from docs/configuration.md: {undocumented:?}");
     assert!(unknown.is_empty(), "docs/configuration.md names keys the code does not read: {unknown:?}");
 }
+
+#[test]
+fn every_relative_link_in_the_readme_and_docs_leads_to_a_file() {
+    let root = repository();
+    let mut pages = vec![root.join("README.md")];
+    pages.extend(
+        std::fs::read_dir(root.join("docs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md")),
+    );
+    let mut broken = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for link in text.split("](").skip(1).filter_map(|rest| rest.split([')', '#', ' ']).next()) {
+            if link.is_empty() || link.starts_with("http") || link.starts_with("mailto:") {
+                continue;
+            }
+            if !page.parent().unwrap().join(link).exists() {
+                broken.push(format!("{}: {link}", page.display()));
+            }
+        }
+    }
+    assert!(pages.len() > 10, "{pages:?}");
+    assert!(broken.is_empty(), "{broken:#?}");
+}

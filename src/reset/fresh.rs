@@ -24,10 +24,28 @@ pub enum NewPassword {
     Generated { deliver: Option<Delivery> },
 }
 
-/// A generated password and where it goes.
-pub(super) struct Generated {
-    pub password: SecretString,
-    pub delivery: Delivery,
+/// The password a reset writes: the one typed, or one generated and where
+/// it goes.
+pub(super) enum Fresh<'a> {
+    Typed(&'a SecretString),
+    Generated { password: SecretString, delivery: Delivery },
+}
+
+impl Fresh<'_> {
+    pub fn password(&self) -> &SecretString {
+        match self {
+            Fresh::Typed(password) => password,
+            Fresh::Generated { password, .. } => password,
+        }
+    }
+
+    /// Where a generated password goes; `None` for a typed one.
+    pub fn delivery(&self) -> Option<Delivery> {
+        match self {
+            Fresh::Typed(_) => None,
+            Fresh::Generated { delivery, .. } => Some(*delivery),
+        }
+    }
 }
 
 /// Generation's settings and the mail, when configured.
@@ -37,20 +55,20 @@ pub(super) struct Mailing {
 }
 
 impl<D: Directory> Service<D> {
-    /// `None` when the typed password passes pwproxy's policy; a generated
-    /// one (the directory's policy read for its rules) otherwise. A mail
-    /// delivery that cannot happen is refused here, before any write.
-    pub(super) async fn fresh(
+    /// The typed password once it passes pwproxy's policy, or a generated
+    /// one (the directory's policy read for its rules). A mail delivery that
+    /// cannot happen is refused here, before any write.
+    pub(super) async fn fresh<'a>(
         &self,
         person: &Person,
-        new: &NewPassword,
-    ) -> Result<Option<Generated>, Failure> {
+        new: &'a NewPassword,
+    ) -> Result<Fresh<'a>, Failure> {
         let deliver = match new {
             NewPassword::Typed { password, confirmation } => {
                 let broken =
                     self.policy.check(&person.username, &person.context, password, confirmation.as_ref());
                 return match broken.as_slice() {
-                    [] => Ok(None),
+                    [] => Ok(Fresh::Typed(password)),
                     [Rule::PasswordsDoNotMatch] => Err(Failure::PasswordsDoNotMatch),
                     _ => Err(Failure::PasswordPolicy(broken)),
                 };
@@ -72,7 +90,7 @@ impl<D: Directory> Service<D> {
                 && self.policy.check(&person.username, &person.context, candidate, None).is_empty()
         })
         .map_err(|e| Failure::Internal(e.to_string()))?;
-        Ok(Some(Generated { password, delivery: deliver }))
+        Ok(Fresh::Generated { password, delivery: deliver })
     }
 
     /// The mail for a written reset: the password itself for a mail
@@ -83,12 +101,12 @@ impl<D: Directory> Service<D> {
         actor: &str,
         reference: &str,
         temporary: bool,
-        generated: Option<Generated>,
+        fresh: Fresh<'_>,
     ) -> (Option<Mail>, Option<SecretString>) {
-        let (kind, answered) = match generated {
-            Some(Generated { password, delivery: Delivery::Mail }) => (MailKind::Delivery(password), None),
-            Some(Generated { password, delivery: Delivery::Response }) => (MailKind::Notice, Some(password)),
-            None => (MailKind::Notice, None),
+        let (kind, answered) = match fresh {
+            Fresh::Generated { password, delivery: Delivery::Mail } => (MailKind::Delivery(password), None),
+            Fresh::Generated { password, delivery: Delivery::Response } => (MailKind::Notice, Some(password)),
+            Fresh::Typed(_) => (MailKind::Notice, None),
         };
         let mail = self.mailing.notifier.as_ref().and(person.email.as_ref()).map(|to| Mail {
             kind,

@@ -221,21 +221,14 @@ impl<D: Directory> Service<D> {
             return Err(Failure::UserInactive);
         }
 
-        let generated = self.fresh(&person, &command.password).await?;
-        trail.generated = generated.as_ref().map(|g| g.delivery);
-        let password = match (&command.password, &generated) {
-            (_, Some(generated)) => &generated.password,
-            (NewPassword::Typed { password, .. }, None) => password,
-            (NewPassword::Generated { .. }, None) => {
-                return Err(Failure::Internal("nothing generated".into()));
-            }
-        };
+        let fresh = self.fresh(&person, &command.password).await?;
+        trail.generated = fresh.delivery();
 
         let write = Write { temporary: granted.temporary, unlock: granted.unlock && person.account.locked };
         trail.write = Some(write);
-        self.directory.set_password(writer, &person, password, write).await?;
+        self.directory.set_password(writer, &person, fresh.password(), write).await?;
         let (mail, generated) =
-            self.mail(&person, &admin.username, &context.request_id, write.temporary, generated);
+            self.mail(&person, &admin.username, &context.request_id, write.temporary, fresh);
         let changed = Changed {
             username: person.username,
             email: person.email,

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use secrecy::{ExposeSecret, SecretString};
@@ -13,7 +12,6 @@ use secrecy::{ExposeSecret, SecretString};
 use super::Console;
 use super::sessions::Current;
 use crate::http::AppState;
-use crate::http::errors::ApiError;
 use crate::reset::{Credentials, Failure, Principal};
 
 pub(super) type App = State<Arc<AppState>>;
@@ -25,10 +23,13 @@ pub(super) const STALE: &str =
 /// The signed-in admin: their session and the credentials a use case takes.
 pub(super) struct Agent {
     pub(super) current: Current,
-    pub(super) username: String,
 }
 
 impl Agent {
+    pub(super) fn username(&self) -> &str {
+        self.current.admin.as_ref().map_or("", |(name, _)| name.as_str())
+    }
+
     /// What a use case takes: the session's token, checked again there.
     pub(super) fn credentials(&self) -> Credentials {
         let token = self.current.admin.as_ref().map(|(_, t)| t.expose_secret()).unwrap_or_default();
@@ -38,9 +39,8 @@ impl Agent {
 
 impl Console {
     pub(super) fn agent(&self, jar: &CookieJar) -> Option<Agent> {
-        let current = self.current(jar)?;
-        let username = current.admin.as_ref()?.0.clone();
-        Some(Agent { username, current })
+        let current = self.current(jar).filter(|current| current.admin.is_some())?;
+        Some(Agent { current })
     }
 
     /// After a use case accepted the agent: their token slides on.
@@ -66,13 +66,4 @@ pub(super) fn ends_session(failure: &Failure) -> bool {
 pub(super) fn to_signin(console: &Console, agent: &Agent) -> Response {
     console.sessions.close(&agent.current.id);
     Redirect::to("/console/signin").into_response()
-}
-
-pub(super) fn status_of(failure: Failure) -> (StatusCode, Failure) {
-    let error = ApiError::Failure(failure);
-    let status = error.status();
-    match error {
-        ApiError::Failure(failure) => (status, failure),
-        ApiError::Request(_) => (status, Failure::Internal(String::new())),
-    }
 }

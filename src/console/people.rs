@@ -13,10 +13,11 @@ use uuid::Uuid;
 use super::Console;
 use super::agent::*;
 use super::pages::PersonView;
-use super::sessions::Outcome;
 use crate::audit::RequestContext;
+use crate::http::errors::failure_status;
+use crate::http::people::search_text;
 use crate::http::{AppState, Caller};
-use crate::reset::Target;
+use crate::reset::{Changed, Target};
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
@@ -46,7 +47,7 @@ pub async fn search(
     let q = query.map(|Query(q)| q.q).unwrap_or_default();
     let q = q.trim();
     let mut page = SearchPage {
-        admin: &agent.username,
+        admin: agent.username(),
         csrf: &agent.current.csrf,
         q,
         searched: false,
@@ -57,9 +58,9 @@ pub async fn search(
     if q.is_empty() {
         return console.pages.render(StatusCode::OK, "search.html", page);
     }
-    if q.chars().count() > 64 || q.chars().any(char::is_control) {
-        page.error = Some("Search with 1 to 64 characters, without control characters.".into());
-        return console.pages.render(StatusCode::BAD_REQUEST, "search.html", page);
+    if let Err(error) = search_text(q) {
+        page.error = Some(error.message());
+        return console.pages.render(error.status(), "search.html", page);
     }
     match app.service.search(&caller.at("console.search"), &agent.credentials(), q, 20).await {
         Ok(found) => {
@@ -74,9 +75,8 @@ pub async fn search(
         Err(failure) if ends_session(&failure) => to_signin(&console, &agent),
         Err(failure) => {
             app.metrics.lookup(failure.code());
-            let (status, failure) = status_of(failure);
             page.error = Some(failure.message());
-            console.pages.render(status, "search.html", page)
+            console.pages.render(failure_status(&failure), "search.html", page)
         }
     }
 }
@@ -99,17 +99,17 @@ struct OutcomeView {
     notification: Option<String>,
 }
 
-impl From<Outcome> for OutcomeView {
-    fn from(outcome: Outcome) -> Self {
+impl From<Changed> for OutcomeView {
+    fn from(outcome: Changed) -> Self {
         Self {
             username: outcome.username,
             temporary: outcome.temporary,
             unlocked: outcome.unlocked,
             // Exposed for this one page, which is never cached.
             generated: outcome.generated.map(|p| p.expose_secret().to_owned()),
-            notification: outcome.notification.map(|(status, reason)| match reason {
-                Some(reason) => format!("{status}: {reason}"),
-                None => status,
+            notification: outcome.notification.map(|n| match n.reason {
+                Some(reason) => format!("{}: {reason}", n.status.as_str()),
+                None => n.status.as_str().to_owned(),
             }),
         }
     }
@@ -126,7 +126,7 @@ pub(super) async fn person_page(
 ) -> Response {
     let not_found = |message: &str| {
         let page = SearchPage {
-            admin: &agent.username,
+            admin: agent.username(),
             csrf: &agent.current.csrf,
             q: "",
             searched: false,
@@ -143,7 +143,7 @@ pub(super) async fn person_page(
             console.renew(app, agent);
             let outcome = console.sessions.take_outcome(&agent.current.id).map(OutcomeView::from);
             let p = PersonView::new(&shown, app.service.sends_mail());
-            let page = PersonPage { admin: &agent.username, csrf: &agent.current.csrf, p, outcome, errors };
+            let page = PersonPage { admin: agent.username(), csrf: &agent.current.csrf, p, outcome, errors };
             console.pages.render(status, "person.html", page)
         }
         Err(failure) if ends_session(&failure) => to_signin(console, agent),

@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 use super::agent::*;
 use super::people::person_page;
-use super::sessions::Outcome;
 use crate::generate::Delivery;
 use crate::http::Caller;
+use crate::http::errors::failure_status;
 use crate::reset::{Failure, NewPassword, ResetCommand, Target};
 
 #[derive(Deserialize)]
@@ -98,18 +98,8 @@ pub async fn reset(
     };
     match app.service.reset(&context, command).await {
         Ok(changed) => {
-            app.metrics.reset("ok");
-            if let Some(n) = &changed.notification {
-                app.metrics.notification(n.status.as_str());
-            }
-            let outcome = Outcome {
-                username: changed.username,
-                temporary: changed.temporary,
-                unlocked: changed.unlocked,
-                generated: changed.generated,
-                notification: changed.notification.map(|n| (n.status.as_str().to_owned(), n.reason)),
-            };
-            console.sessions.keep_outcome(&agent.current.id, outcome);
+            app.count_changed(&changed);
+            console.sessions.keep_outcome(&agent.current.id, changed);
             console.renew(&app, &agent);
             Redirect::to(&format!("/console/people/{uuid}")).into_response()
         }
@@ -120,8 +110,7 @@ pub async fn reset(
                 Failure::PasswordPolicy(rules) => rules.iter().map(|rule| rule.message()).collect(),
                 other => vec![other.message()],
             };
-            let (status, _) = status_of(failure);
-            refused(status, errors).await
+            refused(failure_status(&failure), errors).await
         }
     }
 }

@@ -13,24 +13,17 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
+use crate::reset::Changed;
+
 /// Sessions kept at most; the oldest make room (a flood of anonymous
 /// sign-in pages cannot grow memory without end).
 const MAX_SESSIONS: usize = 10_000;
 
-/// What one reset did, shown once on the next page.
-pub struct Outcome {
-    pub username: String,
-    pub temporary: bool,
-    pub unlocked: bool,
-    /// The generated password, for `deliver = "response"`.
-    pub generated: Option<SecretString>,
-    pub notification: Option<(String, Option<String>)>,
-}
-
 struct Session {
     csrf: String,
     admin: Option<(String, SecretString)>,
-    outcome: Option<Outcome>,
+    /// What the last reset did, shown once on the next page.
+    outcome: Option<Changed>,
     last_seen: Instant,
 }
 
@@ -117,14 +110,14 @@ impl Sessions {
         self.lock().remove(id);
     }
 
-    pub fn keep_outcome(&self, id: &str, outcome: Outcome) {
+    pub fn keep_outcome(&self, id: &str, outcome: Changed) {
         if let Some(session) = self.lock().get_mut(id) {
             session.outcome = Some(outcome);
         }
     }
 
     /// The last reset's outcome, once.
-    pub fn take_outcome(&self, id: &str) -> Option<Outcome> {
+    pub fn take_outcome(&self, id: &str) -> Option<Changed> {
         self.lock().get_mut(id).and_then(|s| s.outcome.take())
     }
 }
@@ -158,8 +151,9 @@ mod tests {
     fn an_outcome_is_shown_once() {
         let sessions = Sessions::new(Duration::from_secs(60));
         let current = sessions.open(None);
-        let outcome = Outcome {
+        let outcome = Changed {
             username: "alice".into(),
+            email: None,
             temporary: true,
             unlocked: false,
             generated: None,

@@ -13,6 +13,8 @@ use super::Console;
 use super::agent::*;
 use super::pages::STYLESHEET;
 use crate::http::Caller;
+use crate::http::body::name;
+use crate::http::errors::failure_status;
 
 pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET).into_response()
@@ -74,14 +76,9 @@ pub async fn signin(
         return signin_form(&console, jar, StatusCode::FORBIDDEN, &form.username, Some(STALE.into()));
     };
     let username = form.username.trim();
-    if username.is_empty() || username.chars().count() > 256 || username.chars().any(char::is_control) {
-        return signin_form(
-            &console,
-            jar,
-            StatusCode::BAD_REQUEST,
-            "",
-            Some("That is not a username.".into()),
-        );
+    // The API's bounds on a name (present, 256 characters, no control ones).
+    if let Err(error) = name("username", username) {
+        return signin_form(&console, jar, error.status(), "", Some(error.message()));
     }
     let context = caller.at("console.signin");
     match app.service.login(&context, username, &form.password).await {
@@ -92,8 +89,7 @@ pub async fn signin(
             (jar.add(console.cookie(&signed_in)), Redirect::to("/console/search")).into_response()
         }
         Err(failure) => {
-            let (status, failure) = status_of(failure);
-            signin_form(&console, jar, status, username, Some(failure.message()))
+            signin_form(&console, jar, failure_status(&failure), username, Some(failure.message()))
         }
     }
 }

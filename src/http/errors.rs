@@ -24,6 +24,25 @@ pub enum RequestError {
     MethodNotAllowed,
 }
 
+/// The contract's status for each failure of the domain: the one table,
+/// which the console's pages answer with too.
+pub fn failure_status(failure: &Failure) -> StatusCode {
+    match failure {
+        Failure::PasswordsDoNotMatch
+        | Failure::PasswordPolicy(_)
+        | Failure::UserInactive
+        | Failure::DirectoryRejectedPassword(_)
+        | Failure::NoMailAddress
+        | Failure::MailNotConfigured => StatusCode::BAD_REQUEST,
+        Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => StatusCode::UNAUTHORIZED,
+        Failure::Forbidden(_) => StatusCode::FORBIDDEN,
+        Failure::UserNotFound => StatusCode::NOT_FOUND,
+        Failure::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        Failure::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 /// Anything an endpoint answers other than success.
 #[derive(Debug)]
 pub enum ApiError {
@@ -55,20 +74,7 @@ impl ApiError {
             ApiError::Request(RequestError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Request(RequestError::NoSuchEndpoint) => StatusCode::NOT_FOUND,
             ApiError::Request(RequestError::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Failure(failure) => match failure {
-                Failure::PasswordsDoNotMatch
-                | Failure::PasswordPolicy(_)
-                | Failure::UserInactive
-                | Failure::DirectoryRejectedPassword(_)
-                | Failure::NoMailAddress
-                | Failure::MailNotConfigured => StatusCode::BAD_REQUEST,
-                Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => StatusCode::UNAUTHORIZED,
-                Failure::Forbidden(_) => StatusCode::FORBIDDEN,
-                Failure::UserNotFound => StatusCode::NOT_FOUND,
-                Failure::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-                Failure::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            ApiError::Failure(failure) => failure_status(failure),
         }
     }
 

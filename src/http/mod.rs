@@ -4,12 +4,12 @@
 
 mod answers;
 mod api_doc;
-mod body;
+pub(crate) mod body;
 pub mod errors;
 mod extract;
 pub use extract::Caller;
 mod login;
-mod people;
+pub(crate) mod people;
 mod persons;
 mod probes;
 mod users;
@@ -99,12 +99,17 @@ impl AppState {
     /// Counts a reset done (and its mail), and hands back what the answer
     /// shows of it: the generated password, exposed here and only here.
     fn changed(&self, changed: Changed) -> (Option<String>, Option<NotificationView>) {
+        self.count_changed(&changed);
+        let generated = changed.generated.map(|password| password.expose_secret().to_owned());
+        (generated, changed.notification.map(NotificationView::from))
+    }
+
+    /// Counts a reset done, and its mail: the API's and the console's.
+    pub(crate) fn count_changed(&self, changed: &Changed) {
         self.metrics.reset("ok");
         if let Some(notification) = &changed.notification {
             self.metrics.notification(notification.status.as_str());
         }
-        let generated = changed.generated.map(|password| password.expose_secret().to_owned());
-        (generated, changed.notification.map(NotificationView::from))
     }
 
     /// Counts a refused lookup by its code, and hands it back.

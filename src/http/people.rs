@@ -158,13 +158,7 @@ fn credentials(authorization: Authorization) -> Result<Credentials, ApiError> {
 /// `q`: 1–64 characters, none of them a control character; `limit`: 1–100.
 fn search_terms(params: SearchParams) -> Result<(String, usize), ApiError> {
     let text = params.q;
-    let length = text.chars().count();
-    if length == 0 || length > MAX_QUERY_CHARS {
-        return Err(ApiError::invalid("The search text `q` must have 1 to 64 characters."));
-    }
-    if text.chars().any(char::is_control) {
-        return Err(ApiError::invalid("The search text `q` must not contain control characters."));
-    }
+    search_text(&text)?;
     let limit = match params.limit {
         None => DEFAULT_LIMIT,
         Some(limit) => limit
@@ -174,6 +168,19 @@ fn search_terms(params: SearchParams) -> Result<(String, usize), ApiError> {
             .ok_or_else(|| ApiError::invalid("The `limit` must be a whole number from 1 to 100."))?,
     };
     Ok((text, limit))
+}
+
+/// A search text: 1–64 characters, none of them a control character (the
+/// console's search box is held to it too).
+pub fn search_text(text: &str) -> Result<(), ApiError> {
+    let length = text.chars().count();
+    if length == 0 || length > MAX_QUERY_CHARS {
+        return Err(ApiError::invalid("The search text `q` must have 1 to 64 characters."));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(ApiError::invalid("The search text `q` must not contain control characters."));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

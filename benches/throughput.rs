@@ -157,10 +157,12 @@ async fn main() {
                 let operations_before = operations(&proxy.base).await;
                 let (mut proxied, mut direct) = (Run::default(), Run::default());
                 // CPU time of pwproxy and of slapd during pwproxy's slices,
-                // and of slapd during the floor's.
-                let (proxy_pid, slapd_pid) = (proxy.pid(), dir.own().process_id());
-                let (mut proxy_cpu, mut slapd_cpu, mut slapd_floor_cpu) =
-                    (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+                // and of slapd and of this process (the floor's ldap3
+                // clients, alone in it then) during the floor's.
+                let (proxy_pid, slapd_pid, own_pid) =
+                    (proxy.pid(), dir.own().process_id(), std::process::id());
+                let (mut proxy_cpu, mut slapd_cpu, mut slapd_floor_cpu, mut floor_cpu) =
+                    (Duration::ZERO, Duration::ZERO, Duration::ZERO, Duration::ZERO);
                 for _ in 0..args.rounds {
                     let (p0, s0) = (cpu_time(proxy_pid), cpu_time(slapd_pid));
                     let (run, kept) = drive(Side::Proxy, proxy_clients, &ids, slice).await;
@@ -169,17 +171,21 @@ async fn main() {
                     slapd_cpu += s1 - s0;
                     proxied.add(run);
                     proxy_clients = kept;
+                    let f0 = cpu_time(own_pid);
                     let (run, kept) = drive(Side::Floor, floor_clients, &ids, slice).await;
                     slapd_floor_cpu += cpu_time(slapd_pid) - s1;
+                    floor_cpu += cpu_time(own_pid) - f0;
                     direct.add(run);
                     floor_clients = kept;
                 }
                 let (per_proxy, per_slapd) =
                     (micros_per(proxy_cpu, proxied.requests), micros_per(slapd_cpu, proxied.requests));
+                let per_floor = micros_per(floor_cpu, direct.requests);
                 cpu_rows.push(format!(
-                    "| {users} | {transport} | {clients} | {per_proxy:.0} µs | {per_slapd:.0} µs | {:.2} | {:.0} µs |",
+                    "| {users} | {transport} | {clients} | {per_proxy:.0} µs | {per_slapd:.0} µs | {:.2} | {:.0} µs | {per_floor:.0} µs | {:.0} µs |",
                     per_proxy / per_slapd.max(f64::MIN_POSITIVE),
                     micros_per(slapd_floor_cpu, direct.requests),
+                    per_floor / FLOOR_OPERATIONS,
                 ));
                 proxied.latencies.sort();
                 direct.latencies.sort();
@@ -211,13 +217,17 @@ async fn main() {
     }
     println!("\nCPU time per request (utime + stime from /proc, during pwproxy's slices and the floor's):\n");
     println!(
-        "| people | transport | clients | pwproxy CPU/req | slapd CPU/req via pwproxy | pwproxy / slapd | slapd CPU/req, floor |"
+        "| people | transport | clients | pwproxy CPU/req | slapd CPU/req via pwproxy | pwproxy / slapd | slapd CPU/req, floor | floor client CPU/req | floor client CPU/operation |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for row in cpu_rows {
         println!("{row}");
     }
 }
+
+/// The floor's LDAP operations per request, both kinds alternating: 6 for a
+/// `PUT` (the bind among them), 5 for a `POST`.
+const FLOOR_OPERATIONS: f64 = 5.5;
 
 /// pwproxy's directory operations so far, from `/metrics`: per operation,
 /// the seconds spent and the count.

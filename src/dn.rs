@@ -19,7 +19,15 @@ pub struct Dn {
 impl Dn {
     pub fn new(raw: impl Into<String>) -> Self {
         let raw = raw.into();
-        let normalized = raw.split(',').map(|rdn| rdn.trim().to_lowercase()).collect::<Vec<_>>().join(",");
+        // Built in one string: DNs are made for every person and group a
+        // request meets, and per-RDN strings joined cost an allocation each.
+        let mut normalized = String::with_capacity(raw.len());
+        for (i, rdn) in raw.split(',').enumerate() {
+            if i > 0 {
+                normalized.push(',');
+            }
+            normalized.extend(rdn.trim().chars().flat_map(char::to_lowercase));
+        }
         Self { raw, normalized }
     }
 

@@ -61,6 +61,12 @@ pub struct Person {
     pub direct_groups: Option<Vec<Dn>>,
 }
 
+/// Equal in any letter case (the lower-case forms compared char by char,
+/// without building them: asked several times per request).
+fn same_name(a: &str, b: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+}
+
 impl Person {
     /// Disabled or locked: neither acts nor is reset.
     pub fn inactive(&self) -> bool {
@@ -71,9 +77,8 @@ impl Person {
     /// letters, surrounding spaces); a person is only taken as the one asked
     /// for when `name` is one of their names, in any letter case.
     pub fn is_named(&self, name: &str) -> bool {
-        let name = name.to_lowercase();
-        self.username.to_lowercase() == name
-            || self.account.principal_name.as_ref().is_some_and(|p| p.to_lowercase() == name)
+        same_name(&self.username, name)
+            || self.account.principal_name.as_ref().is_some_and(|p| same_name(p, name))
     }
 }
 

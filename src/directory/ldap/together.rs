@@ -52,16 +52,18 @@ impl LdapDirectory {
         let entries =
             self.search(base.as_str(), Scope::Subtree, &filter, &self.person_attributes(), 5).await?;
         let people: Vec<Person> = entries.into_iter().map(|entry| self.person(entry)).collect();
-        let admins: Vec<&Person> =
-            people.iter().filter(|p| p.is_named(admin) && p.dn.is_within(&self.admins_base)).collect();
+        // Positions first, then the people moved out: nobody is copied.
+        let admins: Vec<usize> = (0..people.len())
+            .filter(|&i| people[i].is_named(admin) && people[i].dn.is_within(&self.admins_base))
+            .collect();
         let mut targets = Vec::new();
-        for person in &people {
+        for (i, person) in people.iter().enumerate() {
             if !person.dn.is_within(&self.users_base) || !self.answers(person, lookup) {
                 continue;
             }
             // Found through the admin's clause alone, it may not match
             // users_filter: asked of the directory, as a separate search would.
-            if admins.iter().any(|a| a.dn == person.dn)
+            if admins.iter().any(|&a| people[a].dn == person.dn)
                 && self
                     .search(person.dn.as_str(), Scope::Base, &self.users_filter, &["1.1"], 1)
                     .await?
@@ -69,10 +71,13 @@ impl LdapDirectory {
             {
                 continue;
             }
-            targets.push(person);
+            targets.push(i);
         }
-        let admin = one_of(admins, base)?.cloned();
-        let target = one_of(targets, base)?.cloned();
+        let (admin, target) = (one_of(admins, base)?, one_of(targets, base)?);
+        let mut people: Vec<Option<Person>> = people.into_iter().map(Some).collect();
+        // The admin may be their own target: then the one entry serves both.
+        let admin = admin.and_then(|i| if target == Some(i) { people[i].clone() } else { people[i].take() });
+        let target = target.and_then(|i| people[i].take());
         Ok((self.checked(admin).await?, self.checked(target).await?))
     }
 

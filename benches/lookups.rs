@@ -4,7 +4,9 @@
 //! (`GET /actions/persons/{id}`) and one for a search
 //! (`GET /api/v1/users?q=…&limit=20`, 20 matches of many). Prints
 //! requests per second, latency percentiles, pwproxy's and slapd's CPU time
-//! per lookup (utime + stime from /proc) and pwproxy's peak memory.
+//! per lookup (utime + stime from /proc) and pwproxy's peak memory; then
+//! the same for `GET /healthz`, which asks nothing of the directory: the
+//! HTTP stack's own share of every request.
 //! `directory.membership = "memberof"`, as in the throughput bench.
 //!
 //!   cargo bench --bench lookups -- --users 10000 --clients 32 --seconds 10
@@ -53,7 +55,9 @@ async fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     let (proxy_pid, slapd_pid) = (proxy.pid(), dir.own().process_id());
-    for case in ["by id", "search"] {
+    // `/healthz` asks nothing of the directory: what the HTTP stack alone
+    // (hyper, axum, the layers every request passes) costs a request.
+    for case in ["by id", "search", "healthz"] {
         for clients in [args.clients, 1] {
             let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
             // Warm: connections and pools open, the policy read.
@@ -96,6 +100,7 @@ async fn drive(
             while started.elapsed() < length {
                 let url = match case {
                     "by id" => format!("{base}/actions/persons/{}", ids[n % ids.len()]),
+                    "healthz" => format!("{base}/healthz"),
                     // bench1… matches many: the limit bounds the answer.
                     _ => format!("{base}/api/v1/users?q=bench{}&limit=20", n % 9 + 1),
                 };

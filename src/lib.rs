@@ -13,6 +13,7 @@ pub mod generate;
 pub mod http;
 pub mod lockout;
 pub mod lookup;
+mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod policy;

@@ -3,12 +3,14 @@
 mod binary;
 mod check;
 mod concurrency;
+mod connection;
 mod console;
 mod delegation;
 mod docs;
 mod hardening;
 mod lookups;
 mod mail;
+mod malformed;
 mod membership;
 mod operations;
 mod password_checks;
@@ -16,6 +18,7 @@ mod persons;
 mod probes;
 mod properties;
 mod replicas;
+mod round_trips;
 mod token;
 mod users;
 

@@ -12,6 +12,13 @@ use pwproxy::config::Settings;
 
 use crate::Fixture;
 use crate::config::ConfigFile;
+#[path = "ldap_config.rs"]
+mod config;
+#[path = "ldap_load.rs"]
+mod load;
+
+pub use load::people_ldif;
+
 pub use crate::slapd::{ROOT_DN, ROOT_PASSWORD, SEED_PASSWORD, SERVICE_DN, SERVICE_PASSWORD, Slapd};
 
 pub const BASE: &str = "dc=example,dc=org";
@@ -260,60 +267,6 @@ impl TestDirectory {
     }
 }
 
-impl Fixture for TestDirectory {
-    fn config_toml(&self) -> String {
-        match self.server {
-            Server::OpenLdap => self.openldap_config(),
-            Server::Ds389 => self.ds389_config(),
-        }
-    }
-
-    fn secrets(&self) -> Vec<String> {
-        vec![SERVICE_PASSWORD.into(), TOKEN_SECRET.into(), SEED_PASSWORD.into(), self.root_password.clone()]
-    }
-
-    fn seed_password(&self) -> &'static str {
-        SEED_PASSWORD
-    }
-}
-
-impl TestDirectory {
-    fn config_file(&self) -> ConfigFile<'_> {
-        ConfigFile {
-            url: &self.ldap_url,
-            ca_file: self.ca_file.as_deref(),
-            bind_dn: SERVICE_DN,
-            bind_password: SERVICE_PASSWORD,
-            timeout_secs: 2,
-            kind: "openldap",
-            users_base_dn: PEOPLE,
-            policy_dn: Some(DEFAULT_POLICY),
-            admin_groups: &[HELPDESK],
-            protected_groups: &[EXECUTIVES],
-            token_secret: TOKEN_SECRET,
-            generous_rate_limits: false,
-        }
-    }
-
-    fn openldap_config(&self) -> String {
-        self.config_file().render()
-    }
-
-    /// LDAPS: 389 sets temporary passwords only over an encrypted connection.
-    fn ds389_config(&self) -> String {
-        ConfigFile {
-            url: &self.ldaps_url,
-            timeout_secs: 5,
-            kind: "389ds",
-            policy_dn: None,
-            admin_groups: &[HELPDESK, AUDITORS],
-            generous_rate_limits: true,
-            ..self.config_file()
-        }
-        .render()
-    }
-}
-
 /// Whether a simple bind as `dn` with `password` succeeds at `url`.
 pub async fn binds(url: &str, dn: &str, password: &str) -> bool {
     let Ok((conn, mut ldap)) = LdapConnAsync::new(url).await else { return false };
@@ -321,37 +274,4 @@ pub async fn binds(url: &str, dn: &str, password: &str) -> bool {
     let ok = ldap.simple_bind(dn, password).await.is_ok_and(|r| r.rc == 0);
     let _ = ldap.unbind().await;
     ok
-}
-
-/// LDIF for `count` people `uid={prefix}{i}` with the seed password.
-pub fn people_ldif(prefix: &str, count: usize) -> String {
-    let mut ldif = String::with_capacity(count * 200);
-    for i in 0..count {
-        ldif.push_str(&format!(
-            "dn: uid={prefix}{i},{PEOPLE}\nobjectClass: inetOrgPerson\nuid: {prefix}{i}\ncn: {prefix}{i}\n\
-             sn: Load\nmail: {prefix}{i}@example.org\nuserPassword: {SEED_PASSWORD}\n\n"
-        ));
-    }
-    ldif
-}
-
-impl TestDirectory {
-    /// entryUUIDs of `uid={prefix}{i}` for i in 0..count, in order.
-    pub async fn ids(&self, prefix: &str, count: usize) -> Vec<String> {
-        // As the root DN: the fixture's size limit (500) does not apply to it.
-        let (entries, _) = self
-            .root()
-            .await
-            .search(PEOPLE, Scope::OneLevel, &format!("(uid={prefix}*)"), vec!["uid", "entryUUID"])
-            .await
-            .unwrap()
-            .success()
-            .unwrap();
-        let mut by_uid = std::collections::HashMap::new();
-        for entry in entries {
-            let entry = SearchEntry::construct(entry);
-            by_uid.insert(entry.attrs["uid"][0].clone(), entry.attrs["entryUUID"][0].clone());
-        }
-        (0..count).map(|i| by_uid[&format!("{prefix}{i}")].clone()).collect()
-    }
 }

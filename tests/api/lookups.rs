@@ -1,7 +1,7 @@
 //! Looking people up against the real OpenLDAP fixture: status computed
 //! from ppolicy's attributes and the person's policy, the actor's reach
-//! (outside it: 404), actions that match what a reset does, bounded and
-//! escaped searches, and the round trips a lookup takes.
+//! (outside it: 404), actions that match what a reset does, and the round
+//! trips a lookup takes (searches: `lookup_search.rs`).
 
 use std::time::Duration;
 

@@ -3,7 +3,10 @@
 //! (outside it: 404), actions that match what a reset does, and the round
 //! trips a lookup takes (searches: `lookup_search.rs`).
 
+use std::collections::HashSet;
 use std::time::Duration;
+
+use ldap3::Mod;
 
 use pwproxy::access::Allowance;
 use pwproxy::config::DelegationSettings;
@@ -244,4 +247,37 @@ async fn a_lookup_takes_the_round_trips_of_a_reset_without_its_write() {
     let metrics = app.get("/metrics").await.body.as_str().unwrap().to_owned();
     assert!(metrics.contains("pwproxy_lookups_total{outcome=\"ok\"} 4"), "{metrics}");
     assert!(metrics.contains("route=\"/api/v1/users\""), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_lock_that_has_run_out_is_no_lock_for_a_lookup_or_a_reset() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn(&dir).await;
+    let minute = policy(
+        &dir,
+        "minute",
+        &[("pwdLockout", "TRUE"), ("pwdMaxFailure", "3"), ("pwdLockoutDuration", "60")],
+    )
+    .await;
+    let person = dir.add_person_in(PEOPLE, "ranout", true, &[("pwdPolicySubentry", &minute)]).await;
+    // Locked an hour ago for a minute: ppolicy keeps the mark until the
+    // person's next bind, and lets that bind in.
+    let format = time::macros::format_description!("[year][month][day][hour][minute][second]Z");
+    let an_hour_ago = (OffsetDateTime::now_utc() - Duration::from_secs(3600)).format(&format).unwrap();
+    dir.modify(&person.dn, vec![Mod::Replace("pwdAccountLockedTime", HashSet::from([an_hour_ago.as_str()]))])
+        .await;
+    assert_eq!(dir.attribute(&person.dn, "pwdAccountLockedTime").await, Some(an_hour_ago));
+
+    let bearer = app.bearer("helpdesk1").await;
+    let shown = app.lookup(&format!("/actions/persons/{}", person.id), Some(&bearer)).await;
+    assert_eq!(shown.status, 200, "{shown:?}");
+    assert_eq!(shown.body["status"]["locked"], false, "{shown:?}");
+    assert_eq!(shown.body["actions"], json!({ "reset": true, "unlock": false, "temporary": "optional" }));
+
+    // The default delegation may not unlock: a lock that still held would
+    // be 400 user_inactive.
+    let new = "Fresh-Passw0rd-78";
+    let reset = app.persons(&person.id, Some(&bearer), json!({ "password": new, "password_2": new })).await;
+    assert_eq!(reset.status, 200, "{reset:?}");
+    assert!(dir.binds(&person.dn, new).await);
 }

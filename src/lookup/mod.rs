@@ -160,8 +160,7 @@ impl<D: Directory> Service<D> {
         covering: &[&Delegation],
     ) -> Result<Shown, Failure> {
         let status = self.directory.account_status(&person).await?;
-        // Locked as the status says: a timed lock that has run out is none.
-        let account = Account { disabled: person.account.disabled, locked: status.locked };
+        let account = Account { disabled: person.account.disabled, locked: person.account.locked };
         let actions =
             access::actions(&self.rules, actor, &member, covering, account, self.policy.must_change());
         Ok(Shown { person, status, actions })

@@ -71,7 +71,7 @@ impl<D: Directory> Service<D> {
                         bound?;
                         // The walk's own failure is not a failed guess: answered
                         // below, outside the count.
-                        Ok((active(self.settle_lock(person).await?)?, member))
+                        Ok((active(person)?, member))
                     })
                     .await?;
                 let member = member?;
@@ -179,7 +179,7 @@ impl<D: Directory> Service<D> {
             Box::pin(alongside(&person, found.as_ref()))
         );
         let writer = writer?;
-        let admin = active(self.settle_lock(person).await?)?;
+        let admin = active(person)?;
         Ok((Authenticated { admin, writer, target: found }, along?))
     }
 

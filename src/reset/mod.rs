@@ -213,7 +213,6 @@ impl<D: Directory> Service<D> {
         let (Some(person), Some(target)) = (person, target) else {
             return Err(Failure::UserNotFound);
         };
-        let person = self.settle_lock(person).await?;
         trail.target_dn = Some(person.dn.to_string());
         trail.target_id.clone_from(&person.account.id);
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
@@ -239,17 +238,6 @@ impl<D: Directory> Service<D> {
             notification: None,
         };
         Ok((changed, mail))
-    }
-
-    /// A timed lock the directory's policy has let run out is no lock: the
-    /// directory lifts it at the person's next bind (OpenLDAP keeps
-    /// `pwdAccountLockedTime` until then), and a lookup's status already
-    /// says unlocked. Asked only of someone whose entry shows a lock.
-    pub(crate) async fn settle_lock(&self, mut person: Person) -> Result<Person, Failure> {
-        if person.account.locked {
-            person.account.locked = self.directory.account_status(&person).await?.locked;
-        }
-        Ok(person)
     }
 
     /// What the actor's delegations that cover the target allow this

@@ -56,7 +56,8 @@ pub struct Defaults {
 pub struct AccountFacts {
     /// Switched off by an administrator; a reset never switches it on.
     pub disabled: bool,
-    /// Locked by the directory after failed binds.
+    /// Locked by the directory after failed binds, now: a timed lock the
+    /// policy has let run out is lifted when the person is found.
     pub locked: bool,
     /// The directory's own mark of a (once) privileged account (AD's
     /// `adminCount=1`); `access` decides whether it protects.

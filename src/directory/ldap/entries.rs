@@ -64,12 +64,24 @@ impl LdapDirectory {
         Ok(person)
     }
 
-    /// `person`, if any, with `directory.inactive_filter` asked.
-    pub(super) async fn checked(&self, person: Option<Person>) -> Result<Option<Person>, DirectoryError> {
-        match person {
-            Some(person) => Ok(Some(self.with_inactive_filter(person).await?)),
-            None => Ok(None),
+    /// A timed lock the policy has let run out is no lock: the directory
+    /// lifts it at the person's next bind (OpenLDAP keeps
+    /// `pwdAccountLockedTime` until then), as their status says. Asked only
+    /// of someone whose entry shows a lock.
+    pub(super) async fn without_lapsed_lock(&self, person: &mut Person) -> Result<(), DirectoryError> {
+        if person.account.locked {
+            person.account.locked = self.status_of(person).await?.locked;
         }
+        Ok(())
+    }
+
+    /// `person`, if any, with `directory.inactive_filter` asked and a lapsed
+    /// lock lifted.
+    pub(super) async fn checked(&self, person: Option<Person>) -> Result<Option<Person>, DirectoryError> {
+        let Some(person) = person else { return Ok(None) };
+        let mut person = self.with_inactive_filter(person).await?;
+        self.without_lapsed_lock(&mut person).await?;
+        Ok(Some(person))
     }
 
     pub(super) async fn find_one(&self, base: &Dn, filter: &str) -> Result<Option<Person>, DirectoryError> {

@@ -73,6 +73,9 @@ impl LdapDirectory {
             .take(limit)
             .collect();
         self.mark_inactive(base, &filter, &mut people).await?;
+        for person in &mut people {
+            self.without_lapsed_lock(person).await?;
+        }
         Ok((people, truncated))
     }
 

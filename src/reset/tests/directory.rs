@@ -27,21 +27,15 @@ pub(super) struct Directory {
 }
 
 impl Directory {
-    pub(super) fn with(mut self, name: &str, groups: &[&'static str], account: AccountFacts) -> Self {
-        let person = Person {
-            dn: Dn::new(format!("uid={name},dc=x")),
-            username: name.into(),
-            email: None,
-            display_name: None,
-            account,
-            context: Vec::new(),
-            direct_groups: None,
-        };
-        self.people.insert(name.into(), (person, PASSWORD.into(), groups.to_vec()));
-        self
+    pub(super) fn with(self, name: &str, groups: &[&'static str], account: AccountFacts) -> Self {
+        self.with_person(name, &format!("uid={name},dc=x"), groups, account)
     }
 
-    pub(super) fn with_dn(mut self, name: &str, dn: &str, account: AccountFacts) -> Self {
+    pub(super) fn with_dn(self, name: &str, dn: &str, account: AccountFacts) -> Self {
+        self.with_person(name, dn, &[], account)
+    }
+
+    fn with_person(mut self, name: &str, dn: &str, groups: &[&'static str], account: AccountFacts) -> Self {
         let person = Person {
             dn: Dn::new(dn),
             username: name.into(),
@@ -51,7 +45,7 @@ impl Directory {
             context: Vec::new(),
             direct_groups: None,
         };
-        self.people.insert(name.into(), (person, PASSWORD.into(), Vec::new()));
+        self.people.insert(name.into(), (person, PASSWORD.into(), groups.to_vec()));
         self
     }
 

@@ -58,7 +58,7 @@ impl Dn {
         if dcs == 0 {
             return self.clone();
         }
-        Dn::new(rdns[rdns.len() - dcs..].join(",").trim())
+        Dn::new(rdns.get(rdns.len() - dcs..).map(|dcs| dcs.join(",")).unwrap_or_default().trim())
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,6 +1,17 @@
 //! pwproxy: a small, safe REST API that lets helpdesk staff and tooling reset
 //! people's passwords in the organization's own LDAP directory.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod access;
 pub mod audit;

@@ -71,7 +71,7 @@ impl Rules {
         let protected: HashSet<Dn> =
             protected_groups.iter().map(|g| Dn::new(g.trim())).filter(|g| !g.is_empty()).collect();
         let guarded_groups = admin_groups.union(&protected).cloned().collect();
-        let alike = delegations.windows(2).all(|pair| same_grant(&pair[0], &pair[1]));
+        let alike = delegations.windows(2).all(|pair| matches!(pair, [a, b] if same_grant(a, b)));
         let actor_walk_stops_at = if alike { admin_groups.clone() } else { HashSet::new() };
         Self { delegations, admin_groups, guarded_groups, actor_walk_stops_at, protect_privileged }
     }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Extension, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use tower::ServiceBuilder;
@@ -27,7 +27,14 @@ use crate::http::AppState;
 use pages::Pages;
 use sessions::{Current, Sessions};
 
+/// A signed-in agent's session. `SameSite=Lax`: a link from a ticket
+/// system (another site) reaches the page with the session, while a form
+/// posted from another site still goes without it (and every form carries a
+/// CSRF token besides).
 const COOKIE: &str = "pwproxy_session";
+/// The sign-in form's own session (its CSRF token), apart from the agent's:
+/// showing the sign-in page can never replace a live session's cookie.
+const SIGNIN_COOKIE: &str = "pwproxy_signin";
 
 /// No script, no frame, no plug-in; styles and forms from this origin only.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
@@ -41,18 +48,35 @@ pub struct Console {
 }
 
 impl Console {
-    /// The live session the request's cookie names.
+    /// The live session the request's session cookie names.
     fn current(&self, jar: &CookieJar) -> Option<Current> {
         jar.get(COOKIE).and_then(|cookie| self.sessions.find(cookie.value()))
     }
 
-    /// The cookie naming `current`, for the console's paths only.
+    /// The sign-in form's live session, if the request names one.
+    fn signin_current(&self, jar: &CookieJar) -> Option<Current> {
+        let current = jar.get(SIGNIN_COOKIE).and_then(|cookie| self.sessions.find(cookie.value()))?;
+        current.admin.is_none().then_some(current)
+    }
+
+    /// The cookie naming the signed-in session `current`, for the
+    /// console's paths only.
     fn cookie(&self, current: &Current) -> Cookie<'static> {
         Cookie::build((COOKIE, current.id.clone()))
             .http_only(true)
-            .same_site(SameSite::Strict)
+            .same_site(SameSite::Lax)
             .secure(self.secure)
             .path("/console/")
+            .build()
+    }
+
+    /// The cookie naming the sign-in form's session, for that form only.
+    fn signin_cookie(&self, current: &Current) -> Cookie<'static> {
+        Cookie::build((SIGNIN_COOKIE, current.id.clone()))
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(self.secure)
+            .path("/console/signin")
             .build()
     }
 }
@@ -83,6 +107,8 @@ pub fn router(settings: &ConsoleSettings, secure: bool) -> Result<Router<Arc<App
         .route("/console/people/{id}", get(people::person))
         .route("/console/people/{id}/reset", post(reset::reset))
         .route("/console/static/console.css", get(signin::stylesheet))
+        // Every other path under /console/: the console's own page, headers.
+        .route("/console/{*rest}", any(signin::not_found))
         .layer(Extension(Arc::new(console)))
         .layer(headers))
 }

@@ -10,15 +10,17 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::access::{Allowance, Blocked};
+use crate::directory::NoExpiry;
 use crate::lookup::Shown;
 use crate::reset::Failure;
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 6] = [
     ("layout.html", include_str!("../../templates/console/layout.html")),
     ("signin.html", include_str!("../../templates/console/signin.html")),
     ("search.html", include_str!("../../templates/console/search.html")),
     ("person.html", include_str!("../../templates/console/person.html")),
     ("options.html", include_str!("../../templates/console/options.html")),
+    ("not_found.html", include_str!("../../templates/console/not_found.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/console.css");
@@ -71,13 +73,34 @@ pub struct PersonView {
     pub failed_attempts: String,
     pub must_change: bool,
     pub changed_at: Option<String>,
-    pub expires_at: Option<String>,
+    /// When the password expires, or why no time can be named.
+    pub expires: String,
     pub may_reset: bool,
     pub why_not: String,
     pub may_unlock: bool,
     pub temporary: &'static str,
+    /// Whether mail delivery is offered at all (`[notify]` set).
+    pub offers_mail: bool,
     pub may_mail: bool,
     pub why_no_mail: &'static str,
+}
+
+/// The person's page's answer for "Password expires".
+fn expires(at: Option<OffsetDateTime>, no_expiry: Option<NoExpiry>) -> String {
+    if let Some(at) = when(at) {
+        return at;
+    }
+    match no_expiry {
+        Some(NoExpiry::AccountNeverExpires) => "never: this account's password is set never to expire",
+        Some(NoExpiry::NoMaxAge) => "never: the password policy sets no maximum age",
+        Some(NoExpiry::MustChangeFirst) => "not yet: a new password must be chosen at the next sign-in",
+        Some(NoExpiry::PolicyUnread) => {
+            "unknown: the password policy could not be read (see `pwproxy check`; for OpenLDAP set \
+             directory.policy_dn to the default policy entry, readable by the service account)"
+        }
+        Some(NoExpiry::NotRecorded) | None => "unknown: the directory does not record when it was last set",
+    }
+    .to_owned()
 }
 
 impl PersonView {
@@ -88,10 +111,11 @@ impl PersonView {
             Some(Blocked::Disabled) => "the account is disabled in the directory.".into(),
             None => String::new(),
         };
-        let (may_mail, why_no_mail) = match (sends_mail, &person.email) {
-            (false, _) => (false, "this service sends no mail"),
-            (true, None) => (false, "the person has no mail address"),
-            (true, Some(_)) => (true, ""),
+        let usable = person.email.as_deref().and_then(crate::notify::address).is_some();
+        let (may_mail, why_no_mail) = match (sends_mail, usable) {
+            (false, _) => (false, ""),
+            (true, false) => (false, "the person has no usable mail address"),
+            (true, true) => (true, ""),
         };
         Self {
             id: person.account.id.clone().unwrap_or_default(),
@@ -109,7 +133,7 @@ impl PersonView {
             failed_attempts: status.failed_attempts.map_or_else(|| "unknown".into(), |n| n.to_string()),
             must_change: status.must_change,
             changed_at: when(status.password_changed_at),
-            expires_at: when(status.password_expires_at),
+            expires: expires(status.password_expires_at, status.no_expiry),
             may_reset: actions.reset,
             why_not,
             may_unlock: actions.unlock,
@@ -118,8 +142,27 @@ impl PersonView {
                 Allowance::Never => "never",
                 Allowance::Optional => "optional",
             },
+            offers_mail: sends_mail,
             may_mail,
             why_no_mail,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_expiry_says_whether_never_or_unknown_and_why() {
+        let said = |why| expires(None, Some(why));
+        assert!(said(NoExpiry::NoMaxAge).starts_with("never: "));
+        assert!(said(NoExpiry::AccountNeverExpires).starts_with("never: "));
+        assert!(said(NoExpiry::MustChangeFirst).starts_with("not yet: "));
+        let unread = said(NoExpiry::PolicyUnread);
+        assert!(unread.starts_with("unknown: ") && unread.contains("directory.policy_dn"), "{unread}");
+        assert!(said(NoExpiry::NotRecorded).starts_with("unknown: "));
+        let at = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(expires(Some(at), None), "1970-01-01 00:00 UTC");
     }
 }

@@ -3,8 +3,8 @@
 use axum::Extension;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::Console;
 use super::agent::*;
 use super::pages::PersonView;
+use super::signin::signin_then;
 use crate::audit::RequestContext;
 use crate::http::errors::failure_status;
 use crate::http::people::search_text;
@@ -41,9 +42,10 @@ pub async fn search(
     Extension(console): Con,
     caller: Caller,
     jar: CookieJar,
+    uri: Uri,
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Response {
-    let Some(agent) = console.agent(&jar) else { return Redirect::to("/console/signin").into_response() };
+    let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
     let q = query.map(|Query(q)| q.q).unwrap_or_default();
     let q = q.trim();
     let mut page = SearchPage {
@@ -159,8 +161,13 @@ pub async fn person(
     Extension(console): Con,
     caller: Caller,
     jar: CookieJar,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(agent) = console.agent(&jar) else { return Redirect::to("/console/signin").into_response() };
+    let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
     person_page(&app, &console, &caller.at("console.person"), &agent, &id, (StatusCode::OK, Vec::new())).await
+}
+
+fn wanted(uri: &Uri) -> String {
+    uri.path_and_query().map_or_else(String::new, |p| p.as_str().to_owned())
 }

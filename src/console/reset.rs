@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::agent::*;
 use super::people::person_page;
+use super::signin::signin_then;
 use crate::generate::Delivery;
 use crate::http::Caller;
 use crate::http::errors::failure_status;
@@ -71,7 +72,8 @@ pub async fn reset(
     Path(id): Path<String>,
     form: Result<Form<ResetForm>, FormRejection>,
 ) -> Response {
-    let Some(agent) = console.agent(&jar) else { return Redirect::to("/console/signin").into_response() };
+    // Signed out meanwhile: back to this person's page after signing in.
+    let Some(agent) = console.agent(&jar) else { return signin_then(&format!("/console/people/{id}")) };
     let context = caller.at("console.reset");
     let refused = async |status: StatusCode, errors: Vec<String>| {
         person_page(&app, &console, &context, &agent, &id, (status, errors)).await

@@ -18,7 +18,7 @@ pub use dialects::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind, 
 pub use ldap::{
     Agreement, Connector, Discrepancy, Finding, LdapDirectory, Status, counting_exchanges, probe, trust_only,
 };
-pub use status::{AccountState, AccountStatus, LockMark, PolicyFacts};
+pub use status::{AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts};
 
 use crate::dn::Dn;
 use crate::generate::KnownRules;

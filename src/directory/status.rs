@@ -68,7 +68,44 @@ pub struct AccountStatus {
     pub must_change: bool,
     pub password_changed_at: Option<OffsetDateTime>,
     pub password_expires_at: Option<OffsetDateTime>,
+    /// Why `password_expires_at` is `None`; `None` while it is known.
+    pub no_expiry: Option<NoExpiry>,
     pub failed_attempts: Option<u32>,
+}
+
+/// Why a status names no expiry: "never" and "unknown" are not the same
+/// answer to a helpdesk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoExpiry {
+    /// The account's own "password never expires" (AD's
+    /// `DONT_EXPIRE_PASSWORD`).
+    AccountNeverExpires,
+    /// The policy could not be read (none configured, or not readable).
+    PolicyUnread,
+    /// The policy sets no maximum age.
+    NoMaxAge,
+    /// The password must be changed at the next sign-in; no clock runs yet.
+    MustChangeFirst,
+    /// The directory does not record when the password was set.
+    NotRecorded,
+}
+
+impl NoExpiry {
+    /// Why `expires_at` is what it is; `None` when it names a time.
+    pub fn of(
+        expires_at: Option<OffsetDateTime>,
+        state: &AccountState,
+        policy: &PolicyFacts,
+    ) -> Option<Self> {
+        Some(match () {
+            () if expires_at.is_some() => return None,
+            () if state.never_expires => NoExpiry::AccountNeverExpires,
+            () if !policy.known => NoExpiry::PolicyUnread,
+            () if policy.max_age.is_none() => NoExpiry::NoMaxAge,
+            () if state.must_change => NoExpiry::MustChangeFirst,
+            () => NoExpiry::NotRecorded,
+        })
+    }
 }
 
 /// A lock that began at `since` and lasts `duration` (`None`: until an
@@ -134,5 +171,22 @@ mod tests {
         assert_eq!(lock_from_start(since, None, datetime!(2030-01-01 0:00 UTC)), (true, None));
         assert_eq!(expiry(Some(since), hour), Some(datetime!(2026-12-04 11:00:00 UTC)));
         assert_eq!(expiry(Some(since), None), None);
+    }
+
+    #[test]
+    fn no_expiry_is_told_apart() {
+        let known =
+            PolicyFacts { known: true, max_age: Some(Duration::from_secs(86_400)), ..PolicyFacts::default() };
+        let state = AccountState::default();
+        let at = Some(datetime!(2026-12-04 10:00:00 UTC));
+        assert_eq!(NoExpiry::of(at, &state, &known), None);
+        assert_eq!(NoExpiry::of(None, &state, &PolicyFacts::default()), Some(NoExpiry::PolicyUnread));
+        let unlimited = PolicyFacts { max_age: None, ..known };
+        assert_eq!(NoExpiry::of(None, &state, &unlimited), Some(NoExpiry::NoMaxAge));
+        assert_eq!(NoExpiry::of(None, &state, &known), Some(NoExpiry::NotRecorded));
+        let changing = AccountState { must_change: true, ..AccountState::default() };
+        assert_eq!(NoExpiry::of(None, &changing, &known), Some(NoExpiry::MustChangeFirst));
+        let never = AccountState { never_expires: true, ..AccountState::default() };
+        assert_eq!(NoExpiry::of(None, &never, &PolicyFacts::default()), Some(NoExpiry::AccountNeverExpires));
     }
 }

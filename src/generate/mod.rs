@@ -86,13 +86,20 @@ mod tests {
 
     #[test]
     fn every_character_of_the_alphabet_is_drawn() {
-        // 2 000 passwords of 20: each of the 67 characters comes up ~600
+        // 2 000 passwords of 20: each of the 57 characters comes up ~700
         // times; never seeing one would mean a biased draw.
         let mut seen = std::collections::HashSet::new();
         for _ in 0..2_000 {
             seen.extend(draw(20, |_| true).unwrap().expose_secret().bytes());
         }
         assert_eq!(seen.len(), UPPER.len() + LOWER.len() + DIGITS.len() + SYMBOLS.len());
+    }
+
+    #[test]
+    fn the_api_documentation_counts_the_alphabet_as_it_is() {
+        let size = UPPER.len() + LOWER.len() + DIGITS.len() + SYMBOLS.len();
+        let api = include_str!("../../docs/api.md").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(api.contains(&format!("`OsRng`) over {size} characters")), "docs/api.md: {size} characters");
     }
 
     proptest! {

@@ -9,6 +9,7 @@ pub mod errors;
 mod extract;
 pub use extract::Caller;
 mod login;
+mod panics;
 pub(crate) mod people;
 mod persons;
 mod probes;
@@ -22,12 +23,13 @@ use axum::Extension;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, State};
-use axum::http::Request;
+use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -40,6 +42,8 @@ use answers::NotificationView;
 use api_doc::ApiDoc;
 use errors::{ApiError, RequestError};
 use secrecy::ExposeSecret;
+
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
 pub struct AppState {
     pub service: Service<LdapDirectory>,
@@ -68,9 +72,12 @@ pub fn router(
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(panics::answer_panics))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        // Answers carry passwords and people's details: no cache keeps them.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, NO_STORE))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

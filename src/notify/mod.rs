@@ -12,6 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use lettre::Address;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
@@ -21,9 +22,11 @@ pub use templates::Templates;
 /// One mail to one person about one reset.
 pub struct Mail {
     pub kind: MailKind,
-    /// The person's address.
-    pub to: String,
+    /// The person's address, already known to be one ([`address`]).
+    pub to: Address,
     pub username: String,
+    /// Fit for a header ([`header_text`]): the directory's value may hold
+    /// anything, a line break included.
     pub display_name: Option<String>,
     /// The admin who reset it.
     pub actor: String,
@@ -50,6 +53,22 @@ pub enum NotificationStatus {
     Skipped,
 }
 
+/// The directory's mail value as an address mail can go to; `None` when
+/// it is not one. Decided before a reset writes, so that a password meant
+/// for the mail is never written for an address nobody can reach.
+pub fn address(raw: &str) -> Option<Address> {
+    raw.trim().parse().ok()
+}
+
+/// A directory value fit for a mail header or subject: control characters
+/// (a line break that would start a header of its own among them) become
+/// spaces, runs of white space one; `None` when nothing is left.
+pub fn header_text(raw: &str) -> Option<String> {
+    let words: Vec<&str> =
+        raw.split(|c: char| c.is_control() || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 impl NotificationStatus {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,7 +88,10 @@ pub struct Notification {
 
 impl Notification {
     pub fn skipped() -> Self {
-        Self { status: NotificationStatus::Skipped, reason: Some("the person has no mail address".into()) }
+        Self {
+            status: NotificationStatus::Skipped,
+            reason: Some("the person has no usable mail address".into()),
+        }
     }
 
     /// A delivery that failed lost the only copy of the password: say so.
@@ -128,6 +150,29 @@ impl Notifier {
                     self.deadline.as_secs()
                 ))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_with_a_line_break_is_one_line_in_a_header() {
+        assert_eq!(
+            header_text("Hugo\r\nBcc: evil@example.net").as_deref(),
+            Some("Hugo Bcc: evil@example.net")
+        );
+        assert_eq!(header_text("  Ned\tBrown \u{0}").as_deref(), Some("Ned Brown"));
+        assert_eq!(header_text("\r\n \u{7f}"), None);
+    }
+
+    #[test]
+    fn only_an_address_is_an_address() {
+        assert!(address(" ned@example.org ").is_some());
+        for raw in ["", "ned", "ned@", "@example.org", "ned@example.org\r\nBcc: x@y.z", "a b@example.org"] {
+            assert!(address(raw).is_none(), "{raw:?}");
         }
     }
 }

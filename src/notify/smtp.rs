@@ -91,17 +91,16 @@ impl SmtpMailer {
             reason: "the mail could not be written (template error; see the log)".into(),
             details,
         })?;
-        let to = Mailbox::new(
-            mail.display_name.clone(),
-            mail.to.parse().map_err(|e| Undelivered {
-                reason: "the person's mail address is not valid".into(),
-                details: format!("the mail address of {}: {e}", mail.username),
-            })?,
-        );
+        // The name is made fit for a header where the mail is put
+        // together, whoever built it: lettre panics on a line break.
+        let name = mail.display_name.as_deref().and_then(super::header_text);
+        let to = Mailbox::new(name, mail.to.clone());
+        // A template may put the person's values in the subject too.
+        let subject = super::header_text(&texts.subject).unwrap_or_default();
         Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(texts.subject)
+            .subject(subject)
             .message_id(Some(format!("<{}@{}>", mail.reference, self.domain)))
             .date_now()
             .multipart(

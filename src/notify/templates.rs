@@ -114,7 +114,7 @@ mod tests {
     fn mail(kind: MailKind) -> Mail {
         Mail {
             kind,
-            to: "jdoe@example.org".into(),
+            to: "jdoe@example.org".parse().unwrap(),
             username: "jdoe".into(),
             display_name: Some("John <b>Doe</b>".into()),
             actor: "helpdesk1".into(),

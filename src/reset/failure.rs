@@ -108,8 +108,8 @@ impl Failure {
             }
             Failure::UserNotFound => "No such user.".into(),
             Failure::NoMailAddress => {
-                "The person has no mail address to send the password to; ask for \"deliver\": \"response\" \
-                 or add an address in the directory. Nothing was changed."
+                "The person has no usable mail address to send the password to; ask for \"deliver\": \
+                 \"response\" or correct the address in the directory. Nothing was changed."
                     .into()
             }
             Failure::MailNotConfigured => {

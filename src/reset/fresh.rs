@@ -9,7 +9,7 @@ use super::{Failure, Service};
 use crate::config::GenerateSettings;
 use crate::directory::{Directory, Person};
 use crate::generate::{self, Delivery};
-use crate::notify::{Mail, MailKind, Notifier};
+use crate::notify::{self, Mail, MailKind, Notifier};
 use crate::policy::Rule;
 
 /// What a reset request asks to be written.
@@ -79,7 +79,9 @@ impl<D: Directory> Service<D> {
             if self.mailing.notifier.is_none() {
                 return Err(Failure::MailNotConfigured);
             }
-            if person.email.is_none() {
+            // An address mail cannot go to is no address: refused before the
+            // write, or the password would be one nobody knows.
+            if person.email.as_deref().and_then(notify::address).is_none() {
                 return Err(Failure::NoMailAddress);
             }
         }
@@ -94,7 +96,8 @@ impl<D: Directory> Service<D> {
     }
 
     /// The mail for a written reset: the password itself for a mail
-    /// delivery, else the notice; `None` without `[notify]` or an address.
+    /// delivery, else the notice; `None` without `[notify]` or a usable
+    /// address.
     pub(super) fn mail(
         &self,
         person: &Person,
@@ -108,11 +111,12 @@ impl<D: Directory> Service<D> {
             Fresh::Generated { password, delivery: Delivery::Response } => (MailKind::Notice, Some(password)),
             Fresh::Typed(_) => (MailKind::Notice, None),
         };
-        let mail = self.mailing.notifier.as_ref().and(person.email.as_ref()).map(|to| Mail {
+        let to = self.mailing.notifier.as_ref().and(person.email.as_deref()).and_then(notify::address);
+        let mail = to.map(|to| Mail {
             kind,
-            to: to.clone(),
+            to,
             username: person.username.clone(),
-            display_name: person.display_name.clone(),
+            display_name: person.display_name.as_deref().and_then(notify::header_text),
             actor: actor.to_owned(),
             at: OffsetDateTime::now_utc(),
             reference: reference.to_owned(),

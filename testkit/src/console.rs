@@ -8,7 +8,8 @@ use reqwest::redirect::Policy;
 pub struct ConsoleClient {
     base: String,
     http: reqwest::Client,
-    cookie: Option<String>,
+    /// The cookies the console set, by name (paths are not told apart).
+    cookies: std::collections::BTreeMap<String, String>,
     pub csrf: String,
 }
 
@@ -28,12 +29,18 @@ impl Page {
 impl ConsoleClient {
     pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
-        Self { base: base.to_owned(), http, cookie: None, csrf: String::new() }
+        Self { base: base.to_owned(), http, cookies: Default::default(), csrf: String::new() }
     }
 
     async fn keep(&mut self, response: reqwest::Response) -> Page {
-        if let Some(cookie) = response.headers().get(SET_COOKIE).and_then(|v| v.to_str().ok()) {
-            self.cookie = cookie.split(';').next().map(str::to_owned);
+        for set in response.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if value.is_empty() || set.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
         }
         let (status, headers) = (response.status().as_u16(), response.headers().clone());
         let body = response.text().await.unwrap();
@@ -44,9 +51,20 @@ impl ConsoleClient {
         Page { status, headers, body }
     }
 
+    /// The `Cookie` header a browser would send.
+    fn cookie_header(&self) -> Option<String> {
+        let pairs: Vec<String> = self.cookies.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
+    }
+
+    /// The value of the cookie `name`, if the console set one.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
     pub async fn get(&mut self, path: &str) -> Page {
         let mut request = self.http.get(format!("{}{path}", self.base));
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             request = request.header(COOKIE, cookie);
         }
         let response = request.send().await.unwrap();
@@ -55,7 +73,7 @@ impl ConsoleClient {
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie_header() {
             request = request.header(COOKIE, cookie);
         }
         let response = request.send().await.unwrap();

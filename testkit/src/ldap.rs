@@ -234,6 +234,26 @@ impl TestDirectory {
             .and_then(|(_, v)| v.into_iter().next())
     }
 
+    /// Waits until 389 DS has lifted the retry counter's lock on `dn`: it
+    /// does so in a post-operation that may finish just after the answer to
+    /// the password write. Reads the server's own state (as the root DN),
+    /// bounded; a lock still there after 10 s fails the test.
+    pub async fn wait_until_389_unlocked(&self, dn: &str) {
+        let started = std::time::Instant::now();
+        loop {
+            let count = self.attribute(dn, "passwordRetryCount").await;
+            let until = self.attribute(dn, "accountUnlockTime").await;
+            if count.as_deref().is_none_or(|c| c == "0") && until.is_none() {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "389 DS still locks {dn}: passwordRetryCount {count:?}, accountUnlockTime {until:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn id_of(&self, dn: &str) -> String {
         self.attribute(dn, "entryUUID").await.expect("entryUUID")
     }

@@ -18,6 +18,22 @@ fn screenshots() -> PathBuf {
     std::env::var("PWPROXY_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|_| std::env::temp_dir())
 }
 
+/// The page is no wider than the window: nothing scrolls sideways.
+async fn assert_fits(browser: &Browser, page: &str) {
+    let widths = "return [document.documentElement.scrollWidth, window.innerWidth]";
+    let widths = browser.client.execute(widths, vec![]).await.unwrap();
+    let [content, window] = [&widths[0], &widths[1]].map(|w| w.as_u64().unwrap());
+    assert!(window <= 390, "{page}: the window is {window} px wide, not a phone's");
+    assert!(content <= window, "{page}: {content} px of content in a {window} px window");
+}
+
+/// A person of the seed (the demo directory's), as the tests name one.
+async fn seed_person(dir: &TestDirectory, uid: &str) -> TestPerson {
+    let dn = format!("uid={uid},{PEOPLE}");
+    let id = dir.id_of(&dn).await;
+    TestPerson { uid: uid.into(), mail: dir.attribute(&dn, "mail").await, dn, id }
+}
+
 async fn accessible(browser: &Browser, page: &str) {
     let problems = browser.serious_accessibility_problems().await;
     assert!(problems.is_empty(), "{page}: {problems:#?}");
@@ -25,9 +41,11 @@ async fn accessible(browser: &Browser, page: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and_signs_out() {
-    let dir = TestDirectory::start().await;
+    // A slapd of this test's own: the screenshots show the demo directory's
+    // people (the seed is the demo's), and alice's password changes here.
+    let dir = TestDirectory::start_own().await;
     let app = TestApp::spawn_with(&dir, unlocking(HELPDESK)).await;
-    let typed = dir.add_person("consoletyped", true).await;
+    let typed = seed_person(&dir, "alice").await;
     let locked = dir.add_person_in(PEOPLE, "consolelocked", true, &[LOCKED]).await;
     let browser = Browser::start().await;
     let shots = screenshots();
@@ -41,14 +59,19 @@ async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and
     browser.click("form.card button").await;
     assert_eq!(browser.path_becomes("/console/search").await, "/console/search");
 
-    browser.fill("#q", "consoletyped").await;
+    browser.fill("#q", "a").await;
     browser.click("form.search button").await;
     accessible(&browser, "search results").await;
+    assert!(browser.text("table").await.contains("Alice Archer"));
     browser.screenshot(&shots.join("console-search.png")).await;
     browser.click(&format!("a[href='/console/people/{}']", typed.id)).await;
     assert_eq!(browser.path().await, format!("/console/people/{}", typed.id));
     accessible(&browser, "person").await;
     browser.screenshot(&shots.join("console-person.png")).await;
+    // Why no expiry is named, in words; no mail to offer without [notify].
+    let facts = browser.text(".facts").await;
+    assert!(facts.contains("never: the password policy sets no maximum age"), "{facts}");
+    assert!(!browser.has("#deliver-mail").await, "no mail option where no mail is sent");
 
     // Every broken rule at once; nothing written.
     browser.fill("#password", "short").await;
@@ -79,13 +102,21 @@ async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and
     browser.go(&app.url(&format!("/console/people/{}", typed.id))).await;
     assert!(!browser.has(".secret").await, "shown once only");
 
-    // On a phone's width: one column, nothing cut off, still accessible.
+    // On a phone's width: one column, nothing cut off, still accessible;
+    // long unbroken values (a name, an address) wrap.
     browser.resize(390, 844).await;
-    let overflow =
-        browser.client.execute("return document.documentElement.scrollWidth > window.innerWidth", vec![]);
-    assert_eq!(overflow.await.unwrap(), serde_json::json!(false), "no sideways scrolling");
+    assert_fits(&browser, "person on a phone").await;
     accessible(&browser, "person on a phone").await;
     browser.screenshot(&shots.join("console-phone.png")).await;
+    let long_name = "MaximilianeOberhuberSchmidtWittelsbachXYZ1";
+    let long = [("cn", long_name), ("mail", "maximiliane.oberhuber-schmidt@verwaltung.acme.test")];
+    let long = dir.add_person_in(PEOPLE, "maximiliane", true, &long).await;
+    browser.go(&app.url(&format!("/console/people/{}", long.id))).await;
+    assert_fits(&browser, "a person with a 42-character name on a phone").await;
+    browser.go(&app.url("/console/search?q=maximiliane")).await;
+    assert!(browser.text("table").await.contains("verwaltung.acme.test"));
+    assert_fits(&browser, "search results with a long address on a phone").await;
+    accessible(&browser, "search results on a phone").await;
     browser.resize(1100, 900).await;
 
     // A locked person: unlocked with the reset.

@@ -26,6 +26,13 @@ async fn a_search_is_bounded_by_its_limit_and_says_when_more_matched() {
     // By name (cn) too, in any letter case.
     let alice = app.lookup("/api/v1/users?q=Alice", Some(&bearer)).await;
     assert_eq!(alice.body["users"][0]["username"], "alice", "{alice:?}");
+    // By surname and given name, as a caller says them on the phone.
+    let extra = [("cn", "Ned Brownlow-Quist"), ("sn", "Brownlow-Quist"), ("givenName", "Nedwin")];
+    let ned = dir.add_person_in(PEOPLE, "ned", true, &extra).await;
+    for q in ["brownlow-q", "Nedwin"] {
+        let found = app.lookup(&format!("/api/v1/users?q={q}"), Some(&bearer)).await;
+        assert_eq!(found.body["users"][0]["username"], ned.uid.as_str(), "{q}: {found:?}");
+    }
 
     for bad in [
         "/api/v1/users?q=a&limit=0",

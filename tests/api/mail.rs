@@ -14,7 +14,7 @@ const CONTACT: &str = "the IT desk on 555-0100";
 /// notify.timeout_secs in these tests: a stalled server is given up on.
 const TIMEOUT_SECS: u64 = 2;
 
-fn mailing(url: String, ca_file: Option<std::path::PathBuf>) -> impl FnOnce(&mut Settings) {
+pub(crate) fn mailing(url: String, ca_file: Option<std::path::PathBuf>) -> impl FnOnce(&mut Settings) {
     move |settings| {
         settings.notify = Some(NotifySettings {
             smtp_url: url.into(),
@@ -28,7 +28,7 @@ fn mailing(url: String, ca_file: Option<std::path::PathBuf>) -> impl FnOnce(&mut
     }
 }
 
-fn typed(password: &str) -> Value {
+pub(crate) fn typed(password: &str) -> Value {
     json!({ "password": password, "password_2": password })
 }
 

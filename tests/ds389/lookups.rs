@@ -31,6 +31,7 @@ async fn a_person_locked_by_failed_binds_is_locked_until_an_admin_acts_and_a_res
     let body = json!({ "password": new, "password_2": new, "unlock": true, "temporary": false });
     let reset = app.persons(&person.id, Some(&auth), body).await;
     assert_eq!(reset.status, 200, "{reset:?}");
+    dir.wait_until_389_unlocked(&person.dn).await;
     assert!(dir.binds(&person.dn, new).await);
     let after = app.lookup(&path, Some(&auth)).await;
     assert_eq!(after.body["status"]["locked"], false, "{after:?}");

@@ -32,21 +32,13 @@ async fn a_person_locked_by_the_retry_counter_is_unlocked_by_the_write_when_aske
     let unlock = json!({ "password": NEW, "password_2": NEW, "unlock": true });
     let answer = app.persons(&temporary.id, Some(&helpdesk1()), unlock).await;
     assert_eq!(answer.status, 200, "{answer:?}");
+    dir.wait_until_389_unlocked(&temporary.dn).await;
     assert!(dir.must_change(&temporary.dn, NEW).await, "unlocked, and obliged to change it");
     let unlock = json!({ "password": NEW, "password_2": NEW, "unlock": true, "temporary": false });
     let answer = app.persons(&permanent.id, Some(&helpdesk1()), unlock).await;
     assert_eq!(answer.status, 200, "{answer:?}");
-    // 389 sets the retry counter back in a post-operation that may finish
-    // just after the answer to a plain modify: measured, well under a second.
-    let mut unlocked = false;
-    for _ in 0..30 {
-        if dir.binds(&permanent.dn, NEW).await {
-            unlocked = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(unlocked && !dir.must_change(&permanent.dn, NEW).await);
+    dir.wait_until_389_unlocked(&permanent.dn).await;
+    assert!(dir.binds(&permanent.dn, NEW).await && !dir.must_change(&permanent.dn, NEW).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,7 +16,9 @@ use super::{
     Prerequisite, WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{first_bytes, first_value, number};
-use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, expiry, lock_from_start};
+use crate::directory::status::{
+    AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, lock_from_start,
+};
 use crate::directory::{Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
@@ -228,7 +230,7 @@ impl Dialect for ActiveDirectory {
             Some(LockMark::At(since)) => (account.locked, Some(since), None),
             _ => (account.locked, None, None),
         };
-        let expires = if state.never_expires || state.must_change {
+        let expires_at = if state.never_expires || state.must_change {
             None
         } else {
             expiry(state.changed_at, policy.max_age)
@@ -240,7 +242,8 @@ impl Dialect for ActiveDirectory {
             locked_until: locked_until.filter(|_| locked),
             must_change: state.must_change,
             password_changed_at: state.changed_at,
-            password_expires_at: expires,
+            password_expires_at: expires_at,
+            no_expiry: NoExpiry::of(expires_at, state, policy),
             failed_attempts: state.failures,
         }
     }
@@ -320,13 +323,16 @@ fn id_display(raw: &[u8]) -> Option<String> {
 /// translated groups are still recognised.
 fn is_privileged_sid(sid: &[u8]) -> bool {
     // revision, sub-authority count, 6-byte authority, 4-byte LE sub-authorities
-    let (Some(&count), true) = (sid.get(1), sid.len() >= 8) else { return false };
-    let subs: Vec<u32> = sid[8..]
+    let (Some(&count), Some(authority), Some(rest)) = (sid.get(1), sid.get(2..8), sid.get(8..)) else {
+        return false;
+    };
+    let subs: Vec<u32> = rest
         .chunks_exact(4)
         .take(count as usize)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .filter_map(|c| c.try_into().ok())
+        .map(u32::from_le_bytes)
         .collect();
-    let nt_authority = sid[2..8] == [0, 0, 0, 0, 0, 5];
+    let nt_authority = authority == [0, 0, 0, 0, 0, 5];
     match (nt_authority, subs.first(), subs.last()) {
         (true, Some(32), Some(rid)) => matches!(rid, 544 | 548..=551),
         (true, Some(21), Some(rid)) => matches!(rid, 512 | 518 | 519),

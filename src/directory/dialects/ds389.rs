@@ -29,7 +29,9 @@ use super::{
     WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{first_value, number};
-use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
+use crate::directory::status::{
+    AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, generalized_time,
+};
 use crate::directory::{Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
@@ -268,6 +270,8 @@ impl Dialect for Ds389 {
             }
             None => (false, None, None),
         };
+        // 389 keeps the attribute while `passwordExp` is off too.
+        let expires_at = state.expires_at.filter(|_| !policy.known || policy.max_age.is_some());
         AccountStatus {
             disabled: account.disabled,
             locked,
@@ -276,8 +280,8 @@ impl Dialect for Ds389 {
             must_change: state.must_change,
             // 389 sets the expiry `passwordMaxAge` after each change.
             password_changed_at: state.expires_at.zip(policy.max_age).map(|(at, age)| at - age),
-            // 389 keeps the attribute while `passwordExp` is off too.
-            password_expires_at: state.expires_at.filter(|_| !policy.known || policy.max_age.is_some()),
+            password_expires_at: expires_at,
+            no_expiry: NoExpiry::of(expires_at, state, policy),
             failed_attempts: state.failures,
         }
     }

@@ -19,7 +19,7 @@ use super::{
 use crate::directory::attributes::{all_values, number};
 use crate::directory::attributes::{first_value, has};
 use crate::directory::status::{
-    AccountState, AccountStatus, LockMark, PolicyFacts, expiry, generalized_time, lock_from_start,
+    AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, generalized_time, lock_from_start,
 };
 use crate::directory::{Person, Write};
 use crate::dn::Dn;
@@ -237,6 +237,7 @@ impl Dialect for OpenLdap {
             }
             Some(LockMark::At(since)) => (true, Some(since), None),
         };
+        let expires_at = expiry(state.changed_at, policy.max_age);
         AccountStatus {
             disabled: account.disabled,
             locked,
@@ -244,7 +245,8 @@ impl Dialect for OpenLdap {
             locked_until: locked_until.filter(|_| locked),
             must_change: state.must_change,
             password_changed_at: state.changed_at,
-            password_expires_at: expiry(state.changed_at, policy.max_age),
+            password_expires_at: expires_at,
+            no_expiry: NoExpiry::of(expires_at, state, policy),
             failed_attempts: state.failures,
         }
     }

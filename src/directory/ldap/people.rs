@@ -36,9 +36,9 @@ impl Policies {
 
 impl LdapDirectory {
     /// People under `base` (and `users_base_dn`) matching `users_filter` and
-    /// `filter`, whose username, name, display name or mail starts with
-    /// `text`; at most `limit`, and whether more matched. `text` is
-    /// escaped: it is never part of the filter's structure.
+    /// `filter`, whose username, name, display name, given name, surname or
+    /// mail starts with `text`; at most `limit`, and whether more matched.
+    /// `text` is escaped: it is never part of the filter's structure.
     pub(super) async fn people_starting_with(
         &self,
         base: &Dn,
@@ -55,10 +55,9 @@ impl LdapDirectory {
             return Ok((Vec::new(), false));
         };
         let text = ldap_escape(text);
-        let starts: String = [self.username_attribute.as_str(), "cn", "displayName", &self.mail_attribute]
-            .iter()
-            .map(|attribute| format!("({attribute}={text}*)"))
-            .collect();
+        let attributes =
+            [self.username_attribute.as_str(), "cn", "displayName", "givenName", "sn", &self.mail_attribute];
+        let starts: String = attributes.iter().map(|attribute| format!("({attribute}={text}*)")).collect();
         let filter = format!("(&{}{}(|{starts}))", self.users_filter, filter.unwrap_or_default());
         // One more than asked tells whether more matched.
         let wanted = i32::try_from(limit + 1).unwrap_or(i32::MAX);

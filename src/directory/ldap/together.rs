@@ -53,8 +53,9 @@ impl LdapDirectory {
             self.search(base.as_str(), Scope::Subtree, &filter, &self.person_attributes(), 5).await?;
         let people: Vec<Person> = entries.into_iter().map(|entry| self.person(entry)).collect();
         // Positions first, then the people moved out: nobody is copied.
-        let admins: Vec<usize> = (0..people.len())
-            .filter(|&i| people[i].is_named(admin) && people[i].dn.is_within(&self.admins_base))
+        let admins: Vec<usize> = (people.iter().enumerate())
+            .filter(|(_, p)| p.is_named(admin) && p.dn.is_within(&self.admins_base))
+            .map(|(i, _)| i)
             .collect();
         let mut targets = Vec::new();
         for (i, person) in people.iter().enumerate() {
@@ -63,7 +64,7 @@ impl LdapDirectory {
             }
             // Found through the admin's clause alone, it may not match
             // users_filter: asked of the directory, as a separate search would.
-            if admins.iter().any(|&a| people[a].dn == person.dn)
+            if admins.iter().any(|&a| people.get(a).is_some_and(|p| p.dn == person.dn))
                 && self
                     .search(person.dn.as_str(), Scope::Base, &self.users_filter, &["1.1"], 1)
                     .await?
@@ -76,8 +77,11 @@ impl LdapDirectory {
         let (admin, target) = (one_of(admins, base)?, one_of(targets, base)?);
         let mut people: Vec<Option<Person>> = people.into_iter().map(Some).collect();
         // The admin may be their own target: then the one entry serves both.
-        let admin = admin.and_then(|i| if target == Some(i) { people[i].clone() } else { people[i].take() });
-        let target = target.and_then(|i| people[i].take());
+        let admin = admin.and_then(|i| {
+            let entry = people.get_mut(i)?;
+            if target == Some(i) { entry.clone() } else { entry.take() }
+        });
+        let target = target.and_then(|i| people.get_mut(i)?.take());
         Ok((self.checked(admin).await?, self.checked(target).await?))
     }
 

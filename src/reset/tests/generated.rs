@@ -34,7 +34,7 @@ impl Mailer for Recorder {
                         MailKind::Delivery(password) => Some(password.expose_secret().to_owned()),
                         MailKind::Notice => None,
                     };
-                    self.sent.lock().unwrap().push((mail.to.clone(), password));
+                    self.sent.lock().unwrap().push((mail.to.to_string(), password));
                     Ok(())
                 }
                 Behaviour::Refuse => Err(Undelivered {
@@ -55,12 +55,16 @@ fn people() -> Directory {
 }
 
 fn mailing(behaviour: Option<Behaviour>) -> (Service<Directory>, Sent) {
+    mailing_over(people(), behaviour)
+}
+
+fn mailing_over(directory: Directory, behaviour: Option<Behaviour>) -> (Service<Directory>, Sent) {
     let sent = Sent::default();
     let notifier = behaviour.map(|behaviour| {
         let recorder = Recorder { behaviour, sent: sent.clone() };
         Notifier::new(Box::new(recorder), Duration::from_millis(300))
     });
-    (service(people()).with_mail(GenerateSettings::default(), notifier), sent)
+    (service(directory).with_mail(GenerateSettings::default(), notifier), sent)
 }
 
 fn generate(target: &str, deliver: Option<Delivery>) -> ResetCommand {
@@ -109,6 +113,12 @@ async fn a_typed_reset_sends_the_notice_without_the_password() {
 async fn a_mail_delivery_that_cannot_happen_is_refused_before_anything_is_written() {
     let (service, _) = mailing(Some(Behaviour::Take));
     assert_eq!(code(reset(&service, generate("bob", Some(Delivery::Mail))).await), "no_mail_address");
+    // An address mail cannot go to is no address: refused before the write too.
+    let mut directory = people();
+    directory.people.get_mut("bob").unwrap().0.email = Some("bob at example.org\r\nBcc: x@y.z".into());
+    let (unusable, _) = mailing_over(directory, Some(Behaviour::Take));
+    assert_eq!(code(reset(&unusable, generate("bob", Some(Delivery::Mail))).await), "no_mail_address");
+    assert!(unusable.directory.written.lock().unwrap().is_empty());
     let (unconfigured, _) = mailing(None);
     assert_eq!(code(reset(&unconfigured, generate("alice", Some(Delivery::Mail))).await), "invalid_request");
     assert!(service.directory.written.lock().unwrap().is_empty());

@@ -14,21 +14,19 @@
 )]
 
 pub mod access;
+pub mod app;
 pub mod audit;
 pub mod check;
 pub mod config;
-pub mod console;
 pub mod directory;
 pub mod dn;
 pub mod generate;
-pub mod http;
 pub mod lockout;
-pub mod lookup;
 mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod policy;
-pub mod reset;
 pub mod startup;
 pub mod telemetry;
 pub mod token;
+pub mod web;

@@ -4,17 +4,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::http::AppState;
+use crate::app::App;
+use crate::directory::LdapDirectory;
+use crate::metrics::Metrics;
 
-/// Forgets expired lockouts once a minute, for as long as the state lives.
-pub(crate) fn spawn_lockout_maintenance(state: &Arc<AppState>) {
-    let state = Arc::downgrade(state);
+type Served = App<LdapDirectory>;
+
+/// Forgets expired lockouts once a minute, for as long as the app lives.
+pub(crate) fn spawn_lockout_maintenance(app: &Arc<Served>) {
+    let state = Arc::downgrade(app);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
             match state.upgrade() {
-                Some(state) => state.service.lockout().forget_expired(),
+                Some(app) => app.lockout().forget_expired(),
                 None => return,
             }
         }
@@ -32,8 +36,8 @@ const MEMBER_OF_RETRY: Duration = Duration::from_secs(10);
 
 /// Proves `memberOf` (see `directory::member_of`), says so when the answer
 /// changes, and tells how long to wait before the next proof.
-pub(crate) async fn prove_member_of(state: &AppState) -> Duration {
-    let directory = state.service.directory();
+pub(crate) async fn prove_member_of(app: &Served, metrics: &Metrics) -> Duration {
+    let directory = app.directory();
     let was_proven = directory.reads_member_of();
     let Some(proof) = directory.prove_member_of().await else { return MEMBER_OF_REPROOF };
     let wait = match proof {
@@ -63,19 +67,19 @@ pub(crate) async fn prove_member_of(state: &AppState) -> Duration {
             MEMBER_OF_RETRY
         }
     };
-    state.metrics.member_of_proven(directory.reads_member_of());
+    metrics.member_of_proven(directory.reads_member_of());
     wait
 }
 
-/// Proves `memberOf` again and again, for as long as the state lives.
-pub(crate) fn spawn_member_of_proofs(state: &Arc<AppState>, first_wait: Duration) {
-    let state = Arc::downgrade(state);
+/// Proves `memberOf` again and again, for as long as the app lives.
+pub(crate) fn spawn_member_of_proofs(app: &Arc<Served>, metrics: Arc<Metrics>, first_wait: Duration) {
+    let state = Arc::downgrade(app);
     tokio::spawn(async move {
         let mut wait = first_wait;
         loop {
             tokio::time::sleep(wait).await;
-            let Some(state) = state.upgrade() else { return };
-            wait = prove_member_of(&state).await;
+            let Some(app) = state.upgrade() else { return };
+            wait = prove_member_of(&app, &metrics).await;
         }
     });
 }

@@ -34,6 +34,12 @@ struct OutcomeLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    action: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
     operation: &'static str,
 }
@@ -63,6 +69,7 @@ pub struct Metrics {
     resets: Family<OutcomeLabels, Counter>,
     lookups: Family<OutcomeLabels, Counter>,
     notifications: Family<StatusLabels, Counter>,
+    audit_events: Family<EventLabels, Counter>,
     operations: Histograms<OperationLabels>,
     connections: Family<ConnectionLabels, Gauge>,
     lockouts: Family<ScopeLabels, Counter>,
@@ -117,6 +124,12 @@ impl Default for Metrics {
             "Directory connections by pool and state (at the time of the scrape)",
             connections.clone(),
         );
+        let audit_events = Family::default();
+        registry.register(
+            "pwproxy_audit_events",
+            "Audit events recorded, by action and outcome (ok or the stable code)",
+            audit_events.clone(),
+        );
         let lockouts = Family::default();
         registry.register(
             "pwproxy_lockouts",
@@ -142,6 +155,7 @@ impl Default for Metrics {
             resets,
             lookups,
             notifications,
+            audit_events,
             operations,
             connections,
             lockouts,
@@ -171,6 +185,11 @@ impl Metrics {
     /// `status`: sent, failed or skipped.
     pub fn notification(&self, status: &'static str) {
         self.notifications.get_or_create(&StatusLabels { status }).inc();
+    }
+
+    /// One audit event: `outcome` is `ok` or a stable code.
+    pub fn audit_event(&self, action: &'static str, outcome: &'static str) {
+        self.audit_events.get_or_create(&EventLabels { action, outcome }).inc();
     }
 
     pub fn directory_operation(&self, operation: &'static str, elapsed: Duration) {

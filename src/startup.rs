@@ -10,17 +10,16 @@ use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 
 use crate::access::Rules;
+use crate::app::App;
 use crate::config::{Membership, Settings};
-use crate::console;
 use crate::directory::LdapDirectory;
-use crate::http::{self, AppState};
 use crate::lockout::Lockout;
 use crate::maintenance::{prove_member_of, spawn_lockout_maintenance, spawn_member_of_proofs};
 use crate::metrics::Metrics;
 use crate::notify::{Notifier, SmtpMailer};
 use crate::policy::{BlocklistError, Policy};
-use crate::reset::Service;
 use crate::token::Tokens;
+use crate::web::{self, AppState, console};
 
 /// The longest password a verifier should accept at least (NIST SP 800-63B
 /// rev. 4, 3.1.1.2).
@@ -92,7 +91,7 @@ impl Application {
             &authorization.protected_groups,
             authorization.protects_privileged(settings.directory.kind),
         );
-        let service = Service::new(
+        let app = App::new(
             directory,
             rules,
             Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
@@ -100,20 +99,22 @@ impl Application {
             Lockout::new(&settings.rate_limit).observed_by(metrics.clone()),
             Duration::from_secs(settings.ldap.timeout_secs),
         )
-        .with_mail(settings.generate.clone(), notifier(settings)?);
+        .with_mail(settings.generate.clone(), notifier(settings)?)
+        .observed_by(metrics.clone());
+        let app = Arc::new(app);
         let trusted_proxies = settings.server.trusted_proxy_ranges().map_err(StartupError::TrustedProxies)?;
         let state = Arc::new(AppState {
-            service,
-            metrics,
+            app: app.clone(),
+            metrics: metrics.clone(),
             default_admin: authorization.default_admin.clone(),
             trusted_proxies,
         });
-        spawn_lockout_maintenance(&state);
+        spawn_lockout_maintenance(&app);
         if settings.directory.membership == Membership::MemberOf {
             // The first proof before serving: the first requests already
             // read memberOf when it is kept.
-            let wait = prove_member_of(&state).await;
-            spawn_member_of_proofs(&state, wait);
+            let wait = prove_member_of(&app, &metrics).await;
+            spawn_member_of_proofs(&app, metrics, wait);
         }
         let server = &settings.server;
         // The session cookie is Secure when pwproxy serves HTTPS, or sits
@@ -124,10 +125,10 @@ impl Application {
             false => None,
         };
         let router =
-            http::router(state.clone(), server.max_body_bytes, server.metrics_listen.is_none(), console);
+            web::router(state.clone(), server.max_body_bytes, server.metrics_listen.is_none(), console);
         let listener = bind(server.listen).await?;
         let metrics = match server.metrics_listen {
-            Some(address) => Some((bind(address).await?, http::metrics_router(state))),
+            Some(address) => Some((bind(address).await?, web::api::metrics_router(state))),
             None => None,
         };
         let tls = match (&server.tls_cert_file, &server.tls_key_file) {

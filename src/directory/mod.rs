@@ -124,6 +124,12 @@ pub trait Directory: Send + Sync + 'static {
     /// Whether the service account can bind and search right now.
     fn ready(&self) -> impl Future<Output = Result<(), DirectoryError>> + Send;
 
+    /// The connection pools and how full they are, for the metrics; none by
+    /// default.
+    fn pool_status(&self) -> Vec<(&'static str, deadpool::managed::Status)> {
+        Vec::new()
+    }
+
     /// An acting admin, by the name they authenticate with.
     fn find_admin(
         &self,

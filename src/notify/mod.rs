@@ -70,6 +70,15 @@ pub fn header_text(raw: &str) -> Option<String> {
 }
 
 impl NotificationStatus {
+    /// The audit event's outcome for a notification.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            NotificationStatus::Sent => "ok",
+            NotificationStatus::Failed => "mail_failed",
+            NotificationStatus::Skipped => "no_mail_address",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationStatus::Sent => "sent",
@@ -87,6 +96,11 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// The audit event's outcome.
+    pub fn outcome(&self) -> &'static str {
+        self.status.outcome()
+    }
+
     pub fn skipped() -> Self {
         Self {
             status: NotificationStatus::Skipped,

@@ -160,18 +160,30 @@ async fn a_full_scenario_at_trace_level_prints_no_secret_and_audits_every_attemp
 
     let audit: Vec<Value> =
         stdout.lines().map(|l| serde_json::from_str(l).expect("audit lines are JSON")).collect();
-    assert_eq!(audit.len(), 6, "one line per attempt: {stdout}");
+    assert_eq!(audit.len(), 6, "one event per operation: {stdout}");
+    assert_eq!(audit[0]["action"], "login");
     let first_reset = &audit[1];
     assert_eq!(first_reset["request_id"], request_id.as_str());
-    assert_eq!(first_reset["outcome"], "success");
+    assert_eq!(first_reset["action"], "reset");
+    assert_eq!(first_reset["via"], "api");
+    assert_eq!(first_reset["outcome"], "ok");
     assert_eq!(first_reset["endpoint"], "persons.change-password");
     assert_eq!(first_reset["actor"], "helpdesk1");
     assert_eq!(first_reset["target_dn"], person.dn.as_str());
     assert_eq!(first_reset["target_id"], person.id.as_str());
     assert_eq!(first_reset["client"], "127.0.0.1");
     assert!(first_reset["timestamp"].is_string());
-    assert_eq!(audit[4]["code"], "unauthenticated");
-    assert_eq!(audit[5]["code"], "invalid_request");
+    assert_eq!(audit[4]["outcome"], "unauthenticated");
+    assert_eq!(
+        (audit[5]["action"].as_str(), audit[5]["outcome"].as_str()),
+        (Some("reset"), Some("invalid_request"))
+    );
+    let details: Value = serde_json::from_str(first_reset["details"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (details["temporary"].clone(), details["unlocked"].clone()),
+        (json!(true), json!(false)),
+        "{details}"
+    );
 }
 
 #[test]

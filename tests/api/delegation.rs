@@ -145,11 +145,9 @@ async fn a_locked_person_is_unlocked_in_the_same_write_only_when_the_delegation_
     assert!(dir.binds(&anywhere.dn, NEW).await);
 
     let audit = pwproxy_testkit::log::text();
-    let line = audit
-        .lines()
-        .find(|l| l.contains(&answer.request_id()) && l.contains("password reset attempt"))
-        .unwrap();
-    assert!(line.contains("unlocked=true") && line.contains("temporary=false"), "{line}");
+    let line =
+        audit.lines().find(|l| l.contains(&answer.request_id()) && l.contains("action=\"reset\"")).unwrap();
+    assert!(line.contains(r#"\"unlocked\":true"#) && line.contains(r#"\"temporary\":false"#), "{line}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -178,6 +178,10 @@ impl LdapDirectory {
 }
 
 impl Directory for LdapDirectory {
+    fn pool_status(&self) -> Vec<(&'static str, deadpool::managed::Status)> {
+        self.pools().to_vec()
+    }
+
     type Session = AdminSession;
 
     async fn ready(&self) -> Result<(), DirectoryError> {

@@ -1,0 +1,130 @@
+//! The application: one [`App`] and one file per use case — `reset`,
+//! `lookup`, `login` — each run through `pipeline`, the one place that
+//! frames an operation (deadline, directory exchanges counted, one audit
+//! event, one metric). Who is asking is proven in `authentication`, whose
+//! reach a person is in `reach`. The web layer sees the App through
+//! [`Operations`]; failures speak the domain's words ([`Failure`]).
+
+mod authentication;
+mod failure;
+mod login;
+mod lookup;
+mod new_password;
+mod operations;
+mod pipeline;
+mod reach;
+mod reset;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use uuid::Uuid;
+
+pub(crate) use authentication::Authenticated;
+pub use authentication::{Credentials, Principal};
+pub use failure::{Failure, whole_seconds};
+pub use lookup::{Found, MAX_LIMIT, Shown};
+use new_password::Mailing;
+pub use new_password::NewPassword;
+pub use operations::{Operations, Pending};
+pub use reset::{Changed, ResetCommand};
+
+use crate::access::Rules;
+use crate::audit::{LogSink, Sink};
+use crate::config::GenerateSettings;
+use crate::directory::Directory;
+use crate::lockout::Lockout;
+use crate::metrics::Metrics;
+use crate::notify::Notifier;
+use crate::policy::Policy;
+use crate::token::Tokens;
+
+/// How a request names a person.
+#[derive(Debug)]
+pub enum Target {
+    Id(Uuid),
+    Name(String),
+}
+
+impl Target {
+    /// As the request named them, for the audit trail.
+    pub fn named(&self) -> String {
+        match self {
+            Target::Id(id) => id.to_string(),
+            Target::Name(name) => name.clone(),
+        }
+    }
+}
+
+pub struct App<D: Directory> {
+    pub(crate) directory: D,
+    pub(crate) rules: Rules,
+    tokens: Tokens,
+    pub(crate) policy: Policy,
+    lockout: Lockout,
+    mailing: Mailing,
+    /// The whole directory conversation of one request must end within this,
+    /// however many operations it takes.
+    deadline: Duration,
+    audit: Arc<dyn Sink>,
+    metrics: Option<Arc<Metrics>>,
+}
+
+impl<D: Directory> App<D> {
+    pub fn new(
+        directory: D,
+        rules: Rules,
+        tokens: Tokens,
+        policy: Policy,
+        lockout: Lockout,
+        deadline: Duration,
+    ) -> Self {
+        let mailing = Mailing { generate: GenerateSettings::default(), notifier: None };
+        let audit = Arc::new(LogSink);
+        Self { directory, rules, tokens, policy, lockout, mailing, deadline, audit, metrics: None }
+    }
+
+    /// Generated passwords as `generate` says, and mail through `notifier`.
+    pub fn with_mail(mut self, generate: GenerateSettings, notifier: Option<Notifier>) -> Self {
+        self.mailing = Mailing { generate, notifier };
+        self
+    }
+
+    /// Every operation's event goes to `sink` (the log by default).
+    pub fn with_audit(mut self, sink: Arc<dyn Sink>) -> Self {
+        self.audit = sink;
+        self
+    }
+
+    /// Every operation is counted in `metrics`.
+    pub fn observed_by(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    pub fn lockout(&self) -> &Lockout {
+        &self.lockout
+    }
+
+    pub fn directory(&self) -> &D {
+        &self.directory
+    }
+
+    pub fn token_ttl_secs(&self) -> u64 {
+        self.tokens.ttl_secs()
+    }
+
+    /// A fresh token for the holder of a valid one (the console's sliding
+    /// session); every use still re-checks the admin in the directory.
+    pub fn renew(&self, token: &SecretString) -> Option<SecretString> {
+        self.tokens.verify(token).and_then(|username| self.tokens.issue(&username).ok())
+    }
+
+    /// Whether `[notify]` is set: mail delivery can be offered.
+    pub fn sends_mail(&self) -> bool {
+        self.mailing.notifier.is_some()
+    }
+}

@@ -1,0 +1,133 @@
+//! What the web layer asks of the application, as one object-safe trait:
+//! the API and the console hold an `Arc<dyn Operations>`, so they run on
+//! any directory — LDAP in production, the in-memory one in tests.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use secrecy::SecretString;
+
+use super::{App, Changed, Credentials, Failure, Found, ResetCommand, Shown, Target};
+use crate::audit::{Action, Event, RequestContext};
+use crate::directory::Directory;
+
+/// An operation under way.
+pub type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait Operations: Send + Sync {
+    fn reset<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        command: ResetCommand,
+    ) -> Pending<'a, Result<Changed, Failure>>;
+    fn show<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        target: &'a Target,
+    ) -> Pending<'a, Result<Shown, Failure>>;
+    /// As `show`, for the page that answers an operation already recorded.
+    fn show_in_answer<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        target: &'a Target,
+    ) -> Pending<'a, Result<Shown, Failure>>;
+    fn search<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        text: &'a str,
+        limit: usize,
+    ) -> Pending<'a, Result<Found, Failure>>;
+    fn login<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        username: &'a str,
+        password: &'a SecretString,
+    ) -> Pending<'a, Result<SecretString, Failure>>;
+    fn logout(&self, context: &RequestContext, username: &str);
+    /// An operation refused before it could run, with the refusal's code.
+    fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str);
+    fn renew(&self, token: &SecretString) -> Option<SecretString>;
+    fn sends_mail(&self) -> bool;
+    fn token_ttl_secs(&self) -> u64;
+    /// Whether the directory answers the service account now; why not.
+    fn ready(&self) -> Pending<'_, Result<(), String>>;
+    fn pool_status(&self) -> Vec<(&'static str, deadpool::managed::Status)>;
+}
+
+impl<D: Directory> Operations for App<D> {
+    fn reset<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        command: ResetCommand,
+    ) -> Pending<'a, Result<Changed, Failure>> {
+        Box::pin(App::reset(self, context, command))
+    }
+
+    fn show<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        target: &'a Target,
+    ) -> Pending<'a, Result<Shown, Failure>> {
+        Box::pin(App::show(self, context, credentials, target))
+    }
+
+    fn show_in_answer<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        target: &'a Target,
+    ) -> Pending<'a, Result<Shown, Failure>> {
+        Box::pin(App::show_in_answer(self, context, credentials, target))
+    }
+
+    fn search<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        text: &'a str,
+        limit: usize,
+    ) -> Pending<'a, Result<Found, Failure>> {
+        Box::pin(App::search(self, context, credentials, text, limit))
+    }
+
+    fn login<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        username: &'a str,
+        password: &'a SecretString,
+    ) -> Pending<'a, Result<SecretString, Failure>> {
+        Box::pin(App::login(self, context, username, password))
+    }
+
+    fn logout(&self, context: &RequestContext, username: &str) {
+        App::logout(self, context, username);
+    }
+
+    fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str) {
+        App::refused(self, context, action, event, code);
+    }
+
+    fn renew(&self, token: &SecretString) -> Option<SecretString> {
+        App::renew(self, token)
+    }
+
+    fn sends_mail(&self) -> bool {
+        App::sends_mail(self)
+    }
+
+    fn token_ttl_secs(&self) -> u64 {
+        App::token_ttl_secs(self)
+    }
+
+    fn ready(&self) -> Pending<'_, Result<(), String>> {
+        Box::pin(async move { self.directory.ready().await.map_err(|e| e.to_string()) })
+    }
+
+    fn pool_status(&self) -> Vec<(&'static str, deadpool::managed::Status)> {
+        self.directory.pool_status()
+    }
+}

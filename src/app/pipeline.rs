@@ -1,0 +1,88 @@
+//! The frame around every operation, and the only writer of audit events
+//! and operation metrics: the work runs under the request's deadline with
+//! its directory exchanges counted, then one event is recorded with its
+//! outcome and counted. An operation refused before it could run (a body
+//! that cannot be read, a console form whose CSRF token is wrong) is
+//! recorded here too, through [`App::refused`].
+
+use super::{App, Failure};
+use crate::audit::{Action, Event, RequestContext};
+use crate::directory::{Directory, counting_exchanges};
+
+impl<D: Directory> App<D> {
+    /// Runs `work` as `action`: under the deadline, its round trips counted,
+    /// then one audit event (`event` as `work` filled it in) and one metric.
+    /// A write already sent when the deadline passes may or may not have been
+    /// applied; it is never repeated.
+    ///
+    /// The work is boxed at once: the whole conversation is one large
+    /// future, which kept inline would make every caller's as large.
+    pub(crate) async fn run<T>(
+        &self,
+        context: &RequestContext,
+        action: Action,
+        event: Event,
+        work: impl AsyncFnOnce(&mut Event) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        self.run_as(context, Some(action), event, work).await
+    }
+
+    /// As [`Self::run`]; `None`: the work is part of an operation already
+    /// recorded (the page that answers a refused console form shows the
+    /// person again), so it is framed but not recorded twice.
+    pub(crate) async fn run_as<T>(
+        &self,
+        context: &RequestContext,
+        action: Option<Action>,
+        mut event: Event,
+        work: impl AsyncFnOnce(&mut Event) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let work = Box::pin(tokio::time::timeout(self.deadline, work(&mut event)));
+        let (result, exchanges) = counting_exchanges(work).await;
+        let result = result.unwrap_or_else(|_| {
+            Err(Failure::DirectoryUnavailable(format!(
+                "the request's directory work took over {:?}",
+                self.deadline
+            )))
+        });
+        event.exchanges = exchanges;
+        if let Some(action) = action {
+            self.record(context, action, result.as_ref().err().map_or("ok", Failure::code), &event);
+        }
+        result
+    }
+
+    /// An operation refused before it could run: `code` is the refusal's.
+    pub fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str) {
+        self.record(context, action, code, event);
+    }
+
+    /// One event, and its count.
+    pub(crate) fn record(
+        &self,
+        context: &RequestContext,
+        action: Action,
+        outcome: &'static str,
+        event: &Event,
+    ) {
+        self.audit.record(context, action, outcome, event);
+        if let Some(metrics) = &self.metrics {
+            metrics.audit_event(action.as_str(), outcome);
+            match action {
+                Action::Reset => metrics.reset(outcome),
+                Action::Search | Action::Lookup => metrics.lookup(outcome),
+                Action::Notify => metrics.notification(notification_status(outcome)),
+                Action::Login | Action::Logout => {}
+            }
+        }
+    }
+}
+
+/// A notification's metric label from its event's outcome.
+fn notification_status(outcome: &str) -> &'static str {
+    match outcome {
+        "ok" => "sent",
+        "no_mail_address" => "skipped",
+        _ => "failed",
+    }
+}

@@ -1,0 +1,159 @@
+//! The password-reset use case, shared by both endpoints and the console.
+//! Decisions are taken in the contract's order: authenticate (401) → actor
+//! is an admin (403) → resolve the target (404) → target not protected
+//! (403) → target inside the actor's delegation, options allowed (403) →
+//! target active, or locked and being unlocked (400) → proxy policy, or a
+//! password generated to pass it (400) → write (400 when the directory
+//! refuses) → one audit event whatever the outcome → the mail to the
+//! person, whose fate is its own event, reported, not raised.
+
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::{App, Authenticated, Credentials, Failure, NewPassword, Target};
+use crate::access::{self, Granted, Member, Refusal, Requested};
+use crate::audit::{Action, Event, RequestContext};
+use crate::directory::{Directory, Lookup, Person, Write};
+use crate::generate::Delivery;
+use crate::notify::{Mail, MailKind, Notification};
+
+#[derive(Debug)]
+pub struct ResetCommand {
+    pub credentials: Credentials,
+    pub target: Target,
+    pub password: NewPassword,
+    /// `None`: `policy.must_change` decides (for a generated password: it is
+    /// temporary), unless the delegation forces it.
+    pub temporary: Option<bool>,
+    /// Also unlock a locked target, when the delegation allows it.
+    pub unlock: bool,
+}
+
+/// The person whose password was changed, and how.
+#[derive(Debug)]
+pub struct Changed {
+    pub username: String,
+    pub email: Option<String>,
+    /// Must they change it at their next sign-in?
+    pub temporary: bool,
+    /// Was a lock lifted with the write?
+    pub unlocked: bool,
+    /// The generated password, for `deliver = "response"` only.
+    pub generated: Option<SecretString>,
+    /// What became of the mail; `None` without `[notify]`.
+    pub notification: Option<Notification>,
+}
+
+impl<D: Directory> App<D> {
+    pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
+        let event = Event {
+            actor: command.credentials.principal.claimed_name(),
+            target: Some(command.target.named()),
+            ..Event::default()
+        };
+        let result = self
+            .run(context, Action::Reset, event, async |event| self.run_reset(context, &command, event).await)
+            .await;
+        // The mail goes after the write and its audit event, whatever its fate.
+        let (mut changed, mail) = result?;
+        if let Some(notifier) = &self.mailing.notifier {
+            let notification = match &mail {
+                Some(mail) => {
+                    notifier.notify(mail).await.for_delivery(matches!(mail.kind, MailKind::Delivery(_)))
+                }
+                None => Notification::skipped(),
+            };
+            self.notified(context, &changed, &notification);
+            changed.notification = Some(notification);
+        }
+        Ok(changed)
+    }
+
+    /// The mail's own event, under the reset's request id: never the
+    /// address, the server's reply or the password.
+    fn notified(&self, context: &RequestContext, changed: &Changed, notification: &Notification) {
+        let mut event = Event { target: Some(changed.username.clone()), ..Event::default() };
+        event.details.insert("status", json!(notification.status.as_str()));
+        if let Some(reason) = &notification.reason {
+            event.details.insert("reason", json!(reason));
+        }
+        self.record(context, Action::Notify, notification.outcome(), &event);
+    }
+
+    async fn run_reset(
+        &self,
+        context: &RequestContext,
+        command: &ResetCommand,
+        event: &mut Event,
+    ) -> Result<(Changed, Option<Mail>), Failure> {
+        let client = context.client;
+        let lookup = match &command.target {
+            Target::Id(id) => Lookup::Id(id),
+            Target::Name(name) => Lookup::Name(name),
+        };
+        // The target is looked up with the admin, and both group trees are
+        // walked together while the admin's password is checked: fewer round
+        // trips. The answers are still taken in the contract's order (401,
+        // then 403 for a non-admin before any 404).
+        let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
+        let (Authenticated { admin, writer, target: person }, (actor, target)) =
+            self.authenticate(client, &command.credentials, Some(lookup), walk).await?;
+        event.actor = Some(admin.username.clone());
+        self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
+        let (Some(person), Some(target)) = (person, target) else {
+            return Err(Failure::UserNotFound);
+        };
+        event.target_dn = Some(person.dn.to_string());
+        event.target_id.clone_from(&person.account.id);
+        self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
+        let granted = self.delegated(&actor, &person, command).await?;
+        if person.account.disabled || (person.account.locked && !granted.unlock) {
+            return Err(Failure::UserInactive);
+        }
+
+        let fresh = self.fresh(&person, &command.password).await?;
+        if let Some(delivery) = fresh.delivery() {
+            let went = match delivery {
+                Delivery::Response => "response",
+                Delivery::Mail => "mail",
+            };
+            event.details.insert("generated", json!(went));
+        }
+
+        let write = Write { temporary: granted.temporary, unlock: granted.unlock && person.account.locked };
+        // As it is (or would have been, had the directory taken it) written.
+        event.details.insert("temporary", json!(write.temporary));
+        event.details.insert("unlocked", json!(write.unlock));
+        self.directory.set_password(writer, &person, fresh.password(), write).await?;
+        let (mail, generated) =
+            self.mail(&person, &admin.username, &context.request_id, write.temporary, fresh);
+        let changed = Changed {
+            username: person.username,
+            email: person.email,
+            temporary: write.temporary,
+            unlocked: write.unlock,
+            generated,
+            notification: None,
+        };
+        Ok((changed, mail))
+    }
+
+    /// What the actor's delegations that cover the target allow this
+    /// request; outside every one of them is 403 for a reset.
+    async fn delegated(
+        &self,
+        actor: &Member,
+        person: &Person,
+        command: &ResetCommand,
+    ) -> Result<Granted, Failure> {
+        let covering = self.covering(actor, person).await?;
+        if covering.is_empty() {
+            return Err(Failure::Forbidden(Refusal::OutOfReach));
+        }
+        let requested = Requested { unlock: command.unlock, temporary: command.temporary };
+        // A generated password is temporary unless the delegation forbids.
+        let generated = matches!(command.password, NewPassword::Generated { .. });
+        let default_temporary = generated || self.policy.must_change();
+        access::grant(&covering, requested, default_temporary).map_err(Failure::Forbidden)
+    }
+}

@@ -1,0 +1,182 @@
+//! Finding people and a person's page.
+
+use axum::Extension;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum_extra::extract::cookie::CookieJar;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Console;
+use super::agent::*;
+use super::pages::PersonView;
+use super::signin::signin_then;
+use crate::app::{Changed, Target};
+use crate::audit::{Action, RequestContext};
+use crate::web::failure::failure_status;
+use crate::web::input::{DEFAULT_SEARCH_LIMIT, search_text};
+use crate::web::{AppState, Caller};
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    admin: &'a str,
+    csrf: &'a str,
+    q: &'a str,
+    searched: bool,
+    people: Vec<PersonView>,
+    truncated: bool,
+    error: Option<String>,
+}
+
+pub async fn search(
+    State(state): Web,
+    Extension(console): Con,
+    caller: Caller,
+    jar: CookieJar,
+    uri: Uri,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Response {
+    let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
+    let q = query.map(|Query(q)| q.q).unwrap_or_default();
+    let q = q.trim();
+    let mut page = SearchPage {
+        admin: agent.username(),
+        csrf: &agent.current.csrf,
+        q,
+        searched: false,
+        people: Vec::new(),
+        truncated: false,
+        error: None,
+    };
+    if q.is_empty() {
+        return console.pages.render(StatusCode::OK, "search.html", page);
+    }
+    let context = caller.console("console.search");
+    if let Err(error) = search_text("in the box", q) {
+        state.refused(&context, Action::Search, Some(q), Some(agent.username()), "invalid_request");
+        page.error = Some(error.message());
+        return console.pages.render(StatusCode::BAD_REQUEST, "search.html", page);
+    }
+    match state.app.search(&context, &agent.credentials(), q, DEFAULT_SEARCH_LIMIT).await {
+        Ok(found) => {
+            console.renew(&state, &agent);
+            page.searched = true;
+            page.truncated = found.truncated;
+            page.people =
+                found.people.iter().map(|shown| PersonView::new(shown, state.app.sends_mail())).collect();
+            console.pages.render(StatusCode::OK, "search.html", page)
+        }
+        Err(failure) if ends_session(&failure) => to_signin(&console, &agent),
+        Err(failure) => {
+            page.error = Some(failure.message());
+            console.pages.render(failure_status(&failure), "search.html", page)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PersonPage<'a> {
+    admin: &'a str,
+    csrf: &'a str,
+    p: PersonView,
+    outcome: Option<OutcomeView>,
+    errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct OutcomeView {
+    username: String,
+    temporary: bool,
+    unlocked: bool,
+    generated: Option<String>,
+    notification: Option<String>,
+}
+
+impl From<Changed> for OutcomeView {
+    fn from(outcome: Changed) -> Self {
+        Self {
+            username: outcome.username,
+            temporary: outcome.temporary,
+            unlocked: outcome.unlocked,
+            // Exposed for this one page, which is never cached.
+            generated: outcome.generated.map(|p| p.expose_secret().to_owned()),
+            notification: outcome.notification.map(|n| match n.reason {
+                Some(reason) => format!("{}: {reason}", n.status.as_str()),
+                None => n.status.as_str().to_owned(),
+            }),
+        }
+    }
+}
+
+/// The person's page: its own lookup, with the last outcome; or, with
+/// `refused`, the answer to a form the reset refused (status and errors),
+/// which shows the person again as part of that one operation.
+pub(super) async fn person_page(
+    state: &AppState,
+    console: &Console,
+    context: &RequestContext,
+    agent: &Agent,
+    id: &str,
+    refused: Option<(StatusCode, Vec<String>)>,
+) -> Response {
+    let not_found = |message: &str| {
+        let page = SearchPage {
+            admin: agent.username(),
+            csrf: &agent.current.csrf,
+            q: "",
+            searched: false,
+            people: Vec::new(),
+            truncated: false,
+            error: Some(message.to_owned()),
+        };
+        console.pages.render(StatusCode::NOT_FOUND, "search.html", page)
+    };
+    let Ok(uuid) = Uuid::try_parse(id) else {
+        if refused.is_none() {
+            state.refused(context, Action::Lookup, Some(id), Some(agent.username()), "invalid_request");
+        }
+        return not_found("No such person.");
+    };
+    let (credentials, target) = (agent.credentials(), Target::Id(uuid));
+    let shown = match refused {
+        None => state.app.show(context, &credentials, &target).await,
+        Some(_) => state.app.show_in_answer(context, &credentials, &target).await,
+    };
+    let (status, errors) = refused.unwrap_or((StatusCode::OK, Vec::new()));
+    match shown {
+        Ok(shown) => {
+            console.renew(state, agent);
+            let outcome = console.sessions.take_outcome(&agent.current.id).map(OutcomeView::from);
+            let p = PersonView::new(&shown, state.app.sends_mail());
+            let page = PersonPage { admin: agent.username(), csrf: &agent.current.csrf, p, outcome, errors };
+            console.pages.render(status, "person.html", page)
+        }
+        Err(failure) if ends_session(&failure) => to_signin(console, agent),
+        Err(failure) => not_found(&failure.message()),
+    }
+}
+
+pub async fn person(
+    State(state): Web,
+    Extension(console): Con,
+    caller: Caller,
+    jar: CookieJar,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
+    person_page(&state, &console, &caller.console("console.person"), &agent, &id, None).await
+}
+
+fn wanted(uri: &Uri) -> String {
+    uri.path_and_query().map_or_else(String::new, |p| p.as_str().to_owned())
+}

@@ -1,0 +1,34 @@
+//! What every request of the API and the console shares.
+
+use std::sync::Arc;
+
+use crate::app::Operations;
+use crate::audit::{Action, Event, RequestContext};
+use crate::metrics::Metrics;
+
+pub struct AppState {
+    /// The application, on whatever directory it was built with.
+    pub app: Arc<dyn Operations>,
+    pub metrics: Arc<Metrics>,
+    /// `authorization.default_admin`, empty when unset.
+    pub default_admin: String,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl AppState {
+    /// Records an operation refused before the application could run it
+    /// (a body or form that cannot be read, a stale CSRF token): `target`
+    /// and `actor` as the request named them, when it did.
+    pub fn refused(
+        &self,
+        context: &RequestContext,
+        action: Action,
+        target: Option<&str>,
+        actor: Option<&str>,
+        code: &'static str,
+    ) {
+        let event =
+            Event { actor: actor.map(str::to_owned), target: target.map(str::to_owned), ..Event::default() };
+        self.app.refused(context, action, &event, code);
+    }
+}

@@ -15,7 +15,7 @@ mod pipeline;
 mod reach;
 mod reset;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -12,6 +12,8 @@ pub mod failure;
 pub mod input;
 mod panics;
 mod state;
+#[cfg(test)]
+mod tests;
 
 use std::time::Instant;
 

@@ -13,7 +13,7 @@ use crate::dn::Dn;
 /// People by name, their passwords and direct groups; what was asked and
 /// written is recorded.
 #[derive(Default)]
-pub(super) struct Directory {
+pub(crate) struct Directory {
     pub(super) people: HashMap<String, (Person, String, Vec<&'static str>)>,
     pub(super) asked: Mutex<Vec<&'static str>>,
     pub(super) written: Mutex<Vec<(String, Write, Option<String>)>>,
@@ -35,7 +35,15 @@ impl Directory {
         self.with_person(name, dn, &[], account)
     }
 
-    fn with_person(mut self, name: &str, dn: &str, groups: &[&'static str], account: AccountFacts) -> Self {
+    fn with_person(
+        mut self,
+        name: &str,
+        dn: &str,
+        groups: &[&'static str],
+        mut account: AccountFacts,
+    ) -> Self {
+        // An id of each person's own, as a directory's entryUUID.
+        account.id.get_or_insert_with(|| format!("00000000-0000-4000-8000-{:012}", self.people.len() + 1));
         let person = Person {
             dn: Dn::new(dn),
             username: name.into(),
@@ -74,8 +82,14 @@ impl crate::directory::Directory for Directory {
     ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
         let admin = self.find_admin(username).await?;
         self.ask("find_person");
-        let Lookup::Name(name) = lookup else { return Ok((admin, None)) };
-        Ok((admin, self.people.get(name).map(|(p, _, _)| p.clone())))
+        let found = match lookup {
+            Lookup::Name(name) => self.people.get(name),
+            Lookup::Id(id) => {
+                let id = id.to_string();
+                self.people.values().find(|(p, _, _)| p.account.id.as_deref() == Some(id.as_str()))
+            }
+        };
+        Ok((admin, found.map(|(p, _, _)| p.clone())))
     }
 
     async fn groups_of_both(

@@ -3,7 +3,7 @@
 //! check has passed. The same paths run against real servers in `tests/`.
 
 mod delegation;
-mod directory;
+pub(crate) mod directory;
 mod generated;
 mod lookup;
 
@@ -24,7 +24,7 @@ use directory::Directory;
 
 const HELPDESK: &str = "cn=helpdesk,dc=x";
 const EXECUTIVES: &str = "cn=executives,dc=x";
-const PASSWORD: &str = "right-password";
+pub(crate) const PASSWORD: &str = "right-password";
 const NEW: &str = "a-new-password-1";
 
 fn locked() -> AccountFacts {
@@ -33,7 +33,7 @@ fn locked() -> AccountFacts {
 
 /// `agent` is an admin, `alice` and `bob` ordinary, `ceo` protected, `lucy`
 /// locked, `mallory` nobody in particular.
-fn directory() -> Directory {
+pub(crate) fn directory() -> Directory {
     Directory::default()
         .with("agent", &[HELPDESK], AccountFacts::default())
         .with("agent2", &[HELPDESK], locked())
@@ -43,7 +43,7 @@ fn directory() -> Directory {
         .with("mallory", &[], AccountFacts::default())
 }
 
-fn service(directory: Directory) -> App<Directory> {
+pub(crate) fn service(directory: Directory) -> App<Directory> {
     App::new(
         directory,
         Rules::new(vec![Delegation::whole(Dn::new(HELPDESK), Dn::new("dc=x"))], &[EXECUTIVES.into()], true),

@@ -1,5 +1,6 @@
 //! The 389 DS dialect's rules, on entries made by hand.
 
+use super::refusals::*;
 use super::*;
 
 #[test]

@@ -1,5 +1,8 @@
 //! The Active Directory dialect's rules, on entries made by hand.
 
+use std::time::Duration;
+
+use super::values::*;
 use super::*;
 
 fn modify(write: PasswordWrite) -> Vec<Mod<Vec<u8>>> {

@@ -13,9 +13,10 @@
 //! plain modify. A password administrator (Directory Manager,
 //! `passwordAdminDN`) would skip every check: pwproxy never relies on one.
 
-use std::collections::HashSet;
+mod refusals;
+mod status;
 
-use std::time::Duration;
+use std::collections::HashSet;
 
 use ldap3::{LdapResult, Mod, SearchEntry};
 use secrecy::{ExposeSecret, SecretString};
@@ -29,12 +30,11 @@ use super::{
     WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{first_value, number};
-use crate::directory::status::{
-    AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, generalized_time,
-};
+use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
 use crate::directory::{Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
+use refusals::rejection;
 
 /// When the password expires (`passwordExp`), and 389's mark of a password
 /// that must change before anything else: the epoch itself. 389 records no
@@ -225,65 +225,16 @@ impl Dialect for Ds389 {
     }
 
     fn password_policy(&self, entry: &SearchEntry) -> PolicyFacts {
-        let on = |name| first_value(entry, name).is_some_and(|v| v.eq_ignore_ascii_case("on"));
-        let seconds = |name| number(entry, name).filter(|n| *n > 0).map(|n| Duration::from_secs(n as u64));
-        PolicyFacts {
-            known: true,
-            lockout_duration: seconds("passwordLockoutDuration").filter(|_| on("passwordUnlock")),
-            max_failures: number(entry, "passwordMaxFailure")
-                .filter(|n| on("passwordLockout") && *n > 0)
-                .map(|n| n as u32),
-            max_age: seconds("passwordMaxAge").filter(|_| on("passwordExp")),
-            // Syntax rules apply only with passwordCheckSyntax on.
-            min_length: number(entry, "passwordMinLength")
-                .filter(|n| *n > 0 && on("passwordCheckSyntax"))
-                .map(|n| n as usize),
-            min_token_length: on("passwordCheckSyntax").then(|| {
-                number(entry, "passwordMinTokenLength").filter(|n| *n > 0).map_or(3, |n| n as usize)
-            }),
-        }
+        status::policy_facts(entry)
     }
 
-    /// 389 records when a lock ends, not when it began: locked while the
-    /// retry count has reached `passwordMaxFailure` and `accountUnlockTime`
-    /// has not passed (`19700101000000Z`: until an administrator acts); it
-    /// began `passwordLockoutDuration` before its end. The expiry is 389's
-    /// own `passwordExpirationTime` while `passwordExp` is on; its epoch
-    /// value means must-change.
-    /// Without the policy, [`AccountFacts::locked`]'s reading.
     fn account_status(
         &self,
         account: &AccountFacts,
         policy: &PolicyFacts,
         now: OffsetDateTime,
     ) -> AccountStatus {
-        let state = &account.state;
-        let reached = match (policy.known, policy.max_failures, state.failures) {
-            (true, Some(max), Some(failures)) => failures >= max,
-            (true, None, _) => false,
-            _ => account.locked,
-        };
-        let (locked, since, until) = match state.lock_ends {
-            Some(LockMark::UntilAnAdminActs) => (reached, None, None),
-            Some(LockMark::At(end)) => {
-                (reached && now < end, policy.lockout_duration.map(|d| end - d), Some(end))
-            }
-            None => (false, None, None),
-        };
-        // 389 keeps the attribute while `passwordExp` is off too.
-        let expires_at = state.expires_at.filter(|_| !policy.known || policy.max_age.is_some());
-        AccountStatus {
-            disabled: account.disabled,
-            locked,
-            locked_since: since.filter(|_| locked),
-            locked_until: until.filter(|_| locked),
-            must_change: state.must_change,
-            // 389 sets the expiry `passwordMaxAge` after each change.
-            password_changed_at: state.expires_at.zip(policy.max_age).map(|(at, age)| at - age),
-            password_expires_at: expires_at,
-            no_expiry: NoExpiry::of(expires_at, state, policy),
-            failed_attempts: state.failures,
-        }
+        status::account_status(account, policy, now)
     }
 
     /// Under passwordCheckSyntax: passwordMinLength, and no run of
@@ -334,52 +285,5 @@ fn now() -> String {
     time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
 }
 
-/// A refused password write in plain words. A plain modify's text names the
-/// broken rule; the extended operation only says "Failed to update
-/// password", and its ppolicy control tells the kind of rule.
-fn rejection(rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<String> {
-    let lower = text.to_lowercase();
-    let reason = match rc {
-        19 if lower.contains("at least") && lower.contains("characters long") => format!(
-            "the password is too short for the directory's policy ({})",
-            lower.split("password must be ").nth(1).unwrap_or("longer").trim_end_matches('.')
-        ),
-        19 if lower.contains("must contain at least") => format!(
-            "the password lacks characters the directory's policy requires (it {})",
-            lower.split("password ").last().unwrap_or("needs more kinds of characters").trim_end_matches('.')
-        ),
-        19 if lower.contains("based off of user entry") => {
-            "the password is based on the person's own entry (their name, user name or mail); choose one \
-             that is not"
-                .to_owned()
-        }
-        19 if lower.contains("in history") => ppolicy::describe(8).unwrap_or_default().to_owned(),
-        19 if lower.contains("minimum age") => ppolicy::describe(7).unwrap_or_default().to_owned(),
-        19 => match ppolicy_error {
-            Some(5) => "the password does not meet the directory's password syntax rules (length, kinds of \
-                        characters, or words from the person's own entry)"
-                .to_owned(),
-            Some(code) => ppolicy::describe(code).map_or_else(|| policy_refused(text), str::to_owned),
-            // Measured: the extended operation's answer to the person's
-            // current password, with no control at all.
-            None if lower.contains("failed to update password") => {
-                "the directory refused it without saying why, as 389 does when the new password is the \
-                 person's current one"
-                    .to_owned()
-            }
-            None => policy_refused(text),
-        },
-        50 => "the directory does not allow this account to set that password".to_owned(),
-        53 => format!("the directory is unwilling to set this password ({text})"),
-        _ => return None,
-    };
-    Some(reason)
-}
-
-fn policy_refused(text: &str) -> String {
-    format!("the directory's password policy refused it ({text})")
-}
-
 #[cfg(test)]
-#[path = "ds389_tests.rs"]
 mod tests;

@@ -26,6 +26,7 @@ mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod policy;
+pub mod shared;
 pub mod startup;
 pub mod telemetry;
 pub mod token;

@@ -18,6 +18,7 @@ use crate::maintenance::{prove_member_of, spawn_lockout_maintenance, spawn_membe
 use crate::metrics::Metrics;
 use crate::notify::{Notifier, SmtpMailer};
 use crate::policy::{BlocklistError, Policy};
+use crate::shared::Store;
 use crate::token::Tokens;
 use crate::web::{self, AppState, console};
 
@@ -46,6 +47,8 @@ pub enum StartupError {
     Notify(String),
     #[error("{0}")]
     Console(String),
+    #[error("rate_limit.store {0}")]
+    SharedStore(&'static str),
 }
 
 /// The mailer `[notify]` asks for; `None` without it.
@@ -78,6 +81,8 @@ impl Application {
         .map_err(StartupError::Directory)?
         .with_mail_attribute(settings.notify.as_ref().map_or("mail", |n| n.mail_attribute.as_str()));
         let policy = Policy::load(&settings.policy)?;
+        // Validated with the configuration: the one place its URL is read.
+        let shared_store = Store::open(&settings.rate_limit.store).map_err(StartupError::SharedStore)?;
         if settings.policy.max_length < RECOMMENDED_MAX_LENGTH {
             tracing::warn!(
                 max_length = settings.policy.max_length,
@@ -96,7 +101,9 @@ impl Application {
             rules,
             Tokens::new(&settings.auth.token_secret, settings.auth.token_ttl_secs),
             policy,
-            Lockout::new(&settings.rate_limit).observed_by(metrics.clone()),
+            Lockout::new(&settings.rate_limit)
+                .sharing(&shared_store, &settings.rate_limit)
+                .observed_by(metrics.clone()),
             Duration::from_secs(settings.ldap.timeout_secs),
         )
         .with_mail(settings.generate.clone(), notifier(settings)?)

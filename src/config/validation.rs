@@ -107,13 +107,7 @@ impl Settings {
                 "failures_per_name, failures_per_address and window_secs must be at least 1",
             ));
         }
-        let store = r.store.expose_secret().trim();
-        if store != "memory" && redis_url(store).is_none() {
-            return Err(invalid(
-                "rate_limit.store",
-                "must be \"memory\" or a Redis URL such as redis://redis:6379/0 (rediss:// for TLS)",
-            ));
-        }
+        crate::shared::Store::open(&r.store).map_err(|why| invalid("rate_limit.store", why))?;
         let p = &self.policy;
         if p.min_length == 0 || p.min_length > p.max_length {
             return Err(invalid(
@@ -161,15 +155,6 @@ impl Settings {
         }
         Ok(())
     }
-}
-
-/// A Redis URL that opens; `None` otherwise (never quoted: it may hold a
-/// password).
-fn redis_url(url: &str) -> Option<redis::Client> {
-    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
-        return None;
-    }
-    redis::Client::open(url).ok()
 }
 
 /// `(scheme, host)` of an LDAP URL, or `None` when it is not one.

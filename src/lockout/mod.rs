@@ -21,6 +21,7 @@ use shared::Shared;
 
 use crate::config::RateLimitSettings;
 use crate::metrics::Metrics;
+use crate::shared::Store;
 
 /// What a lockout is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +46,17 @@ pub struct Lockout {
 }
 
 impl Lockout {
-    /// `rate_limit.store` was validated with the configuration.
+    /// Counting in this process alone.
     pub fn new(settings: &RateLimitSettings) -> Self {
-        let shared = Shared::new(settings);
-        Self { local: Local::new(settings), shared, metrics: None }
+        Self { local: Local::new(settings), shared: None, metrics: None }
+    }
+
+    /// Counting with every replica in the shared store too (`Memory`: alone).
+    pub fn sharing(mut self, store: &Store, settings: &RateLimitSettings) -> Self {
+        if let Store::Redis(redis) = store {
+            self.shared = Some(Shared::new(redis.clone(), settings));
+        }
+        self
     }
 
     /// Counts every lockout by scope, and the shared store's reachability.

@@ -14,12 +14,10 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use redis::aio::ConnectionManager;
-use secrecy::ExposeSecret;
-
 use super::Scope;
 use crate::config::RateLimitSettings;
 use crate::metrics::Metrics;
+use crate::shared::Redis;
 
 /// Longest a request waits for Redis before counting locally.
 const BOUND: Duration = Duration::from_millis(250);
@@ -74,8 +72,7 @@ struct Health {
 }
 
 pub struct Shared {
-    client: redis::Client,
-    connection: tokio::sync::Mutex<Option<ConnectionManager>>,
+    redis: Arc<Redis>,
     script: redis::Script,
     names: Quota,
     addresses: Quota,
@@ -84,31 +81,17 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// `None` when the store is this process (`memory`).
-    pub fn new(settings: &RateLimitSettings) -> Option<Self> {
-        let url = settings.store.expose_secret().trim();
-        if url == "memory" {
-            return None;
-        }
-        // Validated with the configuration; a URL that still does not open
-        // leaves the counting local, and says so once.
-        let client = match redis::Client::open(url) {
-            Ok(client) => client,
-            Err(_) => {
-                tracing::error!("rate_limit.store is not a Redis URL: counting in this process only");
-                return None;
-            }
-        };
+    /// The counters on the shared Redis.
+    pub fn new(redis: Arc<Redis>, settings: &RateLimitSettings) -> Self {
         let window = Duration::from_secs(settings.window_secs);
-        Some(Self {
-            client,
-            connection: tokio::sync::Mutex::new(None),
+        Self {
+            redis,
             script: redis::Script::new(SCRIPT),
             names: Quota::new(settings.failures_per_name, window),
             addresses: Quota::new(settings.failures_per_address, window),
             health: Mutex::new(Health { up: true, next_try: Instant::now() }),
             metrics: None,
-        })
+        }
     }
 
     pub fn observed_by(mut self, metrics: Arc<Metrics>) -> Self {
@@ -139,7 +122,7 @@ impl Shared {
         }
         keys.push((Scope::Address, format!("pwproxy:lockout:address:{address}"), self.addresses));
         let answer = tokio::time::timeout(BOUND, async {
-            let mut connection = self.connection().await?;
+            let mut connection = self.redis.connection().await?;
             let mut invocation = self.script.prepare_invoke();
             invocation.arg(mode);
             for (_, key, quota) in &keys {
@@ -166,18 +149,6 @@ impl Shared {
                 None
             }
         }
-    }
-
-    /// The connection, opened on first use (Redis may be down at start-up);
-    /// the manager reconnects by itself afterwards.
-    async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
-        let mut slot = self.connection.lock().await;
-        if let Some(connection) = slot.as_ref() {
-            return Ok(connection.clone());
-        }
-        let connection = ConnectionManager::new(self.client.clone()).await?;
-        *slot = Some(connection.clone());
-        Ok(connection)
     }
 
     fn worth_trying(&self) -> bool {

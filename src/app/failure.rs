@@ -87,35 +87,35 @@ impl Failure {
             Failure::Unauthenticated(_) => {
                 "Authentication failed: the credentials are missing, wrong or expired.".into()
             }
-            Failure::Forbidden(Refusal::ActorNotAdmin) => "You are not allowed to reset passwords.".into(),
+            Failure::Forbidden(Refusal::ActorNotAdmin) => {
+                "You are not allowed to act on people's accounts here: you are not a helpdesk admin.".into()
+            }
             Failure::Forbidden(Refusal::TargetIsSelf) => {
                 "Admins cannot reset their own password here; change it the usual way.".into()
             }
             Failure::Forbidden(Refusal::TargetIsAdmin | Refusal::TargetProtected) => {
-                "This user's password is protected and cannot be reset through this service.".into()
+                "This person is protected: you are not allowed to act on their account here.".into()
             }
             Failure::Forbidden(Refusal::OutOfReach) => {
-                "This person is outside the part of the directory you may reset passwords in.".into()
+                "This person is outside the part of the directory you may act in.".into()
             }
             Failure::Forbidden(Refusal::UnlockNotAllowed) => {
-                "Your delegation does not allow unlocking accounts (\"unlock\": true).".into()
+                "Your delegation does not allow unlocking accounts.".into()
             }
             Failure::Forbidden(Refusal::TemporaryNotAllowed) => {
-                "Your delegation does not allow temporary passwords (\"temporary\": true).".into()
+                "Your delegation does not allow temporary passwords.".into()
             }
             Failure::Forbidden(Refusal::PermanentNotAllowed) => {
-                "Your delegation requires a temporary password (\"temporary\": false is not allowed).".into()
+                "Your delegation requires a temporary password.".into()
             }
             Failure::UserNotFound => "No such user.".into(),
             Failure::NoMailAddress => {
-                "The person has no usable mail address to send the password to; ask for \"deliver\": \
-                 \"response\" or correct the address in the directory. Nothing was changed."
+                "The person has no usable mail address to send the password to; show it instead, or \
+                 correct the address in the directory. Nothing was changed."
                     .into()
             }
             Failure::MailNotConfigured => {
-                "This service sends no mail ([notify] is not configured); ask for \"deliver\": \"response\". \
-                 Nothing was changed."
-                    .into()
+                "This service sends no mail; show the password instead. Nothing was changed.".into()
             }
             Failure::RateLimited(wait) => format!(
                 "Too many failed sign-ins from this account or address; try again in {} seconds.",

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::answers::{CommonError, Violation};
 
+use crate::access::Refusal;
 use crate::app::{Failure, whole_seconds};
 use crate::audit::{Action, RequestContext};
 use crate::policy::Rule;
@@ -87,7 +88,10 @@ impl ApiError {
             ApiError::Request(RequestError::MethodNotAllowed) => {
                 "This endpoint does not take that method.".into()
             }
-            ApiError::Failure(failure) => failure.message(),
+            ApiError::Failure(failure) => match hint(failure) {
+                Some(hint) => format!("{} {hint}", failure.message()),
+                None => failure.message(),
+            },
         }
     }
 
@@ -143,6 +147,19 @@ impl ApiError {
         }
         response
     }
+}
+
+/// What the API adds to the domain's sentence: the JSON field or setting
+/// a caller changes to get on.
+fn hint(failure: &Failure) -> Option<&'static str> {
+    Some(match failure {
+        Failure::Forbidden(Refusal::UnlockNotAllowed) => "(`\"unlock\": true` is not allowed.)",
+        Failure::Forbidden(Refusal::TemporaryNotAllowed) => "(`\"temporary\": true` is not allowed.)",
+        Failure::Forbidden(Refusal::PermanentNotAllowed) => "(`\"temporary\": false` is not allowed.)",
+        Failure::NoMailAddress => "Ask for `\"deliver\": \"response\"`.",
+        Failure::MailNotConfigured => "(`[notify]` is not configured.) Ask for `\"deliver\": \"response\"`.",
+        _ => return None,
+    })
 }
 
 /// The common error shape (seed 000, the token endpoint, 404 and 405):

@@ -17,8 +17,8 @@ use super::signin::signin_then;
 use crate::app::{Failure, NewPassword, ResetCommand, Target};
 use crate::audit::Action;
 use crate::generate::Delivery;
-use crate::web::Caller;
 use crate::web::failure::failure_status;
+use crate::web::{Caller, input};
 
 #[derive(Deserialize)]
 pub struct ResetForm {
@@ -48,7 +48,10 @@ impl ResetForm {
                 let given = |p: Option<SecretString>| p.filter(|p| !p.expose_secret().is_empty());
                 let password = given(self.password).ok_or("Type the new password.")?;
                 let confirmation = given(self.password_2).ok_or("Type the new password a second time.")?;
-                if password.expose_secret().contains('\0') || confirmation.expose_secret().contains('\0') {
+                // The shared bounds, in the form's words.
+                if input::password("password", &password).is_err()
+                    || input::password("password_2", &confirmation).is_err()
+                {
                     return Err("A password cannot hold a NUL character.");
                 }
                 NewPassword::Typed { password, confirmation: Some(confirmation) }

@@ -27,8 +27,9 @@ impl AppState {
         actor: Option<&str>,
         code: &'static str,
     ) {
-        let event =
-            Event { actor: actor.map(str::to_owned), target: target.map(str::to_owned), ..Event::default() };
+        // A name the request left empty names nobody.
+        let named = |value: Option<&str>| value.filter(|v| !v.is_empty()).map(str::to_owned);
+        let event = Event { actor: named(actor), target: named(target), ..Event::default() };
         self.app.refused(context, action, &event, code);
     }
 }

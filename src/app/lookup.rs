@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{App, Authenticated, Credentials, Failure, Target};
 use crate::access::{self, Account, Actions, Delegation, Member};
 use crate::audit::{Action, Event, RequestContext};
-use crate::directory::{AccountStatus, Directory, Lookup, Person};
+use crate::directory::{AccountStatus, Directory, Person};
 
 /// At most this many people answer one search.
 pub const MAX_LIMIT: usize = 100;
@@ -105,13 +105,9 @@ impl<D: Directory> App<D> {
         target: &Target,
         actor_name: &mut Option<String>,
     ) -> Result<Shown, Failure> {
-        let lookup = match target {
-            Target::Id(id) => Lookup::Id(id),
-            Target::Name(name) => Lookup::Name(name),
-        };
         let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
         let (Authenticated { admin, target: person, .. }, (actor, member)) =
-            self.authenticate(client, credentials, Some(lookup), walk).await?;
+            self.authenticate(client, credentials, Some(target.lookup()), walk).await?;
         *actor_name = Some(admin.username);
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let (Some(person), Some(member)) = (person, member) else {

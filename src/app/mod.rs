@@ -20,7 +20,6 @@ pub(crate) mod tests;
 use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::SecretString;
 use uuid::Uuid;
 
 pub(crate) use authentication::Authenticated;
@@ -35,7 +34,7 @@ pub use reset::{Changed, ResetCommand};
 use crate::access::Rules;
 use crate::audit::{LogSink, Sink};
 use crate::config::GenerateSettings;
-use crate::directory::Directory;
+use crate::directory::{Directory, Lookup};
 use crate::lockout::Lockout;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
@@ -50,6 +49,14 @@ pub enum Target {
 }
 
 impl Target {
+    /// The directory's question for this person.
+    pub(crate) fn lookup(&self) -> Lookup<'_> {
+        match self {
+            Target::Id(id) => Lookup::Id(id),
+            Target::Name(name) => Lookup::Name(name),
+        }
+    }
+
     /// As the request named them, for the audit trail.
     pub fn named(&self) -> String {
         match self {
@@ -111,20 +118,5 @@ impl<D: Directory> App<D> {
 
     pub fn directory(&self) -> &D {
         &self.directory
-    }
-
-    pub fn token_ttl_secs(&self) -> u64 {
-        self.tokens.ttl_secs()
-    }
-
-    /// A fresh token for the holder of a valid one (the console's sliding
-    /// session); every use still re-checks the admin in the directory.
-    pub fn renew(&self, token: &SecretString) -> Option<SecretString> {
-        self.tokens.verify(token).and_then(|username| self.tokens.issue(&username).ok())
-    }
-
-    /// Whether `[notify]` is set: mail delivery can be offered.
-    pub fn sends_mail(&self) -> bool {
-        self.mailing.notifier.is_some()
     }
 }

@@ -116,7 +116,7 @@ impl<D: Directory> App<D> {
             kind,
             to,
             username: person.username.clone(),
-            display_name: person.display_name.as_deref().and_then(notify::header_text),
+            display_name: person.display_name.clone(),
             actor: actor.to_owned(),
             at: OffsetDateTime::now_utc(),
             reference: reference.to_owned(),

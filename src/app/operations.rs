@@ -49,7 +49,10 @@ pub trait Operations: Send + Sync {
     fn logout(&self, context: &RequestContext, username: &str);
     /// An operation refused before it could run, with the refusal's code.
     fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str);
+    /// A fresh token for the holder of a valid one (the console's sliding
+    /// session); every use still re-checks the admin in the directory.
     fn renew(&self, token: &SecretString) -> Option<SecretString>;
+    /// Whether `[notify]` is set: mail delivery can be offered.
     fn sends_mail(&self) -> bool;
     fn token_ttl_secs(&self) -> u64;
     /// Whether the directory answers the service account now; why not.
@@ -112,15 +115,15 @@ impl<D: Directory> Operations for App<D> {
     }
 
     fn renew(&self, token: &SecretString) -> Option<SecretString> {
-        App::renew(self, token)
+        self.tokens.verify(token).and_then(|username| self.tokens.issue(&username).ok())
     }
 
     fn sends_mail(&self) -> bool {
-        App::sends_mail(self)
+        self.mailing.notifier.is_some()
     }
 
     fn token_ttl_secs(&self) -> u64 {
-        App::token_ttl_secs(self)
+        self.tokens.ttl_secs()
     }
 
     fn ready(&self) -> Pending<'_, Result<(), String>> {

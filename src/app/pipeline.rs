@@ -8,6 +8,7 @@
 use super::{App, Failure};
 use crate::audit::{Action, Event, RequestContext};
 use crate::directory::{Directory, counting_exchanges};
+use crate::notify::NotificationStatus;
 
 impl<D: Directory> App<D> {
     /// Runs `work` as `action`: under the deadline, its round trips counted,
@@ -71,18 +72,9 @@ impl<D: Directory> App<D> {
             match action {
                 Action::Reset => metrics.reset(outcome),
                 Action::Search | Action::Lookup => metrics.lookup(outcome),
-                Action::Notify => metrics.notification(notification_status(outcome)),
+                Action::Notify => metrics.notification(NotificationStatus::of_outcome(outcome).as_str()),
                 Action::Login | Action::Logout => {}
             }
         }
-    }
-}
-
-/// A notification's metric label from its event's outcome.
-fn notification_status(outcome: &str) -> &'static str {
-    match outcome {
-        "ok" => "sent",
-        "no_mail_address" => "skipped",
-        _ => "failed",
     }
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{App, Authenticated, Credentials, Failure, NewPassword, Target};
 use crate::access::{self, Granted, Member, Refusal, Requested};
 use crate::audit::{Action, Event, RequestContext};
-use crate::directory::{Directory, Lookup, Person, Write};
+use crate::directory::{Directory, Person, Write};
 use crate::generate::Delivery;
 use crate::notify::{Mail, MailKind, Notification};
 
@@ -77,7 +77,7 @@ impl<D: Directory> App<D> {
         if let Some(reason) = &notification.reason {
             event.details.insert("reason", json!(reason));
         }
-        self.record(context, Action::Notify, notification.outcome(), &event);
+        self.record(context, Action::Notify, notification.status.outcome(), &event);
     }
 
     async fn run_reset(
@@ -87,17 +87,13 @@ impl<D: Directory> App<D> {
         event: &mut Event,
     ) -> Result<(Changed, Option<Mail>), Failure> {
         let client = context.client;
-        let lookup = match &command.target {
-            Target::Id(id) => Lookup::Id(id),
-            Target::Name(name) => Lookup::Name(name),
-        };
         // The target is looked up with the admin, and both group trees are
         // walked together while the admin's password is checked: fewer round
         // trips. The answers are still taken in the contract's order (401,
         // then 403 for a non-admin before any 404).
         let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
         let (Authenticated { admin, writer, target: person }, (actor, target)) =
-            self.authenticate(client, &command.credentials, Some(lookup), walk).await?;
+            self.authenticate(client, &command.credentials, Some(command.target.lookup()), walk).await?;
         event.actor = Some(admin.username.clone());
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let (Some(person), Some(target)) = (person, target) else {

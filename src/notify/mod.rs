@@ -25,8 +25,8 @@ pub struct Mail {
     /// The person's address, already known to be one ([`address`]).
     pub to: Address,
     pub username: String,
-    /// Fit for a header ([`header_text`]): the directory's value may hold
-    /// anything, a line break included.
+    /// As the directory holds it, which may be anything, a line break
+    /// included: the mailer makes it fit for a header ([`header_text`]).
     pub display_name: Option<String>,
     /// The admin who reset it.
     pub actor: String,
@@ -79,6 +79,15 @@ impl NotificationStatus {
         }
     }
 
+    /// The status an event's outcome stands for ([`Self::outcome`] read back).
+    pub fn of_outcome(outcome: &str) -> Self {
+        match outcome {
+            "ok" => NotificationStatus::Sent,
+            "no_mail_address" => NotificationStatus::Skipped,
+            _ => NotificationStatus::Failed,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationStatus::Sent => "sent",
@@ -96,11 +105,6 @@ pub struct Notification {
 }
 
 impl Notification {
-    /// The audit event's outcome.
-    pub fn outcome(&self) -> &'static str {
-        self.status.outcome()
-    }
-
     pub fn skipped() -> Self {
         Self {
             status: NotificationStatus::Skipped,

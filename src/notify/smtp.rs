@@ -91,8 +91,8 @@ impl SmtpMailer {
             reason: "the mail could not be written (template error; see the log)".into(),
             details,
         })?;
-        // The name is made fit for a header where the mail is put
-        // together, whoever built it: lettre panics on a line break.
+        // The directory's name made fit for a header here, where the header
+        // is built: lettre panics on a line break.
         let name = mail.display_name.as_deref().and_then(super::header_text);
         let to = Mailbox::new(name, mail.to.clone());
         // A template may put the person's values in the subject too.

@@ -1,6 +1,6 @@
 //! Looking people up: `GET /api/v1/users?q=&limit=`,
 //! `GET /api/v1/users/{userName}` and `GET /actions/persons/{person_id}`,
-//! thin adapters over [`crate::lookup`]. Errors in the common shape.
+//! thin adapters over the application's lookups. Errors in the common shape.
 
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use crate::audit::store::{Store, StoreUrl};
 use crate::config::{NotifySettings, Settings};
 use crate::directory::{Finding, Status, probe};
 use crate::notify::SmtpMailer;
@@ -16,6 +17,7 @@ pub async fn run(settings: &Settings, out: &mut impl Write) -> bool {
     if let Some(notify) = &settings.notify {
         findings.push(relay(notify).await);
     }
+    findings.push(audit_store(settings).await);
     for finding in &findings {
         let label = match finding.status {
             Status::Ok => "ok  ",
@@ -37,7 +39,7 @@ async fn relay(notify: &NotifySettings) -> Finding {
     let what = "the mail relay (notify.smtp_url) answers";
     let mailer = match SmtpMailer::new(notify) {
         Ok(mailer) => mailer,
-        Err(e) => return Finding::failed(what, e),
+        Err(e) => return Finding::failed(what, e.to_string()),
     };
     let deadline = std::time::Duration::from_secs(notify.timeout_secs);
     match tokio::time::timeout(deadline, mailer.probe()).await {
@@ -51,6 +53,39 @@ async fn relay(notify: &NotifySettings) -> Finding {
     }
 }
 
+/// The audit store: opened (created and migrated as at start), its schema
+/// version read, and a write to it rolled back.
+async fn audit_store(settings: &Settings) -> Finding {
+    let what = "the audit store (audit.store)";
+    let url = match settings.audit.store_url() {
+        Ok(StoreUrl::None) => {
+            return Finding {
+                status: Status::Warning,
+                what: what.into(),
+                detail: Some("\"none\": events go to the log only, and the trail cannot be read back".into()),
+            };
+        }
+        Ok(url) => url,
+        Err(e) => return Finding::failed(what, e.to_string()),
+    };
+    let key = match settings.audit.chain_key(&settings.auth.token_secret) {
+        Ok(key) => key,
+        Err(e) => return Finding::failed(what, e.to_string()),
+    };
+    let store = match Store::open(&url, key).await {
+        Ok(store) => store,
+        Err(e) => return Finding::failed(what, e.to_string()),
+    };
+    let version = match store.schema_version().await {
+        Ok(version) => version,
+        Err(e) => return Finding::failed(what, format!("cannot read the schema version: {e}")),
+    };
+    match store.writable().await {
+        Ok(()) => Finding::ok(&format!("{what} is reachable and writable, schema version {version}")),
+        Err(e) => Finding::failed(what, format!("reachable, schema version {version}, but not writable: {e}")),
+    }
+}
+
 /// Every group the configuration names, once.
 fn groups(settings: &Settings) -> Vec<String> {
     let authorization = &settings.authorization;
@@ -58,6 +93,7 @@ fn groups(settings: &Settings) -> Vec<String> {
         .admin_groups
         .iter()
         .chain(&authorization.protected_groups)
+        .chain(&authorization.auditor_groups)
         .chain(authorization.delegation.iter().map(|d| &d.group))
         .map(|g| g.trim().to_owned())
         .filter(|g| !g.is_empty())

@@ -31,11 +31,30 @@ enum Command {
         #[arg(long, env = "PWPROXY_CONFIG")]
         config: PathBuf,
     },
+    /// Work on the audit store.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit store's chain with audit.chain_key: exit 0 and the
+    /// number of events when it holds, 1 and `first bad event: <id>` for the
+    /// first event changed, inserted or after a removal, 2 when the store
+    /// cannot be read.
+    Verify {
+        #[arg(long, env = "PWPROXY_CONFIG")]
+        config: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (Command::Serve { config } | Command::Check { config }) = &cli.command;
+    let (Command::Serve { config }
+    | Command::Check { config }
+    | Command::Audit { command: AuditCommand::Verify { config } }) = &cli.command;
     let settings = match pwproxy::config::Settings::load(config) {
         Ok(settings) => settings,
         Err(e) => {
@@ -53,6 +72,10 @@ fn main() -> ExitCode {
     if let Command::Check { .. } = cli.command {
         let passed = runtime.block_on(pwproxy::check::run(&settings, &mut std::io::stdout()));
         return if passed { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    }
+    if let Command::Audit { command: AuditCommand::Verify { .. } } = cli.command {
+        let code = runtime.block_on(pwproxy::audit::verify::run(&settings, &mut std::io::stdout()));
+        return ExitCode::from(code);
     }
     pwproxy::telemetry::init();
     match runtime.block_on(pwproxy::startup::serve(settings)) {

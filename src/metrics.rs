@@ -70,6 +70,7 @@ pub struct Metrics {
     lookups: Family<OutcomeLabels, Counter>,
     notifications: Family<StatusLabels, Counter>,
     audit_events: Family<EventLabels, Counter>,
+    audit_store_failures: Counter,
     operations: Histograms<OperationLabels>,
     connections: Family<ConnectionLabels, Gauge>,
     lockouts: Family<ScopeLabels, Counter>,
@@ -130,6 +131,12 @@ impl Default for Metrics {
             "Audit events recorded, by action and outcome (ok or the stable code)",
             audit_events.clone(),
         );
+        let audit_store_failures = Counter::default();
+        registry.register(
+            "pwproxy_audit_store_failures",
+            "Audit events the store could not take (refused with audit.required, else only logged)",
+            audit_store_failures.clone(),
+        );
         let lockouts = Family::default();
         registry.register(
             "pwproxy_lockouts",
@@ -156,6 +163,7 @@ impl Default for Metrics {
             lookups,
             notifications,
             audit_events,
+            audit_store_failures,
             operations,
             connections,
             lockouts,
@@ -190,6 +198,11 @@ impl Metrics {
     /// One audit event: `outcome` is `ok` or a stable code.
     pub fn audit_event(&self, action: &'static str, outcome: &'static str) {
         self.audit_events.get_or_create(&EventLabels { action, outcome }).inc();
+    }
+
+    /// An event the audit store could not take.
+    pub fn audit_store_failure(&self) {
+        self.audit_store_failures.inc();
     }
 
     pub fn directory_operation(&self, operation: &'static str, elapsed: Duration) {

@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 
 use crate::access::Rules;
 use crate::app::App;
+use crate::audit::Trail;
+use crate::audit::store::{Store as AuditStore, StoreUrl, spawn_upkeep};
 use crate::config::{Membership, Settings};
 use crate::directory::LdapDirectory;
 use crate::lockout::Lockout;
@@ -49,6 +51,37 @@ pub enum StartupError {
     Console(String),
     #[error("rate_limit.store {0}")]
     SharedStore(&'static str),
+    /// The audit store cannot be opened (its message names `audit.store`).
+    #[error("{0}")]
+    Audit(String),
+}
+
+/// The audit trail `[audit]` asks for: the sink every event goes to, and
+/// the store it is read back from (`None` with `store = "none"`). The
+/// store's upkeep runs once before pwproxy serves, then on its timers.
+async fn audit_trail(
+    settings: &Settings,
+    metrics: &Arc<Metrics>,
+    deadline: Duration,
+) -> Result<(Trail, Option<AuditStore>), StartupError> {
+    let audit = &settings.audit;
+    let invalid = |e: crate::config::ConfigError| StartupError::Audit(e.to_string());
+    let url = audit.store_url().map_err(invalid)?;
+    let store = match url {
+        StoreUrl::None => None,
+        url => {
+            let key = audit.chain_key(&settings.auth.token_secret).map_err(invalid)?;
+            let store = AuditStore::open(&url, key).await.map_err(|e| StartupError::Audit(e.to_string()))?;
+            // A live process completes a write's event within its deadline
+            // and the store's own patience; older attempts were abandoned.
+            let abandoned_after = deadline + Duration::from_secs(10);
+            spawn_upkeep(store.clone(), audit.retention_days, abandoned_after)
+                .await
+                .map_err(|e| StartupError::Audit(format!("audit.store: {e}")))?;
+            Some(store)
+        }
+    };
+    Ok((Trail::new(store.clone(), audit.required, Some(metrics.clone())), store))
 }
 
 /// The mailer `[notify]` asks for; `None` without it.
@@ -95,7 +128,10 @@ impl Application {
             authorization.delegations(&settings.directory.users_base_dn),
             &authorization.protected_groups,
             authorization.protects_privileged(settings.directory.kind),
-        );
+        )
+        .with_auditors(&authorization.auditor_groups);
+        let deadline = Duration::from_secs(settings.ldap.timeout_secs);
+        let (trail, audit_store) = audit_trail(settings, &metrics, deadline).await?;
         let app = App::new(
             directory,
             rules,
@@ -104,9 +140,11 @@ impl Application {
             Lockout::new(&settings.rate_limit)
                 .sharing(&shared_store, &settings.rate_limit)
                 .observed_by(metrics.clone()),
-            Duration::from_secs(settings.ldap.timeout_secs),
+            deadline,
         )
         .with_mail(settings.generate.clone(), notifier(settings)?)
+        .with_audit(Arc::new(trail))
+        .with_trail(audit_store)
         .observed_by(metrics.clone());
         let app = Arc::new(app);
         let trusted_proxies = settings.server.trusted_proxy_ranges().map_err(StartupError::TrustedProxies)?;

@@ -30,6 +30,10 @@ pub struct Rules {
     /// `authorization.protect_privileged`: whether people the directory marks
     /// privileged (AD's built-in admin groups, `adminCount=1`) are protected.
     protect_privileged: bool,
+    /// `authorization.auditor_groups`: their members read the whole trail.
+    auditor_groups: HashSet<Dn>,
+    /// Admin and auditor groups: membership of any lets a person sign in.
+    sign_in_groups: HashSet<Dn>,
 }
 
 /// A person as far as authorization cares: their DN, every group they
@@ -63,6 +67,8 @@ pub enum Refusal {
     TemporaryNotAllowed,
     #[error("the actor's delegation requires temporary passwords")]
     PermanentNotAllowed,
+    #[error("the acting user is neither an auditor nor an admin")]
+    NotAnAuditor,
 }
 
 impl Rules {
@@ -73,7 +79,41 @@ impl Rules {
         let guarded_groups = admin_groups.union(&protected).cloned().collect();
         let alike = delegations.windows(2).all(|pair| matches!(pair, [a, b] if same_grant(a, b)));
         let actor_walk_stops_at = if alike { admin_groups.clone() } else { HashSet::new() };
-        Self { delegations, admin_groups, guarded_groups, actor_walk_stops_at, protect_privileged }
+        let sign_in_groups = admin_groups.clone();
+        Self {
+            delegations,
+            admin_groups,
+            guarded_groups,
+            actor_walk_stops_at,
+            protect_privileged,
+            auditor_groups: HashSet::new(),
+            sign_in_groups,
+        }
+    }
+
+    /// Members of `groups` read every audit event.
+    pub fn with_auditors(mut self, groups: &[String]) -> Self {
+        self.auditor_groups = groups.iter().map(|g| Dn::new(g.trim())).filter(|g| !g.is_empty()).collect();
+        self.sign_in_groups = self.admin_groups.union(&self.auditor_groups).cloned().collect();
+        self
+    }
+
+    /// Membership of any of these lets a person sign in (admins, auditors).
+    pub fn sign_in_groups(&self) -> &HashSet<Dn> {
+        &self.sign_in_groups
+    }
+
+    /// May this person sign in: an admin or an auditor?
+    pub fn may_sign_in(&self, member: &Member) -> Result<(), Refusal> {
+        if member.groups.is_disjoint(&self.sign_in_groups) {
+            return Err(Refusal::ActorNotAdmin);
+        }
+        Ok(())
+    }
+
+    /// Does this person read the whole audit trail?
+    pub fn is_auditor(&self, member: &Member) -> bool {
+        !member.groups.is_disjoint(&self.auditor_groups)
     }
 
     pub fn admin_groups(&self) -> &HashSet<Dn> {

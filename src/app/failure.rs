@@ -43,6 +43,9 @@ pub enum Failure {
     RateLimited(Duration),
     #[error("directory unavailable: {0}")]
     DirectoryUnavailable(String),
+    /// The audit store must keep the event and cannot: nothing was done.
+    #[error("the audit store cannot take events")]
+    AuditUnavailable,
     /// Details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -63,6 +66,7 @@ impl Failure {
             Failure::MailNotConfigured => "invalid_request",
             Failure::RateLimited(_) => "rate_limited",
             Failure::DirectoryUnavailable(_) => "directory_unavailable",
+            Failure::AuditUnavailable => "audit_unavailable",
             Failure::Internal(_) => "internal",
         }
     }
@@ -123,6 +127,13 @@ impl Failure {
             ),
             Failure::DirectoryUnavailable(_) => {
                 "The directory cannot be reached right now; try again shortly.".into()
+            }
+            Failure::AuditUnavailable => {
+                "The audit trail cannot record this right now, so nothing was done; try again shortly.".into()
+            }
+            Failure::Forbidden(Refusal::NotAnAuditor) => {
+                "You are not allowed to read the audit trail: you are neither an auditor nor a helpdesk admin."
+                    .into()
             }
             Failure::Internal(_) => {
                 "Something went wrong; the request id in the log tells an operator what.".into()

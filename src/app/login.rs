@@ -1,4 +1,4 @@
-//! Signing in: an admin trades a directory bind for a token (the API's
+//! Signing in: an admin (or an auditor) trades a directory bind for a token (the API's
 //! `POST /api/v1/auth/token`, the console's sign-in), and signing out.
 
 use secrecy::SecretString;
@@ -25,7 +25,7 @@ impl<D: Directory> App<D> {
                     let person = self.admin_named(username).await?;
                     let (bound, member) = tokio::join!(
                         self.directory.bind_as(&person.dn, password),
-                        self.member(&person, self.rules.admin_groups())
+                        self.member(&person, self.rules.sign_in_groups())
                     );
                     bound?;
                     // The walk's own failure is not a failed guess: answered
@@ -34,15 +34,17 @@ impl<D: Directory> App<D> {
                 })
                 .await?;
             let member = member?;
-            self.rules.may_act(&member).map_err(Failure::Forbidden)?;
+            // Admins, and auditors (who may only read the trail with it).
+            self.rules.may_sign_in(&member).map_err(Failure::Forbidden)?;
             self.tokens.issue(&person.username).map_err(Failure::Internal)
         })
         .await
     }
 
     /// A console session ended at the agent's request.
-    pub fn logout(&self, context: &RequestContext, username: &str) {
+    pub async fn logout(&self, context: &RequestContext, username: &str) {
         let event = Event { actor: Some(username.to_owned()), ..Event::default() };
-        self.record(context, Action::Logout, "ok", &event);
+        // Signed out either way.
+        let _ = self.record(context, Action::Logout, "ok", &event).await;
     }
 }

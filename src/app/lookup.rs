@@ -71,6 +71,7 @@ impl<D: Directory> App<D> {
             let shown = self.run_show(context.client, credentials, target, &mut event.actor).await?;
             event.target_dn = Some(shown.person.dn.to_string());
             event.target_id.clone_from(&shown.person.account.id);
+            event.person = Some(shown.person.username.clone());
             Ok(shown)
         })
         .await

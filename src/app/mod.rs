@@ -1,5 +1,5 @@
 //! The application: one [`App`] and one file per use case — `reset`,
-//! `lookup`, `login` — each run through `pipeline`, the one place that
+//! `lookup`, `login`, `trail` — each run through `pipeline`, the one place that
 //! frames an operation (deadline, directory exchanges counted, one audit
 //! event, one metric). Who is asking is proven in `authentication`, whose
 //! reach a person is in `reach`. The web layer sees the App through
@@ -16,6 +16,7 @@ mod reach;
 mod reset;
 #[cfg(test)]
 pub(crate) mod tests;
+mod trail;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,8 +31,10 @@ use new_password::Mailing;
 pub use new_password::NewPassword;
 pub use operations::{Operations, Pending};
 pub use reset::{Changed, ResetCommand};
+pub use trail::TrailQuery;
 
 use crate::access::Rules;
+use crate::audit::store::Store;
 use crate::audit::{LogSink, Sink};
 use crate::config::GenerateSettings;
 use crate::directory::{Directory, Lookup};
@@ -77,6 +80,8 @@ pub struct App<D: Directory> {
     /// however many operations it takes.
     deadline: Duration,
     audit: Arc<dyn Sink>,
+    /// The store events are read back from; `None` with `store = "none"`.
+    trail: Option<Store>,
     metrics: Option<Arc<Metrics>>,
 }
 
@@ -91,7 +96,7 @@ impl<D: Directory> App<D> {
     ) -> Self {
         let mailing = Mailing { generate: GenerateSettings::default(), notifier: None };
         let audit = Arc::new(LogSink);
-        Self { directory, rules, tokens, policy, lockout, mailing, deadline, audit, metrics: None }
+        Self { directory, rules, tokens, policy, lockout, mailing, deadline, audit, trail: None, metrics: None }
     }
 
     /// Generated passwords as `generate` says, and mail through `notifier`.
@@ -103,6 +108,12 @@ impl<D: Directory> App<D> {
     /// Every operation's event goes to `sink` (the log by default).
     pub fn with_audit(mut self, sink: Arc<dyn Sink>) -> Self {
         self.audit = sink;
+        self
+    }
+
+    /// The trail is read back from `store`.
+    pub fn with_trail(mut self, store: Option<Store>) -> Self {
+        self.trail = store;
         self
     }
 

@@ -7,7 +7,8 @@ use std::pin::Pin;
 
 use secrecy::SecretString;
 
-use super::{App, Changed, Credentials, Failure, Found, ResetCommand, Shown, Target};
+use super::{App, Changed, Credentials, Failure, Found, ResetCommand, Shown, Target, TrailQuery};
+use crate::audit::store::Page;
 use crate::audit::{Action, Event, RequestContext};
 use crate::directory::Directory;
 
@@ -46,9 +47,24 @@ pub trait Operations: Send + Sync {
         username: &'a str,
         password: &'a SecretString,
     ) -> Pending<'a, Result<SecretString, Failure>>;
-    fn logout(&self, context: &RequestContext, username: &str);
+    fn logout<'a>(&'a self, context: &'a RequestContext, username: &'a str) -> Pending<'a, ()>;
     /// An operation refused before it could run, with the refusal's code.
-    fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str);
+    fn refused<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        action: Action,
+        event: &'a Event,
+        code: &'static str,
+    ) -> Pending<'a, ()>;
+    /// Reads the audit trail (no event of its own).
+    fn trail<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        query: &'a TrailQuery,
+    ) -> Pending<'a, Result<Page, Failure>>;
+    /// Whether events are kept in a store that can be read.
+    fn keeps_trail(&self) -> bool;
     /// A fresh token for the holder of a valid one (the console's sliding
     /// session); every use still re-checks the admin in the directory.
     fn renew(&self, token: &SecretString) -> Option<SecretString>;
@@ -106,12 +122,31 @@ impl<D: Directory> Operations for App<D> {
         Box::pin(App::login(self, context, username, password))
     }
 
-    fn logout(&self, context: &RequestContext, username: &str) {
-        App::logout(self, context, username);
+    fn logout<'a>(&'a self, context: &'a RequestContext, username: &'a str) -> Pending<'a, ()> {
+        Box::pin(App::logout(self, context, username))
     }
 
-    fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str) {
-        App::refused(self, context, action, event, code);
+    fn refused<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        action: Action,
+        event: &'a Event,
+        code: &'static str,
+    ) -> Pending<'a, ()> {
+        Box::pin(App::refused(self, context, action, event, code))
+    }
+
+    fn trail<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        credentials: &'a Credentials,
+        query: &'a TrailQuery,
+    ) -> Pending<'a, Result<Page, Failure>> {
+        Box::pin(App::trail(self, context, credentials, query))
+    }
+
+    fn keeps_trail(&self) -> bool {
+        App::keeps_trail(self)
     }
 
     fn renew(&self, token: &SecretString) -> Option<SecretString> {

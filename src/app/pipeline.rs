@@ -3,10 +3,13 @@
 //! its directory exchanges counted, then one event is recorded with its
 //! outcome and counted. An operation refused before it could run (a body
 //! that cannot be read, a console form whose CSRF token is wrong) is
-//! recorded here too, through [`App::refused`].
+//! recorded here too, through [`App::refused`]. A write is kept as an
+//! attempt before the directory is touched ([`App::attempting`]) and the
+//! event completes it; a store that must keep events and cannot refuses
+//! the operation (`audit_unavailable`), never a write already made.
 
 use super::{App, Failure};
-use crate::audit::{Action, Event, RequestContext};
+use crate::audit::{Action, Entry, Event, RequestContext, Unavailable};
 use crate::directory::{Directory, counting_exchanges};
 use crate::notify::NotificationStatus;
 
@@ -47,34 +50,55 @@ impl<D: Directory> App<D> {
             )))
         });
         event.exchanges = exchanges;
-        if let Some(action) = action {
-            self.record(context, action, result.as_ref().err().map_or("ok", Failure::code), &event);
+        let Some(action) = action else { return result };
+        let stored = self.record(context, action, result.as_ref().err().map_or("ok", Failure::code), &event).await;
+        match (stored, result) {
+            // What was shown or granted cannot be accounted for: not given.
+            // A write already made stands (its attempt is kept; see
+            // `audit::store` for how an attempt left pending is settled).
+            (Err(Unavailable), Ok(_)) if event.attempt.is_none() => Err(Failure::AuditUnavailable),
+            (_, result) => result,
         }
-        result
+    }
+
+    /// Before a write: the attempt kept where events are stored. A store
+    /// that must keep it and cannot means no write.
+    pub(crate) async fn attempting(
+        &self,
+        context: &RequestContext,
+        action: Action,
+        event: &mut Event,
+    ) -> Result<(), Failure> {
+        let entry = Entry { context, action, outcome: "pending", event };
+        let attempt = self.audit.attempt(entry).await.map_err(|Unavailable| Failure::AuditUnavailable)?;
+        event.attempt = attempt;
+        Ok(())
     }
 
     /// An operation refused before it could run: `code` is the refusal's.
-    pub fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str) {
-        self.record(context, action, code, event);
+    pub async fn refused(&self, context: &RequestContext, action: Action, event: &Event, code: &'static str) {
+        // Refused either way: a store that cannot keep it changes nothing.
+        let _ = self.record(context, action, code, event).await;
     }
 
     /// One event, and its count.
-    pub(crate) fn record(
+    pub(crate) async fn record(
         &self,
         context: &RequestContext,
         action: Action,
         outcome: &'static str,
         event: &Event,
-    ) {
-        self.audit.record(context, action, outcome, event);
+    ) -> Result<(), Unavailable> {
+        let stored = self.audit.record(Entry { context, action, outcome, event }).await;
         if let Some(metrics) = &self.metrics {
             metrics.audit_event(action.as_str(), outcome);
             match action {
                 Action::Reset => metrics.reset(outcome),
                 Action::Search | Action::Lookup => metrics.lookup(outcome),
                 Action::Notify => metrics.notification(NotificationStatus::of_outcome(outcome).as_str()),
-                Action::Login | Action::Logout => {}
+                Action::Login | Action::Logout | Action::Retention => {}
             }
         }
+        stored
     }
 }

@@ -63,7 +63,7 @@ impl<D: Directory> App<D> {
                 }
                 None => Notification::skipped(),
             };
-            self.notified(context, &changed, &notification);
+            self.notified(context, &changed, &notification).await;
             changed.notification = Some(notification);
         }
         Ok(changed)
@@ -71,13 +71,15 @@ impl<D: Directory> App<D> {
 
     /// The mail's own event, under the reset's request id: never the
     /// address, the server's reply or the password.
-    fn notified(&self, context: &RequestContext, changed: &Changed, notification: &Notification) {
+    async fn notified(&self, context: &RequestContext, changed: &Changed, notification: &Notification) {
         let mut event = Event { target: Some(changed.username.clone()), ..Event::default() };
         event.details.insert("status", json!(notification.status.as_str()));
         if let Some(reason) = &notification.reason {
             event.details.insert("reason", json!(reason));
         }
-        self.record(context, Action::Notify, notification.status.outcome(), &event);
+        // The mail is on its way or not: a store that cannot keep its event
+        // changes neither (the failure is logged and counted).
+        let _ = self.record(context, Action::Notify, notification.status.outcome(), &event).await;
     }
 
     async fn run_reset(
@@ -101,6 +103,7 @@ impl<D: Directory> App<D> {
         };
         event.target_dn = Some(person.dn.to_string());
         event.target_id.clone_from(&person.account.id);
+        event.person = Some(person.username.clone());
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         let granted = self.delegated(&actor, &person, command).await?;
         if person.account.disabled || (person.account.locked && !granted.unlock) {
@@ -120,6 +123,7 @@ impl<D: Directory> App<D> {
         // As it is (or would have been, had the directory taken it) written.
         event.details.insert("temporary", json!(write.temporary));
         event.details.insert("unlocked", json!(write.unlock));
+        self.attempting(context, Action::Reset, event).await?;
         self.directory.set_password(writer, &person, fresh.password(), write).await?;
         let (mail, generated) =
             self.mail(&person, &admin.username, &context.request_id, write.temporary, fresh);

@@ -1,14 +1,25 @@
 //! The audit trail: one [`Event`] per operation, refused or not — who did
 //! what to whom, through which door, how it ended — handed to a [`Sink`].
-//! The application's pipeline is the only writer. [`LogSink`] writes each
-//! event as one JSON line on its own tracing target (to stdout, by
-//! [`crate::telemetry`]). An event never holds a password, a token or a
-//! code: its fields are names, outcomes and decisions.
+//! The application's pipeline is the only writer. Each event is one JSON
+//! line on its own tracing target (to stdout, by [`crate::telemetry`]) and,
+//! with `[audit] store`, a row of the [`store`] whose chain shows any edit
+//! ([`Trail`]). An event never holds a password, a token or a code: its
+//! fields are names, outcomes and decisions.
+
+pub mod export;
+pub mod record;
+pub mod store;
+mod trail;
+pub mod verify;
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 
 use serde_json::Value;
+
+pub use trail::Trail;
 
 use crate::telemetry::AUDIT_TARGET;
 
@@ -21,6 +32,7 @@ pub enum Action {
     Lookup,
     Reset,
     Notify,
+    Retention,
 }
 
 impl Action {
@@ -32,6 +44,7 @@ impl Action {
             Action::Lookup => "lookup",
             Action::Reset => "reset",
             Action::Notify => "notify",
+            Action::Retention => "retention",
         }
     }
 }
@@ -78,40 +91,82 @@ pub struct Event {
     pub target: Option<String>,
     pub target_dn: Option<String>,
     pub target_id: Option<String>,
+    /// The person's username once resolved.
+    pub person: Option<String>,
     /// Directory round trips the operation took.
     pub exchanges: u32,
     pub details: Details,
+    /// A write's attempt, stored before the directory was touched.
+    pub attempt: Option<Attempt>,
 }
 
-/// Where events go. The log today; a store may stand beside it.
+/// A write stored as pending, to be completed with its outcome.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    pub id: i64,
+    pub at_ms: i64,
+}
+
+/// One event as the pipeline hands it over: `outcome` is `ok` or the
+/// failure's stable code (`pending` for an attempt).
+#[derive(Clone, Copy)]
+pub struct Entry<'a> {
+    pub context: &'a RequestContext,
+    pub action: Action,
+    pub outcome: &'a str,
+    pub event: &'a Event,
+}
+
+/// The store could not take an event that had to be stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unavailable;
+
+/// A sink's work under way.
+pub type Storing<'a, T> = Pin<Box<dyn Future<Output = Result<T, Unavailable>> + Send + 'a>>;
+
+/// Where events go.
 pub trait Sink: Send + Sync {
-    /// `outcome` is `ok` or the failure's stable code.
-    fn record(&self, context: &RequestContext, action: Action, outcome: &str, event: &Event);
+    /// A write about to be made: kept as pending where the sink keeps
+    /// attempts. `Err` only when it had to be kept and could not.
+    fn attempt<'a>(&'a self, _entry: Entry<'a>) -> Storing<'a, Option<Attempt>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// An operation ended (completing its attempt, if one was kept). `Err`
+    /// only when it had to be kept and could not.
+    fn record<'a>(&'a self, entry: Entry<'a>) -> Storing<'a, ()>;
 }
 
 /// Each event as one JSON log line on the audit target.
 pub struct LogSink;
 
 impl Sink for LogSink {
-    fn record(&self, context: &RequestContext, action: Action, outcome: &str, event: &Event) {
-        let details = serde_json::to_string(&event.details).unwrap_or_default();
-        tracing::info!(
-            target: AUDIT_TARGET,
-            request_id = %context.request_id,
-            client = %context.client,
-            via = context.via.as_str(),
-            endpoint = context.endpoint,
-            action = action.as_str(),
-            outcome,
-            actor = event.actor.as_deref().unwrap_or(""),
-            target_user = event.target.as_deref().unwrap_or(""),
-            target_dn = event.target_dn.as_deref().unwrap_or(""),
-            target_id = event.target_id.as_deref().unwrap_or(""),
-            directory_exchanges = event.exchanges,
-            details,
-            "audit event"
-        );
+    fn record<'a>(&'a self, entry: Entry<'a>) -> Storing<'a, ()> {
+        log(entry);
+        Box::pin(async { Ok(()) })
     }
+}
+
+/// The event's JSON log line.
+pub fn log(entry: Entry<'_>) {
+    let Entry { context, action, outcome, event } = entry;
+    let details = serde_json::to_string(&event.details).unwrap_or_default();
+    tracing::info!(
+        target: AUDIT_TARGET,
+        request_id = %context.request_id,
+        client = %context.client,
+        via = context.via.as_str(),
+        endpoint = context.endpoint,
+        action = action.as_str(),
+        outcome,
+        actor = event.actor.as_deref().unwrap_or(""),
+        target_user = event.target.as_deref().unwrap_or(""),
+        target_dn = event.target_dn.as_deref().unwrap_or(""),
+        target_id = event.target_id.as_deref().unwrap_or(""),
+        directory_exchanges = event.exchanges,
+        details,
+        "audit event"
+    );
 }
 
 /// A request a panic interrupted before its operation could record itself:
@@ -157,7 +212,8 @@ pub mod recorded {
     }
 
     impl Sink for Recorder {
-        fn record(&self, context: &RequestContext, action: Action, outcome: &str, event: &Event) {
+        fn record<'a>(&'a self, entry: Entry<'a>) -> Storing<'a, ()> {
+            let Entry { context, action, outcome, event } = entry;
             let recorded = Recorded {
                 action,
                 outcome: outcome.to_owned(),
@@ -167,6 +223,7 @@ pub mod recorded {
                 details: serde_json::to_string(&event.details).unwrap_or_default(),
             };
             self.0.lock().unwrap_or_else(|p| p.into_inner()).push(recorded);
+            Box::pin(async { Ok(()) })
         }
     }
 }

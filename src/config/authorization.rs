@@ -15,6 +15,10 @@ pub struct AuthorizationSettings {
     pub admin_groups: Vec<String>,
     #[serde(default)]
     pub protected_groups: Vec<String>,
+    /// Groups whose members may read every audit event, and do nothing else
+    /// unless they are admins too.
+    #[serde(default)]
+    pub auditor_groups: Vec<String>,
     /// Admin username for seed-001 calls that name none.
     #[serde(default)]
     pub default_admin: String,

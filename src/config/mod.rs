@@ -5,6 +5,7 @@
 //! Secrets are `SecretString` from the moment they are deserialized, so no
 //! `Debug` of a config can print them.
 
+mod audit;
 mod authorization;
 mod console;
 mod directory;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+pub use self::audit::AuditSettings;
 pub use self::authorization::{AuthorizationSettings, DelegationSettings};
 pub use self::console::ConsoleSettings;
 pub use self::directory::{DirectorySettings, Membership};
@@ -48,6 +50,8 @@ pub struct Settings {
     pub notify: Option<NotifySettings>,
     #[serde(default)]
     pub console: ConsoleSettings,
+    #[serde(default)]
+    pub audit: AuditSettings,
 }
 
 /// Brute-force protection; see [`crate::lockout`].
@@ -256,6 +260,7 @@ impl Settings {
             .list_separator(";")
             .with_list_parse_key("authorization.admin_groups")
             .with_list_parse_key("authorization.protected_groups")
+            .with_list_parse_key("authorization.auditor_groups")
             .with_list_parse_key("server.trusted_proxies")
             .with_list_parse_key("policy.blocklist_files")
             .with_list_parse_key("policy.context_attributes");

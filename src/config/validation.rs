@@ -24,6 +24,7 @@ impl Settings {
         if self.ldap.timeout_secs == 0 {
             return Err(invalid("ldap.timeout_secs", "must be at least 1"));
         }
+        self.audit.validate(&self.auth.token_secret)?;
         if self.console.session_idle_secs == 0 {
             return Err(invalid("console.session_idle_secs", "must be at least 1"));
         }

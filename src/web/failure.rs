@@ -19,7 +19,7 @@ pub fn failure_status(failure: &Failure) -> StatusCode {
         Failure::Forbidden(_) => StatusCode::FORBIDDEN,
         Failure::UserNotFound => StatusCode::NOT_FOUND,
         Failure::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        Failure::DirectoryUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Failure::DirectoryUnavailable(_) | Failure::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

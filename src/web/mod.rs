@@ -12,6 +12,7 @@ pub mod failure;
 pub mod input;
 mod panics;
 mod state;
+pub mod trail_query;
 #[cfg(test)]
 mod tests;
 

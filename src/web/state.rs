@@ -19,7 +19,7 @@ impl AppState {
     /// Records an operation refused before the application could run it
     /// (a body or form that cannot be read, a stale CSRF token): `target`
     /// and `actor` as the request named them, when it did.
-    pub fn refused(
+    pub async fn refused(
         &self,
         context: &RequestContext,
         action: Action,
@@ -30,6 +30,6 @@ impl AppState {
         // A name the request left empty names nobody.
         let named = |value: Option<&str>| value.filter(|v| !v.is_empty()).map(str::to_owned);
         let event = Event { actor: named(actor), target: named(target), ..Event::default() };
-        self.app.refused(context, action, &event, code);
+        self.app.refused(context, action, &event, code).await;
     }
 }

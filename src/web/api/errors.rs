@@ -106,14 +106,14 @@ impl ApiError {
     /// Records a request refused before the application could run it as
     /// `action` on `target` (as the request named it, if it did), and hands
     /// the error back.
-    pub fn refused(
+    pub async fn refused(
         self,
         state: &AppState,
         context: &RequestContext,
         action: Action,
         target: Option<&str>,
     ) -> Self {
-        state.refused(context, action, target, None, self.code());
+        state.refused(context, action, target, None, self.code()).await;
         self
     }
 

@@ -53,7 +53,7 @@ pub async fn issue_token(
     let body = match checked {
         Ok(body) => body,
         Err(error) => {
-            state.refused(&context, Action::Login, None, claimed.as_deref(), error.code());
+            state.refused(&context, Action::Login, None, claimed.as_deref(), error.code()).await;
             return error.into_response();
         }
     };

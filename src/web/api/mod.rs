@@ -12,6 +12,7 @@ mod login;
 mod people;
 mod persons;
 mod probes;
+mod trail;
 mod users;
 
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub fn api(with_metrics: bool) -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(people::show_by_name))
         .routes(routes!(people::show_by_id))
         .routes(routes!(login::issue_token))
+        .routes(routes!(trail::read))
         .routes(routes!(probes::healthz))
         .routes(routes!(probes::readyz))
         .routes(routes!(api_doc::openapi));

@@ -76,7 +76,7 @@ pub async fn change_password(
     let command = match command(&person_id, authorization, body) {
         Ok(command) => command,
         Err(error) => {
-            return error.refused(&state, &context, Action::Reset, Some(&person_id)).into_response();
+            return error.refused(&state, &context, Action::Reset, Some(&person_id)).await.into_response();
         }
     };
     match state.app.reset(&context, command).await {

@@ -86,7 +86,7 @@ pub async fn change_password(
     let command = match body.and_then(|body| command(body, authorization, &state.default_admin)) {
         Ok(command) => command,
         Err(error) => {
-            let error = error.refused(&state, &context, Action::Reset, user_name.as_deref());
+            let error = error.refused(&state, &context, Action::Reset, user_name.as_deref()).await;
             return render(&error, user_name.as_deref());
         }
     };

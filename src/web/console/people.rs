@@ -62,7 +62,7 @@ pub async fn search(
     }
     let context = caller.console("console.search");
     if let Err(error) = search_text("in the box", q) {
-        state.refused(&context, Action::Search, Some(q), Some(agent.username()), "invalid_request");
+        state.refused(&context, Action::Search, Some(q), Some(agent.username()), "invalid_request").await;
         page.error = Some(error.message());
         return console.pages.render(StatusCode::BAD_REQUEST, "search.html", page);
     }
@@ -142,7 +142,7 @@ pub(super) async fn person_page(
     };
     let Ok(uuid) = Uuid::try_parse(id) else {
         if refused.is_none() {
-            state.refused(context, Action::Lookup, Some(id), Some(agent.username()), "invalid_request");
+            state.refused(context, Action::Lookup, Some(id), Some(agent.username()), "invalid_request").await;
         }
         return not_found("No such person.");
     };

@@ -86,7 +86,7 @@ pub async fn reset(
     };
     // Refused before the reset could run: recorded here, once.
     let refused_early = async |code: &'static str, status: StatusCode, why: &str| {
-        state.refused(&context, Action::Reset, Some(&id), Some(agent.username()), code);
+        state.refused(&context, Action::Reset, Some(&id), Some(agent.username()), code).await;
         answer(status, vec![why.to_owned()]).await
     };
     let form = match form {
@@ -98,7 +98,7 @@ pub async fn reset(
         }
     };
     let Ok(uuid) = Uuid::try_parse(&id) else {
-        state.refused(&context, Action::Reset, Some(&id), Some(agent.username()), "invalid_request");
+        state.refused(&context, Action::Reset, Some(&id), Some(agent.username()), "invalid_request").await;
         return Redirect::to("/console/search").into_response();
     };
     let (password, temporary, unlock) = match form.new_password() {

@@ -112,7 +112,7 @@ pub async fn signin(
 ) -> Response {
     let context = caller.console("console.signin");
     let Ok(Form(form)) = form else {
-        state.refused(&context, Action::Login, None, None, "invalid_request");
+        state.refused(&context, Action::Login, None, None, "invalid_request").await;
         let page = SigninPage { error: Some("Fill in both fields.".into()), ..SigninPage::default() };
         return signin_form(&console, jar, StatusCode::BAD_REQUEST, page);
     };
@@ -125,12 +125,12 @@ pub async fn signin(
     };
     let username = form.username.trim();
     let Some(current) = console.signin_current(&jar).filter(|c| c.csrf_matches(&form.csrf)) else {
-        state.refused(&context, Action::Login, None, Some(username), "forbidden");
+        state.refused(&context, Action::Login, None, Some(username), "forbidden").await;
         return signin_form(&console, jar, StatusCode::FORBIDDEN, page(&form.username, STALE.into()));
     };
     // The shared bounds on a name (present, 256 characters, no control ones).
     if name("username", username).is_err() {
-        state.refused(&context, Action::Login, None, None, "invalid_request");
+        state.refused(&context, Action::Login, None, None, "invalid_request").await;
         let why = "Type your username: at most 256 characters, no control characters.";
         return signin_form(&console, jar, StatusCode::BAD_REQUEST, page("", why.into()));
     }
@@ -168,9 +168,9 @@ pub async fn signout(
         match form {
             Ok(Form(form)) if agent.current.csrf_matches(&form.csrf) => {
                 console.sessions.close(&agent.current.id);
-                state.app.logout(&context, agent.username());
+                state.app.logout(&context, agent.username()).await;
             }
-            _ => state.refused(&context, Action::Logout, None, Some(agent.username()), "forbidden"),
+            _ => state.refused(&context, Action::Logout, None, Some(agent.username()), "forbidden").await,
         }
     }
     Redirect::to("/console/signin").into_response()

@@ -26,6 +26,8 @@ pub struct TestApp {
     secrets: Mutex<Vec<String>>,
     /// What the fixture's people sign in with.
     seed_password: String,
+    /// The audit store's folder (`audit.db`), unless the test chose another.
+    pub audit_folder: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
 
@@ -57,6 +59,9 @@ impl TestApp {
     pub async fn spawn_with(fixture: &impl Fixture, tweak: impl FnOnce(&mut Settings)) -> Self {
         log::capture();
         let mut settings = settings(&fixture.config_toml());
+        let audit_folder = tempfile::tempdir().unwrap();
+        let store = format!("sqlite:{}", audit_folder.path().join("audit.db").display());
+        settings.audit.store = store.into();
         tweak(&mut settings);
         settings.validate().expect("the tweaked configuration is valid");
         let app = Application::build(&settings).await.expect("build pwproxy");
@@ -83,8 +88,14 @@ impl TestApp {
             http,
             secrets: Mutex::new(fixture.secrets()),
             seed_password: fixture.seed_password().to_owned(),
+            audit_folder,
             _stop: stop,
         }
+    }
+
+    /// The audit store's SQLite file (when the test kept the default).
+    pub fn audit_db(&self) -> std::path::PathBuf {
+        self.audit_folder.path().join("audit.db")
     }
 
     pub fn url(&self, path: &str) -> String {

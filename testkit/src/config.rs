@@ -58,6 +58,9 @@ token_secret = "{token_secret}"
 
 [policy]
 min_length = 8
+
+[audit]
+store = "sqlite:{audit}"
 {rate_limit}"#,
             url = self.url,
             bind_dn = self.bind_dn,
@@ -68,6 +71,7 @@ min_length = 8
             admins = list(self.admin_groups),
             protected = list(self.protected_groups),
             token_secret = self.token_secret,
+            audit = audit_file().display(),
         )
     }
 }
@@ -85,4 +89,11 @@ pub fn unlocking(group: &str) -> impl FnOnce(&mut pwproxy::config::Settings) {
             must_change: pwproxy::access::Allowance::Optional,
         }];
     }
+}
+
+/// A store of its own for each configuration rendered, in the system's
+/// temporary folder (a test that shares one between processes writes the
+/// configuration itself).
+fn audit_file() -> std::path::PathBuf {
+    std::env::temp_dir().join("pwproxy-test-audit").join(format!("{}.db", uuid::Uuid::new_v4().simple()))
 }

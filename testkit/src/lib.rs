@@ -12,6 +12,7 @@ pub mod floor;
 pub mod ldap;
 pub mod log;
 pub mod net;
+pub mod postgres;
 pub mod process;
 pub mod redis;
 pub mod samba;

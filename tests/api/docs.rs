@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use pwproxy_testkit::repository;
 
 /// The section each configuration struct fills.
-const SECTIONS: [(&str, &str); 11] = [
+const SECTIONS: [(&str, &str); 12] = [
     ("ServerSettings", "server"),
     ("LdapSettings", "ldap"),
     ("DirectorySettings", "directory"),
@@ -19,6 +19,7 @@ const SECTIONS: [(&str, &str); 11] = [
     ("GenerateSettings", "generate"),
     ("NotifySettings", "notify"),
     ("ConsoleSettings", "console"),
+    ("AuditSettings", "audit"),
 ];
 
 /// `section.key` for every field of every settings struct in src/config.

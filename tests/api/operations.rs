@@ -142,6 +142,7 @@ async fn the_api_document_and_the_router_cannot_drift() {
     documented.sort();
     let expected = [
         ("GET", "/actions/persons/{person_id}"),
+        ("GET", "/api/v1/audit"),
         ("GET", "/api/v1/users"),
         ("GET", "/api/v1/users/{userName}"),
         ("GET", "/healthz"),

@@ -27,8 +27,10 @@ pub use writer::Row;
 use super::record::ChainKey;
 
 /// How long one store operation may take before the store counts as
-/// unavailable (a database that stopped answering must not hold requests).
-const PATIENCE: Duration = Duration::from_secs(5);
+/// unavailable (a database that stopped answering must not hold requests
+/// past their deadline), and how long a new connection may take.
+const PATIENCE: Duration = Duration::from_secs(3);
+const CONNECT_PATIENCE: Duration = Duration::from_secs(1);
 
 /// Why the store could not be used; never the URL (it may hold a password).
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +101,7 @@ impl Store {
     /// migrates the store, then starts its writer.
     pub async fn open(url: &StoreUrl, key: ChainKey) -> Result<Self, StoreError> {
         let pool = connect(url).await?;
-        tokio::time::timeout(PATIENCE * 6, MIGRATOR.run(&pool))
+        tokio::time::timeout(PATIENCE * 10, MIGRATOR.run(&pool))
             .await
             .map_err(|_| StoreError::Open("the schema could not be migrated in time".into()))?
             .map_err(|e| StoreError::Open(format!("cannot migrate the schema: {e}")))?;
@@ -153,14 +155,14 @@ async fn connect(url: &StoreUrl) -> Result<AnyPool, StoreError> {
     let options = options.disable_statement_logging();
     AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 8 })
-        .acquire_timeout(PATIENCE)
+        .acquire_timeout(CONNECT_PATIENCE)
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 if sqlite {
                     // WAL lets readers and one writer work side by side; a
                     // writer of another process is waited for, not failed.
                     connection
-                        .execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;")
+                        .execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2500; PRAGMA synchronous = FULL;")
                         .await?;
                 }
                 Ok(())

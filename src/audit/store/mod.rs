@@ -10,6 +10,8 @@ mod read;
 mod upkeep;
 mod verify;
 mod writer;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 use std::time::Duration;

@@ -81,8 +81,10 @@ async fn audit_store(settings: &Settings) -> Finding {
         Err(e) => return Finding::failed(what, format!("cannot read the schema version: {e}")),
     };
     match store.writable().await {
-        Ok(()) => Finding::ok(&format!("{what} is reachable and writable, schema version {version}")),
-        Err(e) => Finding::failed(what, format!("reachable, schema version {version}, but not writable: {e}")),
+        Ok(()) => Finding::ok(format!("{what} is reachable and writable, schema version {version}")),
+        Err(e) => {
+            Finding::failed(what, format!("reachable, schema version {version}, but not writable: {e}"))
+        }
     }
 }
 

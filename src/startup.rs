@@ -166,7 +166,10 @@ impl Application {
         // behind a proxy that does (allow_plaintext).
         let secure = server.tls_cert_file.is_some() || server.allow_plaintext;
         let console = match settings.console.enabled {
-            true => Some(console::router(&settings.console, secure).map_err(StartupError::Console)?),
+            true => Some(
+                console::router(&settings.console, secure, app.keeps_trail())
+                    .map_err(StartupError::Console)?,
+            ),
             false => None,
         };
         let router =

@@ -96,7 +96,18 @@ impl<D: Directory> App<D> {
     ) -> Self {
         let mailing = Mailing { generate: GenerateSettings::default(), notifier: None };
         let audit = Arc::new(LogSink);
-        Self { directory, rules, tokens, policy, lockout, mailing, deadline, audit, trail: None, metrics: None }
+        Self {
+            directory,
+            rules,
+            tokens,
+            policy,
+            lockout,
+            mailing,
+            deadline,
+            audit,
+            trail: None,
+            metrics: None,
+        }
     }
 
     /// Generated passwords as `generate` says, and mail through `notifier`.

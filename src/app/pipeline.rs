@@ -51,7 +51,8 @@ impl<D: Directory> App<D> {
         });
         event.exchanges = exchanges;
         let Some(action) = action else { return result };
-        let stored = self.record(context, action, result.as_ref().err().map_or("ok", Failure::code), &event).await;
+        let stored =
+            self.record(context, action, result.as_ref().err().map_or("ok", Failure::code), &event).await;
         match (stored, result) {
             // What was shown or granted cannot be accounted for: not given.
             // A write already made stands (its attempt is kept; see

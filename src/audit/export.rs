@@ -6,8 +6,19 @@ use serde_json::{Value, json};
 use super::record::{Record, parse_time};
 
 /// The CSV's columns, as the contract names them.
-pub const CSV_HEADER: [&str; 11] =
-    ["id", "at", "action", "outcome", "actor", "target_username", "target_dn", "client", "request_id", "via", "details"];
+pub const CSV_HEADER: [&str; 11] = [
+    "id",
+    "at",
+    "action",
+    "outcome",
+    "actor",
+    "target_username",
+    "target_dn",
+    "client",
+    "request_id",
+    "via",
+    "details",
+];
 
 /// `records` as CSV, header first.
 pub fn csv(records: &[Record]) -> String {
@@ -93,13 +104,14 @@ fn ocsf_event(record: &Record) -> Option<Value> {
     });
     let actor = record.actor.as_ref().map(|name| json!({"name": name}));
     let target = record.target.as_ref().map(|t| json!({"name": t.username, "uid": t.dn}));
-    if class_uid == 3001 {
-        event["actor"] = json!({"user": actor});
-        event["user"] = target.unwrap_or(Value::Null);
+    let people = if class_uid == 3001 {
+        json!({"actor": {"user": actor}, "user": target})
     } else {
         // Authentication: the user is the one who signed in or out.
-        event["user"] = actor.unwrap_or(Value::Null);
-        event["is_mfa"] = json!(false);
+        json!({"user": actor, "is_mfa": false})
+    };
+    if let (Some(event), Value::Object(people)) = (event.as_object_mut(), people) {
+        event.extend(people);
     }
     Some(event)
 }
@@ -145,14 +157,21 @@ mod tests {
 
     #[test]
     fn ocsf_maps_account_changes_and_authentications_and_leaves_the_rest_out() {
-        let lines = ocsf(&[record("reset", "helpdesk"), record("search", "helpdesk"), record("login", "helpdesk")]);
+        let lines =
+            ocsf(&[record("reset", "helpdesk"), record("search", "helpdesk"), record("login", "helpdesk")]);
         let events: Vec<Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(events.len(), 2);
-        assert_eq!((events[0]["class_uid"].as_u64(), events[0]["activity_id"].as_u64()), (Some(3001), Some(4)));
+        assert_eq!(
+            (events[0]["class_uid"].as_u64(), events[0]["activity_id"].as_u64()),
+            (Some(3001), Some(4))
+        );
         assert_eq!(events[0]["type_uid"], 300104);
         assert_eq!(events[0]["actor"]["user"]["name"], "helpdesk");
         assert_eq!(events[0]["time"], 1_796_637_600_000_i64);
-        assert_eq!((events[1]["class_uid"].as_u64(), events[1]["activity_id"].as_u64()), (Some(3002), Some(1)));
+        assert_eq!(
+            (events[1]["class_uid"].as_u64(), events[1]["activity_id"].as_u64()),
+            (Some(3002), Some(1))
+        );
         assert_eq!(events[1]["user"]["name"], "helpdesk");
     }
 }

@@ -150,7 +150,9 @@ mod tests {
         let mut record = record();
         record.hash = Some("ab".into());
         let canonical = record.canonical();
-        assert!(canonical.starts_with(r#"{"action":"reset","actor":"helpdesk","at":"2025-12-06T05:46:40.123Z","#));
+        assert!(
+            canonical.starts_with(r#"{"action":"reset","actor":"helpdesk","at":"2025-12-06T05:46:40.123Z","#)
+        );
         assert!(canonical.contains(r#""details":{"generated":"mail","temporary":true}"#));
         assert!(!canonical.contains("hash"));
     }

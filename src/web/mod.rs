@@ -12,9 +12,9 @@ pub mod failure;
 pub mod input;
 mod panics;
 mod state;
-pub mod trail_query;
 #[cfg(test)]
 mod tests;
+pub mod trail_query;
 
 use std::time::Instant;
 

@@ -26,7 +26,7 @@ fn web() -> (Router, Recorder) {
         default_admin: String::new(),
         trusted_proxies: Vec::new(),
     });
-    let console = console::router(&ConsoleSettings::default(), false).unwrap();
+    let console = console::router(&ConsoleSettings::default(), false, false).unwrap();
     (router(state, 64 * 1024, true, Some(console)), recorder)
 }
 

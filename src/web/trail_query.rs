@@ -80,13 +80,19 @@ impl TrailParams {
         let outcome = given(&self.outcome)
             .map(|outcome| {
                 let code = outcome.len() <= 64 && outcome.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-                if code { Ok(outcome.to_owned()) } else { Err(Invalid("`outcome` is `ok` or a stable code.".into())) }
+                if code {
+                    Ok(outcome.to_owned())
+                } else {
+                    Err(Invalid("`outcome` is `ok` or a stable code.".into()))
+                }
             })
             .transpose()?;
         let time = |field: &str, value: &Option<String>| {
             given(value)
                 .map(|v| {
-                    parse_time(v).ok_or_else(|| {
+                    // A form's `datetime-local` ("2026-12-07T09:00") is UTC.
+                    let local = (v.len() == 16).then(|| parse_time(&format!("{v}:00Z"))).flatten();
+                    parse_time(v).or(local).ok_or_else(|| {
                         Invalid(format!("`{field}` must be an RFC 3339 time, e.g. 2026-12-07T09:00:00Z."))
                     })
                 })
@@ -94,17 +100,19 @@ impl TrailParams {
         };
         let limit = match given(&self.limit) {
             None => DEFAULT_LIMIT,
-            Some(limit) => limit
-                .parse()
-                .ok()
-                .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| Invalid(format!("`limit` must be a whole number from 1 to {MAX_LIMIT}.")))?,
+            Some(limit) => {
+                limit.parse().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
+                    Invalid(format!("`limit` must be a whole number from 1 to {MAX_LIMIT}."))
+                })?
+            }
         };
         let before_id = given(&self.after)
             .map(|after| {
-                after.parse::<i64>().ok().filter(|a| *a > 0).ok_or_else(|| {
-                    Invalid("`after` must be the `next` of a previous page.".into())
-                })
+                after
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|a| *a > 0)
+                    .ok_or_else(|| Invalid("`after` must be the `next` of a previous page.".into()))
             })
             .transpose()?;
         let filter = Filter {

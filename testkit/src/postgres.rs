@@ -28,10 +28,15 @@ fn bin_folder() -> PathBuf {
     let versions = std::fs::read_dir("/usr/lib/postgresql").unwrap_or_else(|e| {
         panic!("PostgreSQL is needed: `apt-get install -y postgresql` (or run `bash scripts/test.sh`): {e}")
     });
-    let mut found: Vec<PathBuf> =
-        versions.filter_map(|v| v.ok()).map(|v| v.path().join("bin")).filter(|b| b.join("initdb").exists()).collect();
+    let mut found: Vec<PathBuf> = versions
+        .filter_map(|v| v.ok())
+        .map(|v| v.path().join("bin"))
+        .filter(|b| b.join("initdb").exists())
+        .collect();
     found.sort();
-    found.pop().expect("PostgreSQL is needed: `apt-get install -y postgresql` (no initdb under /usr/lib/postgresql)")
+    found
+        .pop()
+        .expect("PostgreSQL is needed: `apt-get install -y postgresql` (no initdb under /usr/lib/postgresql)")
 }
 
 /// `program args…` as the `postgres` user (initdb refuses root).
@@ -50,7 +55,8 @@ impl PostgresServer {
         assert!(chown.success(), "chown the PostgreSQL folder");
         let data = folder.join("data");
         let data = data.to_str().unwrap();
-        let init = as_postgres(&bin.join("initdb"), &["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+        let init =
+            as_postgres(&bin.join("initdb"), &["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
         assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
         let port = free_port();
         let server = Self { port, folder, bin };
@@ -78,7 +84,10 @@ impl PostgresServer {
     /// back on the same port.
     pub fn halt(&self) {
         let data = self.folder.join("data");
-        let stopped = as_postgres(&self.bin.join("pg_ctl"), &["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"]);
+        let stopped = as_postgres(
+            &self.bin.join("pg_ctl"),
+            &["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"],
+        );
         assert!(stopped.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&stopped.stderr));
     }
 
@@ -105,7 +114,8 @@ impl PostgresServer {
 impl Drop for PostgresServer {
     fn drop(&mut self) {
         let data = self.folder.join("data");
-        let _ = as_postgres(&self.bin.join("pg_ctl"), &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"]);
+        let _ =
+            as_postgres(&self.bin.join("pg_ctl"), &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"]);
         let _ = std::fs::remove_dir_all(&self.folder);
     }
 }

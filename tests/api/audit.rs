@@ -25,7 +25,8 @@ fn body(password: &str) -> Value {
 async fn auditor(dir: &TestDirectory) -> (String, String) {
     let person = dir.add_person("auditor", false).await;
     let group = format!("cn=trail-{},{PEOPLE_GROUPS}", &person.uid);
-    dir.add_entry(&group, vec![("objectClass", vec!["groupOfNames"]), ("member", vec![person.dn.as_str()])]).await;
+    dir.add_entry(&group, vec![("objectClass", vec!["groupOfNames"]), ("member", vec![person.dn.as_str()])])
+        .await;
     (group, basic(&person.uid, SEED_PASSWORD))
 }
 
@@ -66,14 +67,23 @@ fn verify(dir: &TestDirectory, store: &str) -> (i32, String) {
 /// The fixture's configuration with `[audit] store` set to `store`.
 fn with_store(toml: &str, store: &str) -> String {
     toml.lines()
-        .map(|line| if line.starts_with("store = \"sqlite:") { format!("store = \"{store}\"") } else { line.into() })
+        .map(
+            |line| {
+                if line.starts_with("store = \"sqlite:") {
+                    format!("store = \"{store}\"")
+                } else {
+                    line.into()
+                }
+            },
+        )
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 async fn sqlite(path: &std::path::Path, sql: &str) {
     use sqlx::Connection;
-    let mut connection = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let mut connection =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
     sqlx::query(sql).execute(&mut connection).await.unwrap();
 }
 
@@ -174,7 +184,10 @@ async fn pages_hold_every_event_once_and_export_as_csv_and_ocsf() {
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = csv.text().await.unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("id,at,action,outcome,actor,target_username,target_dn,client,request_id,via,details"));
+    assert_eq!(
+        lines.next(),
+        Some("id,at,action,outcome,actor,target_username,target_dn,client,request_id,via,details")
+    );
     assert_eq!(lines.count(), 5);
 
     let ocsf = app
@@ -189,7 +202,10 @@ async fn pages_hold_every_event_once_and_export_as_csv_and_ocsf() {
         .unwrap();
     let ocsf: Vec<Value> = ocsf.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(ocsf.len(), 5, "the logins; the trail's reads are no events");
-    assert!(ocsf.iter().all(|e| e["class_uid"] == 3002 && e["activity_id"] == 1 && e["user"]["name"] == "helpdesk1"));
+    assert!(
+        ocsf.iter()
+            .all(|e| e["class_uid"] == 3002 && e["activity_id"] == 1 && e["user"]["name"] == "helpdesk1")
+    );
 
     for bad in ["?limit=0", "?since=yesterday", "?action=drop", "?after=x", "?format=xml", "?unknown=1"] {
         trail(&app, &admin, bad).await.assert_persons_error(400, "invalid_request");
@@ -237,7 +253,8 @@ async fn without_a_store_the_trail_is_not_found() {
 async fn a_full_disk_refuses_the_reset_and_writes_nothing() {
     let dir = TestDirectory::start().await;
     let disk = tempfile::tempdir().unwrap();
-    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"]).arg(disk.path()).status();
+    let mounted =
+        Command::new("mount").args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"]).arg(disk.path()).status();
     assert!(mounted.unwrap().success(), "a small tmpfs is needed (run as root)");
     let db = disk.path().join("audit.db");
     let store = format!("sqlite:{}", db.display());
@@ -245,13 +262,18 @@ async fn a_full_disk_refuses_the_reset_and_writes_nothing() {
     let person = dir.add_person("full-disk", false).await;
     // Fill what is left of the disk.
     let filler = disk.path().join("filler");
-    let _ = Command::new("dd").arg("if=/dev/zero").arg(format!("of={}", filler.display())).arg("bs=4k").output();
+    let _ =
+        Command::new("dd").arg("if=/dev/zero").arg(format!("of={}", filler.display())).arg("bs=4k").output();
 
     let answer = app.persons(&person.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await;
     answer.assert_persons_error(503, "audit_unavailable");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "nothing was written");
     let metrics = app.get("/metrics").await.body.as_str().unwrap().to_owned();
-    assert!(metrics.contains("pwproxy_audit_store_failures_total 1") || metrics.contains("pwproxy_audit_store_failures_total 2"), "{metrics}");
+    assert!(
+        metrics.contains("pwproxy_audit_store_failures_total 1")
+            || metrics.contains("pwproxy_audit_store_failures_total 2"),
+        "{metrics}"
+    );
 
     // Room again: the next reset is written and stored.
     std::fs::remove_file(&filler).unwrap();
@@ -315,7 +337,10 @@ async fn postgresql_keeps_the_trail_and_its_absence_refuses_writes() {
     assert_eq!(app.persons(&person.id, Some(&helpdesk), body(NEW)).await.status, 200);
     let found = events(&trail(&app, &auditor, &format!("?person={}&action=reset", person.uid)).await);
     assert_eq!((found.len(), found[0]["outcome"].as_str()), (1, Some("ok")));
-    assert_eq!(server.psql(&url, "SELECT count(*) FROM audit_events WHERE action = 'reset' AND seq IS NOT NULL"), "1");
+    assert_eq!(
+        server.psql(&url, "SELECT count(*) FROM audit_events WHERE action = 'reset' AND seq IS NOT NULL"),
+        "1"
+    );
     assert_eq!(verify(&dir, &url).0, 0);
 
     // The database goes away: a write is refused and nothing written.
@@ -354,4 +379,40 @@ async fn a_store_not_required_is_logged_and_counted_and_the_reset_goes_on() {
         .find_map(|l| l.strip_prefix("pwproxy_audit_store_failures_total "))
         .and_then(|n| n.parse::<u64>().ok());
     assert!(failures.is_some_and(|n| n >= 2), "the attempt and the event: {metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_reads_the_activity_in_the_console_and_may_do_nothing_else() {
+    use pwproxy_testkit::console::ConsoleClient;
+    let dir = TestDirectory::start().await;
+    let person = dir.add_person("auditor-console", false).await;
+    let group = format!("cn=trail-{},{PEOPLE_GROUPS}", &person.uid);
+    dir.add_entry(&group, vec![("objectClass", vec!["groupOfNames"]), ("member", vec![person.dn.as_str()])])
+        .await;
+    let app = TestApp::spawn_with(&dir, with_auditors(&group)).await;
+    let target = dir.add_person("watched", false).await;
+    assert_eq!(
+        app.persons(&target.id, Some(&basic("helpdesk1", SEED_PASSWORD)), body(NEW)).await.status,
+        200
+    );
+
+    let mut console = ConsoleClient::new(&app.url(""));
+    let signed_in = console.sign_in(&person.uid, SEED_PASSWORD).await;
+    assert_eq!(signed_in.status, 303, "an auditor signs in");
+    let page = console.get(&format!("/console/activity?person={}&action=reset", target.uid)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&target.id) && page.body.contains("helpdesk1"), "{}", page.body);
+    let csv = console.get(&format!("/console/activity.csv?person={}", target.uid)).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.body.starts_with("id,at,action,outcome,actor,target_username"), "{}", csv.body);
+    assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
+    // Nothing else: a search is refused, and the session stays.
+    let search = console.get("/console/search?q=watched").await;
+    assert_eq!(search.status, 403);
+    assert!(search.body.contains("not a helpdesk admin"), "{}", search.body);
+    assert_eq!(console.get("/console/activity").await.status, 200);
+    let bad = console.get("/console/activity?since=yesterday").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("RFC 3339"), "{}", bad.body);
 }

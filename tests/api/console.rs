@@ -128,6 +128,23 @@ async fn an_agent_signs_in_finds_a_person_resets_typed_and_generated_unlocks_and
     assert!(browser.text(".done").await.contains("The account was unlocked"));
     assert!(dir.binds(&locked.dn, NEW).await);
 
+    // The person's latest events, and the activity pages.
+    let recent = browser.text("table.events").await;
+    assert!(recent.contains("reset") && recent.contains("helpdesk1"), "{recent}");
+    accessible(&browser, "person with recent activity").await;
+    browser.click(".bar nav a[href='/console/activity']").await;
+    assert_eq!(browser.path().await, "/console/activity");
+    accessible(&browser, "activity").await;
+    browser.screenshot(&shots.join("console-activity.png")).await;
+    // (Loaded by its address: the form's answer is the same path.)
+    browser.go(&app.url("/console/activity?actor=helpdesk1")).await;
+    let listed = browser.text("table.events").await;
+    assert!(listed.contains(&locked.uid) && listed.contains("login") && listed.contains("reset"), "{listed}");
+    browser.resize(390, 844).await;
+    assert_fits(&browser, "activity on a phone").await;
+    accessible(&browser, "activity on a phone").await;
+    browser.resize(1100, 900).await;
+
     browser.click(".signout button").await;
     assert_eq!(browser.path_becomes("/console/signin").await, "/console/signin");
     browser.go(&app.url("/console/search")).await;

@@ -7,11 +7,11 @@
 //! store append to one chain.
 
 mod read;
+#[cfg(test)]
+mod tests;
 mod upkeep;
 mod verify;
 mod writer;
-#[cfg(test)]
-mod tests;
 
 use std::path::Path;
 use std::time::Duration;
@@ -120,9 +120,8 @@ impl Store {
 
     /// The schema's version (the last migration applied).
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&self.pool)
-            .await?;
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&self.pool).await?;
         Ok(version.unwrap_or(0))
     }
 
@@ -130,7 +129,9 @@ impl Store {
     /// chain's head and is rolled back.
     pub async fn writable(&self) -> Result<(), StoreError> {
         let mut transaction = self.pool.begin().await?;
-        sqlx::query("UPDATE audit_chain SET next_id = next_id WHERE one = 1").execute(&mut *transaction).await?;
+        sqlx::query("UPDATE audit_chain SET next_id = next_id WHERE one = 1")
+            .execute(&mut *transaction)
+            .await?;
         transaction.rollback().await?;
         Ok(())
     }
@@ -149,9 +150,8 @@ async fn connect(url: &StoreUrl) -> Result<AnyPool, StoreError> {
         }
         StoreUrl::Postgres(url) => (url.expose_secret().to_owned(), false),
     };
-    let options: AnyConnectOptions = options
-        .parse()
-        .map_err(|_| StoreError::Open("cannot be parsed as a store URL".into()))?;
+    let options: AnyConnectOptions =
+        options.parse().map_err(|_| StoreError::Open("cannot be parsed as a store URL".into()))?;
     // The connection's statements are not logged: they carry no secret,
     // but nothing in them is for operators either.
     let options = options.disable_statement_logging();

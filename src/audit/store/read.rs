@@ -66,11 +66,19 @@ impl Store {
 
     /// Every completed event in the chain's order, from `after_seq` on, at
     /// most `limit`: what verification walks.
-    pub(super) async fn chain_from(&self, after_seq: i64, limit: i64) -> Result<Vec<(i64, Record)>, StoreError> {
+    pub(super) async fn chain_from(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Record)>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, seq, at_ms, action, outcome, actor, target_username, target_dn, client, request_id, \
              via, details, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-        ).bind(after_seq).bind(limit).fetch_all(&self.pool).await?;
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| Ok((row.try_get::<i64, _>("seq")?, record_of(row)?)))
             .collect::<Result<Vec<_>, StoreError>>()
@@ -86,10 +94,8 @@ fn record_of(row: &AnyRow) -> Result<Record, StoreError> {
         action: row.try_get("action")?,
         outcome: row.try_get("outcome")?,
         actor: row.try_get("actor")?,
-        target: target_username.map(|username| TargetRecord {
-            username,
-            dn: row.try_get("target_dn").ok().flatten(),
-        }),
+        target: target_username
+            .map(|username| TargetRecord { username, dn: row.try_get("target_dn").ok().flatten() }),
         client: row.try_get("client")?,
         request_id: row.try_get("request_id")?,
         via: row.try_get("via")?,

@@ -10,7 +10,8 @@ use super::*;
 use crate::audit::record::now_ms;
 
 fn key() -> ChainKey {
-    ChainKey::new(&SecretString::from(""), &SecretString::from("a token secret of at least 32 bytes!")).unwrap()
+    ChainKey::new(&SecretString::from(""), &SecretString::from("a token secret of at least 32 bytes!"))
+        .unwrap()
 }
 
 fn row(at_ms: i64, action: &'static str) -> Row {

@@ -99,7 +99,11 @@ impl Store {
                 .bind(hash)
                 .execute(&mut *transaction)
                 .await?;
-            tracing::warn!(id, action = record.action, "a write's outcome was never recorded: completed as unknown");
+            tracing::warn!(
+                id,
+                action = record.action,
+                "a write's outcome was never recorded: completed as unknown"
+            );
             settled += 1;
         }
         chain.save(&mut transaction).await?;
@@ -132,12 +136,14 @@ impl Store {
             .await?
             .rows_affected();
         let now = now_ms();
-        sqlx::query("UPDATE audit_chain SET anchor_seq = $1, anchor_hash = $2, retained_at_ms = $3 WHERE one = 1")
-            .bind(cut)
-            .bind(&anchor_hash)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await?;
+        sqlx::query(
+            "UPDATE audit_chain SET anchor_seq = $1, anchor_hash = $2, retained_at_ms = $3 WHERE one = 1",
+        )
+        .bind(cut)
+        .bind(&anchor_hash)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
         let event = Row {
             at_ms: now,
             action: "retention",

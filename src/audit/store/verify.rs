@@ -20,10 +20,11 @@ pub enum Verdict {
 
 impl Store {
     pub async fn verify(&self) -> Result<Verdict, StoreError> {
-        let (anchor_seq, anchor_hash, last_seq, last_hash): (i64, String, i64, String) =
-            sqlx::query_as("SELECT anchor_seq, anchor_hash, last_seq, last_hash FROM audit_chain WHERE one = 1")
-                .fetch_one(&self.pool)
-                .await?;
+        let (anchor_seq, anchor_hash, last_seq, last_hash): (i64, String, i64, String) = sqlx::query_as(
+            "SELECT anchor_seq, anchor_hash, last_seq, last_hash FROM audit_chain WHERE one = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         let (mut seq, mut hash, mut last_id, mut count) = (anchor_seq, anchor_hash, None, 0u64);
         loop {
             let links = self.chain_from(seq, STRIDE).await?;

@@ -131,7 +131,9 @@ impl Chain {
     /// SQLite writer of another process is waited for (busy timeout) rather
     /// than found after a read, and PostgreSQL holds the row for us.
     pub(super) async fn lock(transaction: &mut Transaction<'_, Any>) -> Result<Self, sqlx::Error> {
-        sqlx::query("UPDATE audit_chain SET next_id = next_id WHERE one = 1").execute(&mut **transaction).await?;
+        sqlx::query("UPDATE audit_chain SET next_id = next_id WHERE one = 1")
+            .execute(&mut **transaction)
+            .await?;
         let (next_id, last_seq, last_hash): (i64, i64, String) =
             sqlx::query_as("SELECT next_id, last_seq, last_hash FROM audit_chain WHERE one = 1")
                 .fetch_one(&mut **transaction)
@@ -232,7 +234,9 @@ async fn previous_hash(transaction: &mut Transaction<'_, Any>, seq: i64) -> Resu
     match hash {
         Some(hash) => Ok(hash),
         None => {
-            sqlx::query_scalar("SELECT anchor_hash FROM audit_chain WHERE one = 1").fetch_one(&mut **transaction).await
+            sqlx::query_scalar("SELECT anchor_hash FROM audit_chain WHERE one = 1")
+                .fetch_one(&mut **transaction)
+                .await
         }
     }
 }
@@ -300,7 +304,10 @@ impl Store {
     async fn submit(&self, op: Op) -> Result<i64, StoreError> {
         let (reply, answer) = oneshot::channel();
         let stored = async {
-            self.writer.send(Job { op, reply }).await.map_err(|_| "the store's writer has stopped".to_owned())?;
+            self.writer
+                .send(Job { op, reply })
+                .await
+                .map_err(|_| "the store's writer has stopped".to_owned())?;
             answer.await.map_err(|_| "the store's writer has stopped".to_owned())?
         };
         match tokio::time::timeout(PATIENCE, stored).await {

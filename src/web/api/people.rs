@@ -63,7 +63,10 @@ pub async fn search(
     let ((text, limit), credentials) = match asked {
         Ok(asked) => asked,
         Err(error) => {
-            return error.refused(&state, &context, Action::Search, asked_text.as_deref()).await.into_response();
+            return error
+                .refused(&state, &context, Action::Search, asked_text.as_deref())
+                .await
+                .into_response();
         }
     };
     match state.app.search(&context, &credentials, &text, limit).await {
@@ -137,7 +140,9 @@ async fn show(
     let asked = target.and_then(|target| Ok((target, credentials(authorization)?)));
     let (target, credentials) = match asked {
         Ok(asked) => asked,
-        Err(error) => return error.refused(state, context, Action::Lookup, Some(named)).await.into_response(),
+        Err(error) => {
+            return error.refused(state, context, Action::Lookup, Some(named)).await.into_response();
+        }
     };
     match state.app.show(context, &credentials, &target).await {
         Ok(shown) => Json(PersonView::from(&shown)).into_response(),

@@ -55,7 +55,9 @@ pub async fn read(
     }
     let context = caller.api("audit.read");
     let asked = params
-        .map_err(|_| ApiError::invalid("The query string could not be read: see the filters in docs/audit.md."))
+        .map_err(|_| {
+            ApiError::invalid("The query string could not be read: see the filters in docs/audit.md.")
+        })
         .and_then(|Query(params)| Ok((params.query()?, params.ocsf()?)));
     let principal = authorization.principal().map(|p| p.unwrap_or(Principal::Missing));
     let ((query, ocsf), principal) = match asked.and_then(|asked| Ok((asked, principal?))) {

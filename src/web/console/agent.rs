@@ -53,14 +53,11 @@ impl Console {
     }
 }
 
-/// Failures that mean the agent may no longer act: signed out.
+/// Failures that mean the agent may no longer act: signed out. (One who
+/// is no admin, an auditor, stays: the trail is theirs to read, and every
+/// other page tells them why not.)
 pub(super) fn ends_session(failure: &Failure) -> bool {
-    matches!(
-        failure,
-        Failure::Unauthenticated(_)
-            | Failure::AccountUnusable(_)
-            | Failure::Forbidden(crate::access::Refusal::ActorNotAdmin)
-    )
+    matches!(failure, Failure::Unauthenticated(_) | Failure::AccountUnusable(_))
 }
 
 pub(super) fn to_signin(console: &Console, agent: &Agent) -> Response {

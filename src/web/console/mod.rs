@@ -5,6 +5,7 @@
 //! without JavaScript, and none is served. Every response carries a strict
 //! CSP and frame and referrer headers; every form a CSRF token.
 
+mod activity;
 mod agent;
 mod pages;
 mod people;
@@ -82,11 +83,15 @@ impl Console {
 }
 
 /// The console's routes, to be served beside the API; `secure`: the
-/// cookie goes over HTTPS only.
-pub fn router(settings: &ConsoleSettings, secure: bool) -> Result<Router<Arc<AppState>>, String> {
+/// cookie goes over HTTPS only; `trail`: the audit trail can be read.
+pub fn router(
+    settings: &ConsoleSettings,
+    secure: bool,
+    trail: bool,
+) -> Result<Router<Arc<AppState>>, String> {
     let console = Console {
         sessions: Sessions::new(Duration::from_secs(settings.session_idle_secs)),
-        pages: Pages::new()?,
+        pages: Pages::new(trail)?,
         secure,
     };
     let header = |name: HeaderName, value: &'static str| {
@@ -106,6 +111,8 @@ pub fn router(settings: &ConsoleSettings, secure: bool) -> Result<Router<Arc<App
         .route("/console/search", get(people::search))
         .route("/console/people/{id}", get(people::person))
         .route("/console/people/{id}/reset", post(reset::reset))
+        .route("/console/activity", get(activity::activity))
+        .route("/console/activity.csv", get(activity::activity_csv))
         .route("/console/static/console.css", get(signin::stylesheet))
         // Every other path under /console/: the console's own page, headers.
         .route("/console/{*rest}", any(signin::not_found))

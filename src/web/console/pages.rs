@@ -14,13 +14,15 @@ use crate::app::Failure;
 use crate::app::Shown;
 use crate::directory::NoExpiry;
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("signin.html", include_str!("../../../templates/console/signin.html")),
     ("search.html", include_str!("../../../templates/console/search.html")),
     ("person.html", include_str!("../../../templates/console/person.html")),
     ("options.html", include_str!("../../../templates/console/options.html")),
     ("not_found.html", include_str!("../../../templates/console/not_found.html")),
+    ("activity.html", include_str!("../../../templates/console/activity.html")),
+    ("events.html", include_str!("../../../templates/console/events.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../../static/console.css");
@@ -30,8 +32,10 @@ pub struct Pages {
 }
 
 impl Pages {
-    pub fn new() -> Result<Self, String> {
+    /// `trail`: the audit trail can be read (the activity link shows).
+    pub fn new(trail: bool) -> Result<Self, String> {
         let mut env = Environment::new();
+        env.add_global("trail", trail);
         for (name, source) in TEMPLATES {
             env.add_template(name, source).map_err(|e| format!("console template {name}: {e}"))?;
         }

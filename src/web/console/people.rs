@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Console;
+use super::activity::{EventView, about, latest};
 use super::agent::*;
 use super::pages::PersonView;
 use super::signin::signin_then;
@@ -90,6 +91,10 @@ struct PersonPage<'a> {
     p: PersonView,
     outcome: Option<OutcomeView>,
     errors: Vec<String>,
+    /// The latest events about the person; `None` without a trail.
+    events: Option<Vec<EventView>>,
+    /// Their whole activity.
+    activity: String,
 }
 
 #[derive(Serialize)]
@@ -157,7 +162,17 @@ pub(super) async fn person_page(
             console.renew(state, agent);
             let outcome = console.sessions.take_outcome(&agent.current.id).map(OutcomeView::from);
             let p = PersonView::new(&shown, state.app.sends_mail());
-            let page = PersonPage { admin: agent.username(), csrf: &agent.current.csrf, p, outcome, errors };
+            let events = latest(state, context, agent, &shown.person.username).await;
+            let activity = about(&shown.person.username);
+            let page = PersonPage {
+                admin: agent.username(),
+                csrf: &agent.current.csrf,
+                p,
+                outcome,
+                errors,
+                events,
+                activity,
+            };
             console.pages.render(status, "person.html", page)
         }
         Err(failure) if ends_session(&failure) => to_signin(console, agent),
@@ -177,6 +192,6 @@ pub async fn person(
     person_page(&state, &console, &caller.console("console.person"), &agent, &id, None).await
 }
 
-fn wanted(uri: &Uri) -> String {
+pub(super) fn wanted(uri: &Uri) -> String {
     uri.path_and_query().map_or_else(String::new, |p| p.as_str().to_owned())
 }

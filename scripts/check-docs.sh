@@ -42,7 +42,9 @@ for source in "README.md|## Try it" "docs/api.md|"; do
   stop
   rm -rf "$work/slapd"
   bash tests/fixtures/openldap/start.sh "$work/slapd" 3389 3636 >/dev/null
+  rm -f "$work"/audit.db*
   PWPROXY__LDAP__URL=ldaps://127.0.0.1:3636 PWPROXY__LDAP__CA_FILE="$work/slapd/ca.pem" \
+  PWPROXY__AUDIT__STORE="sqlite:$work/audit.db" \
     ./target/debug/pwproxy serve --config config/demo.toml >"$work/audit.log" 2>"$work/pwproxy.log" &
   proxy=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:8080/readyz >/dev/null && break; sleep 0.1; done

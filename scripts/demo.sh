@@ -39,8 +39,12 @@ pwproxy is starting on http://127.0.0.1:8080. Try, in another terminal:
   # confirm: alice can now bind with her new password
   ldapwhoami -x -H ldap://127.0.0.1:3389 -D uid=alice,ou=people,dc=example,dc=org -w newSecurePassword123
 
+  # what the helpdesk did to alice, from the audit trail (kept in the demo's temp folder)
+  curl -s -H "Authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/api/v1/audit?person=alice'
+
 HELP
 
 PWPROXY__LDAP__URL=ldaps://127.0.0.1:3636 \
 PWPROXY__LDAP__CA_FILE="$demo_dir/slapd/ca.pem" \
+PWPROXY__AUDIT__STORE="sqlite:$demo_dir/audit.db" \
   ./target/release/pwproxy serve --config config/demo.toml

@@ -5,7 +5,8 @@
 # a 389 Directory Server for its tests, with --redis a redis-server for the
 # replica tests, with --smtp aiosmtpd for the mail tests, with --browser
 # Chromium and chromedriver for the console's tests, with --api Python's venv for the API
-# contract checks (scripts/check-api.sh).
+# contract checks (scripts/check-api.sh), with --postgres PostgreSQL for the audit store's
+# tests (a private cluster the tests start; the package brings initdb and the postgres user).
 # Root installs directly; anyone else goes through sudo.
 set -euo pipefail
 
@@ -32,6 +33,9 @@ for extra in "$@"; do
       ;;
     --redis)
       command -v redis-server >/dev/null || missing+=(redis-server)
+      ;;
+    --postgres)
+      compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
       ;;
     --browser)
       # The console's browser tests: Debian's Chromium and its driver; npm

@@ -2,11 +2,12 @@
 # Runs every test: unit tests, integration tests that start real slapd
 # processes, and the suites against a real Samba AD DC (in a network
 # namespace of its own) and a real 389 Directory Server, side by side (the
-# servers are installed here if missing). Extra arguments go to the first
+# servers are installed here if missing; the audit store's tests start a
+# private PostgreSQL cluster). Extra arguments go to the first
 # `cargo test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/ensure-packages.sh --samba --389ds --redis --smtp --browser
+bash scripts/ensure-packages.sh --samba --389ds --redis --smtp --browser --postgres
 # axe-core, which the console's browser tests run in each page (pinned).
 [ -f target/npm/node_modules/axe-core/axe.min.js ] ||
   npm install --prefix target/npm axe-core@4.14.1 --no-audit --no-fund --silent

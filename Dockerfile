@@ -8,7 +8,10 @@ RUN cargo build --release --locked
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
-    && rm -rf /var/lib/apt/lists/* && useradd --system pwproxy
+    && rm -rf /var/lib/apt/lists/* && useradd --system pwproxy \
+    && install -d -o pwproxy -m 0700 /var/lib/pwproxy
+# The audit store's default file (audit.store = sqlite:/var/lib/pwproxy/audit.db).
+VOLUME /var/lib/pwproxy
 COPY --from=build /src/target/release/pwproxy /usr/local/bin/pwproxy
 USER pwproxy
 EXPOSE 8080

@@ -48,6 +48,11 @@ struct Args {
     /// stops if pwproxy has not proven it) or `member` (searched for).
     #[arg(long, default_value = "memberof", value_parser = ["memberof", "member"])]
     membership: String,
+    /// `audit.store` of each pwproxy run, in turn: `sqlite` (the default
+    /// store, a file in a temporary folder) or `none`; `sqlite,none` is the
+    /// A/B of what keeping the trail costs.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite", value_parser = ["sqlite", "none"])]
+    audit: Vec<String>,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -73,9 +78,16 @@ async fn main() {
         dir.own().bulk_load(&people_ldif("bench", users));
         eprintln!("loaded {users} people in {:.1} s", loading.elapsed().as_secs_f64());
         let ids = Arc::new(dir.ids("bench", users).await);
-        for transport in &args.transports {
+        let cases = args.transports.iter().flat_map(|t| args.audit.iter().map(move |a| (t, a)));
+        for (transport, audit) in cases {
             let url = if transport == "ldaps" { &dir.ldaps_url } else { &dir.ldap_url };
-            let proxy = start_pwproxy(&dir, url, redis.as_ref(), &args.membership).await;
+            let trail = tempfile::tempdir().unwrap();
+            let store = match audit.as_str() {
+                "none" => "none".to_owned(),
+                _ => format!("sqlite:{}", trail.path().join("audit.db").display()),
+            };
+            let proxy = start_pwproxy(&dir, url, redis.as_ref(), &args.membership, &store).await;
+            let transport = format!("{transport}, audit {audit}");
             let token = proxy.token("helpdesk1", SEED_PASSWORD).await;
             let floor = Floor::new(url, dir.ca_file.as_deref());
             for clients in [args.clients, 1] {
@@ -220,9 +232,11 @@ async fn start_pwproxy(
     url: &str,
     redis: Option<&RedisServer>,
     membership: &str,
+    audit_store: &str,
 ) -> PwproxyProcess {
     let store = redis.map_or_else(|| "memory".to_owned(), RedisServer::url);
     let envs = [
+        ("PWPROXY__AUDIT__STORE", audit_store),
         ("PWPROXY__DIRECTORY__MEMBERSHIP", membership),
         ("PWPROXY__LDAP__URL", url),
         ("PWPROXY__RATE_LIMIT__FAILURES_PER_NAME", "1000000"),

@@ -27,7 +27,6 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_at ON audit_events (at_ms);
 CREATE INDEX audit_events_actor ON audit_events (actor_key, id);
 CREATE INDEX audit_events_person ON audit_events (person_key, id);
-CREATE INDEX audit_events_pending ON audit_events (seq, at_ms);
 
 -- One row: the next id, the chain's last link, and the anchor retention
 -- left (the last event it deleted, the predecessor of the oldest kept).

@@ -158,6 +158,9 @@ async fn connect(url: &StoreUrl) -> Result<AnyPool, StoreError> {
     AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 8 })
         .acquire_timeout(CONNECT_PATIENCE)
+        // A connection that broke fails its statement, and the store's
+        // failure is handled there: no ping before every use.
+        .test_before_acquire(false)
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 if sqlite {

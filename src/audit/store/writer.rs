@@ -12,6 +12,8 @@ use crate::audit::record::{ChainKey, Record, TargetRecord, format_ms};
 
 /// Events committed in one transaction at most.
 const BATCH: usize = 256;
+/// Turns given to ready requests before a batch is taken.
+const YIELDS: usize = 2;
 
 /// An event's columns.
 #[derive(Debug, Clone)]
@@ -69,7 +71,15 @@ pub(super) struct Job {
 pub(super) fn spawn(pool: AnyPool, key: ChainKey) -> mpsc::Sender<Job> {
     let (sender, mut queue) = mpsc::channel::<Job>(4 * BATCH);
     tokio::spawn(async move {
+        // The chain's head as this writer last left it.
+        let mut head = None;
         while let Some(first) = queue.recv().await {
+            // Let the requests that are ready run first: those about to
+            // store an event join this batch, and a batch of several costs
+            // the store's thread hardly more than a batch of one.
+            for _ in 0..YIELDS {
+                tokio::task::yield_now().await;
+            }
             let mut jobs = vec![first];
             while jobs.len() < BATCH {
                 match queue.try_recv() {
@@ -78,7 +88,7 @@ pub(super) fn spawn(pool: AnyPool, key: ChainKey) -> mpsc::Sender<Job> {
                 }
             }
             let ops: Vec<&Op> = jobs.iter().map(|job| &job.op).collect();
-            match commit(&pool, &key, &ops).await {
+            match commit(&pool, &key, &ops, &mut head).await {
                 Ok(ids) => {
                     for (job, id) in jobs.into_iter().zip(ids) {
                         let _ = job.reply.send(Ok(id));
@@ -96,27 +106,115 @@ pub(super) fn spawn(pool: AnyPool, key: ChainKey) -> mpsc::Sender<Job> {
     sender
 }
 
-async fn commit(pool: &AnyPool, key: &ChainKey, ops: &[&Op]) -> Result<Vec<i64>, sqlx::Error> {
+/// Commits `ops` in one transaction. First as if the head were still as
+/// this writer left it (four statements: nothing to read first); a write of
+/// another process since, or a completion that another process settled,
+/// shows in what the statements touched, and the batch is done again
+/// under the head's lock, as it was found.
+async fn commit(
+    pool: &AnyPool,
+    key: &ChainKey,
+    ops: &[&Op],
+    head: &mut Option<Chain>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    if let Some(known) = head.take() {
+        let mut transaction = pool.begin().await?;
+        let before = (known.next_id, known.last_seq);
+        let mut chain = known;
+        let (ids, written) = arrange(&mut chain, key, ops, None);
+        let expected = u64::try_from(written.len()).unwrap_or(u64::MAX);
+        // An error here (an id another replica took meanwhile) is retried
+        // under the lock below.
+        if let Ok(touched) = write(&mut transaction, &written).await
+            && touched == expected
+            && matches!(chain.save_if(&mut transaction, before).await, Ok(true))
+        {
+            transaction.commit().await?;
+            *head = Some(chain);
+            return Ok(ids);
+        }
+        transaction.rollback().await?;
+    }
     let mut transaction = pool.begin().await?;
     let mut chain = Chain::lock(&mut transaction).await?;
-    let mut ids = Vec::with_capacity(ops.len());
-    for op in ops {
-        let id = match op {
-            Op::Begin(row) => chain.begin(&mut transaction, row).await?,
-            Op::Insert(row) => chain.append(&mut transaction, key, row).await?,
-            Op::Complete(id, row) => {
-                chain.complete(&mut transaction, key, *id, row).await?;
-                *id
-            }
-        };
-        ids.push(id);
-    }
-    chain.save(&mut transaction).await?;
+    let completing: Vec<i64> =
+        ops.iter().filter_map(|op| if let Op::Complete(id, _) = op { Some(*id) } else { None }).collect();
+    let pending = still_pending(&mut transaction, &completing).await?;
+    let (ids, written) = arrange(&mut chain, key, ops, Some(&pending));
+    write(&mut transaction, &written).await?;
+    chain.clone().save(&mut transaction).await?;
     transaction.commit().await?;
+    *head = Some(chain);
     Ok(ids)
 }
 
-/// The chain's head, read under its lock within one transaction.
+/// The rows `ops` write, in order, linked from `chain`: their ids, and the
+/// rows. `pending`: the completions still pending, when known (else all).
+fn arrange<'a>(
+    chain: &mut Chain,
+    key: &ChainKey,
+    ops: &[&'a Op],
+    pending: Option<&std::collections::HashSet<i64>>,
+) -> (Vec<i64>, Vec<Written<'a>>) {
+    let mut ids = Vec::with_capacity(ops.len());
+    let mut written = Vec::with_capacity(ops.len());
+    for op in ops {
+        match op {
+            Op::Begin(row) => {
+                let id = chain.take_id();
+                written.push(Written { id, seq: None, row, outcome: "pending", hash: None });
+                ids.push(id);
+            }
+            Op::Insert(row) => {
+                let id = chain.take_id();
+                written.push(chain.linked(key, id, row));
+                ids.push(id);
+            }
+            Op::Complete(id, row) => {
+                ids.push(*id);
+                if pending.is_none_or(|pending| pending.contains(id)) {
+                    written.push(chain.linked(key, *id, row));
+                } else {
+                    // Completed as unknown already, its process given up for
+                    // gone by the clock: it stays so.
+                    tracing::warn!(id, "an audit event was completed as unknown before its outcome arrived");
+                }
+            }
+        }
+    }
+    (ids, written)
+}
+
+/// Which of `ids` are still pending.
+async fn still_pending(
+    transaction: &mut Transaction<'_, Any>,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let statement = format!("SELECT id FROM audit_events WHERE seq IS NULL AND id IN ({list})");
+    let mut query = sqlx::query_scalar::<_, i64>(&statement);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(&mut **transaction).await?.into_iter().collect())
+}
+
+/// A row as it is written: its id, its place in the chain and hash (none
+/// while pending).
+pub(super) struct Written<'a> {
+    id: i64,
+    seq: Option<i64>,
+    row: &'a Row,
+    outcome: &'a str,
+    hash: Option<String>,
+}
+
+/// The chain's head, read under its lock within one transaction (or as
+/// this writer last left it).
+#[derive(Clone)]
 pub(super) struct Chain {
     next_id: i64,
     last_seq: i64,
@@ -125,85 +223,46 @@ pub(super) struct Chain {
 
 const COLUMNS: &str = "id, seq, at_ms, action, outcome, actor, target_username, target_dn, client, \
                        request_id, via, details, hash, actor_key, person_key";
+/// Bound values per row.
+const PER_ROW: usize = 15;
+/// Rows per statement: well within both databases' limits on parameters.
+const ROWS_PER_STATEMENT: usize = 60;
 
 impl Chain {
-    /// Locks the head before reading it: the first statement writes, so a
+    /// Locks the head and reads it in one statement: it writes first, so a
     /// SQLite writer of another process is waited for (busy timeout) rather
     /// than found after a read, and PostgreSQL holds the row for us.
     pub(super) async fn lock(transaction: &mut Transaction<'_, Any>) -> Result<Self, sqlx::Error> {
-        sqlx::query("UPDATE audit_chain SET next_id = next_id WHERE one = 1")
-            .execute(&mut **transaction)
-            .await?;
-        let (next_id, last_seq, last_hash): (i64, i64, String) =
-            sqlx::query_as("SELECT next_id, last_seq, last_hash FROM audit_chain WHERE one = 1")
-                .fetch_one(&mut **transaction)
-                .await?;
+        let (next_id, last_seq, last_hash): (i64, i64, String) = sqlx::query_as(
+            "UPDATE audit_chain SET next_id = next_id WHERE one = 1 RETURNING next_id, last_seq, last_hash",
+        )
+        .fetch_one(&mut **transaction)
+        .await?;
         Ok(Self { next_id, last_seq, last_hash })
     }
 
-    async fn begin(&mut self, transaction: &mut Transaction<'_, Any>, row: &Row) -> Result<i64, sqlx::Error> {
+    fn take_id(&mut self) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
-        insert(transaction, id, None, row, "pending", None).await?;
-        Ok(id)
+        id
     }
 
+    /// `row` as event `id`, linked at the chain's end.
+    fn linked<'a>(&mut self, key: &ChainKey, id: i64, row: &'a Row) -> Written<'a> {
+        let (seq, hash) = self.link_record(key, &row.record(id));
+        Written { id, seq: Some(seq), row, outcome: &row.outcome, hash: Some(hash) }
+    }
+
+    /// An event stored whole at the chain's end: its id.
     pub(super) async fn append(
         &mut self,
         transaction: &mut Transaction<'_, Any>,
         key: &ChainKey,
         row: &Row,
     ) -> Result<i64, sqlx::Error> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let (seq, hash) = self.link(key, id, row);
-        insert(transaction, id, Some(seq), row, &row.outcome, Some(&hash)).await?;
+        let id = self.take_id();
+        write(transaction, &[self.linked(key, id, row)]).await?;
         Ok(id)
-    }
-
-    /// A pending event completed. Already completed (as `unknown`, its
-    /// process long gone by the clock), it stays as it is.
-    pub(super) async fn complete(
-        &mut self,
-        transaction: &mut Transaction<'_, Any>,
-        key: &ChainKey,
-        id: i64,
-        row: &Row,
-    ) -> Result<(), sqlx::Error> {
-        let (seq, hash) = self.link(key, id, row);
-        let done = sqlx::query(
-            "UPDATE audit_events SET seq = $2, at_ms = $3, action = $4, outcome = $5, actor = $6, \
-             target_username = $7, target_dn = $8, client = $9, request_id = $10, via = $11, details = $12, \
-             hash = $13, actor_key = $14, person_key = $15 WHERE id = $1 AND seq IS NULL",
-        )
-        .bind(id)
-        .bind(seq)
-        .bind(row.at_ms)
-        .bind(row.action)
-        .bind(&row.outcome)
-        .bind(&row.actor)
-        .bind(&row.target_username)
-        .bind(&row.target_dn)
-        .bind(&row.client)
-        .bind(&row.request_id)
-        .bind(row.via)
-        .bind(row.details.to_string())
-        .bind(&hash)
-        .bind(key_of(row.actor.as_deref()))
-        .bind(person_key(row))
-        .execute(&mut **transaction)
-        .await?;
-        if done.rows_affected() == 0 {
-            // Not linked after all: the head stays where it was.
-            self.last_seq -= 1;
-            self.last_hash = previous_hash(transaction, self.last_seq).await?;
-            tracing::warn!(id, "an audit event was completed as unknown before its outcome arrived");
-        }
-        Ok(())
-    }
-
-    fn link(&mut self, key: &ChainKey, id: i64, row: &Row) -> (i64, String) {
-        self.link_record(key, &row.record(id))
     }
 
     /// `record` at the chain's end: its place and hash.
@@ -211,6 +270,27 @@ impl Chain {
         self.last_seq += 1;
         self.last_hash = key.link(&self.last_hash, record);
         (self.last_seq, self.last_hash.clone())
+    }
+
+    /// Saves the head if it is still as it was `before` (next id, last
+    /// place): whether it was.
+    async fn save_if(
+        &self,
+        transaction: &mut Transaction<'_, Any>,
+        (next_id, last_seq): (i64, i64),
+    ) -> Result<bool, sqlx::Error> {
+        let saved = sqlx::query(
+            "UPDATE audit_chain SET next_id = $1, last_seq = $2, last_hash = $3 \
+             WHERE one = 1 AND next_id = $4 AND last_seq = $5",
+        )
+        .bind(self.next_id)
+        .bind(self.last_seq)
+        .bind(&self.last_hash)
+        .bind(next_id)
+        .bind(last_seq)
+        .execute(&mut **transaction)
+        .await?;
+        Ok(saved.rows_affected() == 1)
     }
 
     pub(super) async fn save(self, transaction: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
@@ -224,54 +304,62 @@ impl Chain {
     }
 }
 
-/// The hash of the event at `seq` (the genesis before the first).
-async fn previous_hash(transaction: &mut Transaction<'_, Any>, seq: i64) -> Result<String, sqlx::Error> {
-    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1")
-        .bind(seq)
-        .fetch_optional(&mut **transaction)
-        .await?
-        .flatten();
-    match hash {
-        Some(hash) => Ok(hash),
-        None => {
-            sqlx::query_scalar("SELECT anchor_hash FROM audit_chain WHERE one = 1")
-                .fetch_one(&mut **transaction)
-                .await
+/// The statement that writes `rows` rows: `$n` parameters when `numbered`
+/// (PostgreSQL), else `?` (SQLite).
+fn upsert(rows: usize, numbered: bool) -> String {
+    use std::fmt::Write as _;
+    let mut statement = format!("INSERT INTO audit_events ({COLUMNS}) VALUES ");
+    for r in 0..rows {
+        statement.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 1..=PER_ROW {
+            let separator = if c == 1 { "" } else { ", " };
+            let _ = match numbered {
+                true => write!(statement, "{separator}${}", r * PER_ROW + c),
+                false => write!(statement, "{separator}?"),
+            };
         }
+        statement.push(')');
     }
+    statement.push_str(" ON CONFLICT (id) DO UPDATE SET ");
+    let replaced: Vec<String> =
+        COLUMNS.split(", ").filter(|c| *c != "id").map(|c| format!("{c} = excluded.{c}")).collect();
+    statement.push_str(&replaced.join(", "));
+    statement.push_str(" WHERE audit_events.seq IS NULL");
+    statement
 }
 
-async fn insert(
-    transaction: &mut Transaction<'_, Any>,
-    id: i64,
-    seq: Option<i64>,
-    row: &Row,
-    outcome: &str,
-    hash: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let statement = format!(
-        "INSERT INTO audit_events ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    );
-    sqlx::query(&statement)
-        .bind(id)
-        .bind(seq)
-        .bind(row.at_ms)
-        .bind(row.action)
-        .bind(outcome)
-        .bind(&row.actor)
-        .bind(&row.target_username)
-        .bind(&row.target_dn)
-        .bind(&row.client)
-        .bind(&row.request_id)
-        .bind(row.via)
-        .bind(row.details.to_string())
-        .bind(hash)
-        .bind(key_of(row.actor.as_deref()))
-        .bind(person_key(row))
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
+/// Writes rows, many to a statement: a new row is inserted, a pending one's
+/// completion replaces it (only while it is pending).
+async fn write(transaction: &mut Transaction<'_, Any>, rows: &[Written<'_>]) -> Result<u64, sqlx::Error> {
+    // SQLite looks a numbered parameter up by name, one scan of them all
+    // each: anonymous ones bind in order, at no cost.
+    let numbered = transaction.backend_name() != "SQLite";
+    let mut touched = 0;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let statement = upsert(chunk.len(), numbered);
+        let mut query = sqlx::query(&statement);
+        for written in chunk {
+            let row = written.row;
+            query = query
+                .bind(written.id)
+                .bind(written.seq)
+                .bind(row.at_ms)
+                .bind(row.action)
+                .bind(written.outcome)
+                .bind(&row.actor)
+                .bind(&row.target_username)
+                .bind(&row.target_dn)
+                .bind(&row.client)
+                .bind(&row.request_id)
+                .bind(row.via)
+                .bind(row.details.to_string())
+                .bind(&written.hash)
+                .bind(key_of(row.actor.as_deref()))
+                .bind(person_key(row));
+        }
+        touched += query.execute(&mut **transaction).await?.rows_affected();
+    }
+    Ok(touched)
 }
 
 /// A name as the trail's filters compare it.

@@ -46,7 +46,9 @@ fn row(action: &'static str) -> Row {
 }
 
 async fn measure(name: &str, url: StoreUrl, args: &Args) {
-    let key = ChainKey::new(&SecretString::from(""), &SecretString::from("bench-secret-of-at-least-32-bytes!!")).unwrap();
+    let key =
+        ChainKey::new(&SecretString::from(""), &SecretString::from("bench-secret-of-at-least-32-bytes!!"))
+            .unwrap();
     let store = Store::open(&url, key).await.unwrap();
     let until = Instant::now() + Duration::from_secs(args.seconds);
     let writers = (0..args.clients).map(|client| {
@@ -105,6 +107,11 @@ async fn main() {
     measure("SQLite (WAL, synchronous = FULL)", StoreUrl::Sqlite(path), &args).await;
     if args.postgres {
         let server = pwproxy_testkit::postgres::PostgresServer::start();
-        measure("PostgreSQL (fsync off: a test cluster)", StoreUrl::Postgres(server.database().into()), &args).await;
+        measure(
+            "PostgreSQL (fsync off: a test cluster)",
+            StoreUrl::Postgres(server.database().into()),
+            &args,
+        )
+        .await;
     }
 }

@@ -61,7 +61,28 @@ impl PostgresServer {
         let port = free_port();
         let server = Self { port, folder, bin };
         server.resume();
+        server.stop_with_this_process();
         server
+    }
+
+    /// A shared cluster lives in a static, which is never dropped: a
+    /// watcher stops it and removes its folder once this test process is
+    /// gone.
+    fn stop_with_this_process(&self) {
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+             runuser -u postgres -- {pg_ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {folder}",
+            pid = std::process::id(),
+            pg_ctl = self.bin.join("pg_ctl").display(),
+            data = self.folder.join("data").display(),
+            folder = self.folder.display(),
+        );
+        let _ = Command::new("setsid")
+            .args(["bash", "-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
     }
 
     /// Starts the cluster (again) on its port and waits until it answers.

@@ -401,7 +401,7 @@ async fn an_auditor_reads_the_activity_in_the_console_and_may_do_nothing_else() 
     assert_eq!(signed_in.status, 303, "an auditor signs in");
     let page = console.get(&format!("/console/activity?person={}&action=reset", target.uid)).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(&target.id) && page.body.contains("helpdesk1"), "{}", page.body);
+    assert!(page.body.contains(&target.uid) && page.body.contains("helpdesk1"), "{}", page.body);
     let csv = console.get(&format!("/console/activity.csv?person={}", target.uid)).await;
     assert_eq!(csv.status, 200);
     assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));

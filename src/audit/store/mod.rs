@@ -6,7 +6,9 @@
 //! row is locked first in each transaction, so several processes on one
 //! store append to one chain.
 
+mod chain;
 mod read;
+mod sqlite_writer;
 #[cfg(test)]
 mod tests;
 mod upkeep;
@@ -21,10 +23,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 use tokio::sync::mpsc;
 
+pub use chain::Row;
 pub use read::{Filter, Page};
 pub use upkeep::spawn_upkeep;
 pub use verify::Verdict;
-pub use writer::Row;
 
 use super::record::ChainKey;
 
@@ -94,7 +96,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/audit");
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
-    writer: mpsc::Sender<writer::Job>,
+    writer: mpsc::Sender<chain::Job>,
     key: ChainKey,
 }
 
@@ -107,7 +109,10 @@ impl Store {
             .await
             .map_err(|_| StoreError::Open("the schema could not be migrated in time".into()))?
             .map_err(|e| StoreError::Open(format!("cannot migrate the schema: {e}")))?;
-        let writer = writer::spawn(pool.clone(), key.clone());
+        let writer = match url {
+            StoreUrl::Sqlite(path) => sqlite_writer::spawn(path, key.clone())?,
+            _ => writer::spawn(pool.clone(), key.clone()),
+        };
         Ok(Self { pool, writer, key })
     }
 

@@ -6,7 +6,7 @@
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::writer::key_of;
+use super::chain::key_of;
 use super::{Store, StoreError};
 use crate::audit::record::{Record, TargetRecord, format_ms};
 
@@ -85,7 +85,7 @@ impl Store {
     }
 }
 
-fn record_of(row: &AnyRow) -> Result<Record, StoreError> {
+pub(super) fn record_of(row: &AnyRow) -> Result<Record, StoreError> {
     let target_username: Option<String> = row.try_get("target_username")?;
     let details: String = row.try_get("details")?;
     Ok(Record {

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use sqlx::Row as _;
+use serde_json::json;
 
-use super::writer::{Chain, Row};
+use super::chain::{Chain, Row};
+use super::read::record_of;
 use super::{Store, StoreError};
-use crate::audit::record::{Record, TargetRecord, format_ms, now_ms};
+use crate::audit::record::{Record, format_ms, now_ms};
 use crate::telemetry::AUDIT_TARGET;
 
 /// How often abandoned attempts are looked for, and retention applied.
@@ -67,31 +67,16 @@ impl Store {
         let mut transaction = self.pool.begin().await?;
         let mut chain = Chain::lock(&mut transaction).await?;
         let rows = sqlx::query(
-            "SELECT id, at_ms, action, actor, target_username, target_dn, client, request_id, via, details \
-             FROM audit_events WHERE seq IS NULL AND at_ms < $1 ORDER BY id",
+            "SELECT id, at_ms, action, outcome, actor, target_username, target_dn, client, request_id, via, \
+             details, hash FROM audit_events WHERE seq IS NULL AND at_ms < $1 ORDER BY id",
         )
         .bind(begun_before_ms)
         .fetch_all(&mut *transaction)
         .await?;
         let mut settled = 0;
         for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let details: String = row.try_get("details")?;
-            let target_username: Option<String> = row.try_get("target_username")?;
-            let record = Record {
-                id,
-                at: format_ms(row.try_get("at_ms")?),
-                action: row.try_get("action")?,
-                outcome: "unknown".into(),
-                actor: row.try_get("actor")?,
-                target: target_username
-                    .map(|username| TargetRecord { username, dn: row.try_get("target_dn").ok().flatten() }),
-                client: row.try_get("client")?,
-                request_id: row.try_get("request_id")?,
-                via: row.try_get("via")?,
-                details: serde_json::from_str(&details).unwrap_or(Value::String(details)),
-                hash: None,
-            };
+            let record = Record { outcome: "unknown".into(), ..record_of(row)? };
+            let id = record.id;
             let (seq, hash) = chain.link_record(&self.key, &record);
             sqlx::query("UPDATE audit_events SET seq = $2, outcome = 'unknown', hash = $3 WHERE id = $1")
                 .bind(id)

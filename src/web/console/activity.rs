@@ -167,6 +167,23 @@ fn asked(params: Result<Query<TrailParams>, QueryRejection>) -> (TrailParams, Re
     }
 }
 
+/// The signed-in agent and what they asked; or the answer when there is
+/// no trail (404) or nobody signed in (to the sign-in, and back).
+async fn reader(
+    state: &AppState,
+    console: &std::sync::Arc<super::Console>,
+    jar: &CookieJar,
+    uri: &Uri,
+    params: Result<Query<TrailParams>, QueryRejection>,
+) -> Result<(Agent, TrailParams, Result<TrailQuery, String>), Response> {
+    if !state.app.keeps_trail() {
+        return Err(not_found(Extension(console.clone())).await);
+    }
+    let Some(agent) = console.agent(jar) else { return Err(signin_then(&wanted(uri))) };
+    let (params, query) = asked(params);
+    Ok((agent, params, query))
+}
+
 pub async fn activity(
     State(state): Web,
     Extension(console): Con,
@@ -175,11 +192,10 @@ pub async fn activity(
     uri: Uri,
     params: Result<Query<TrailParams>, QueryRejection>,
 ) -> Response {
-    if !state.app.keeps_trail() {
-        return not_found(Extension(console)).await;
-    }
-    let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
-    let (params, query) = asked(params);
+    let (agent, params, query) = match reader(&state, &console, &jar, &uri, params).await {
+        Ok(asked) => asked,
+        Err(response) => return response,
+    };
     let f = Filters::of(&params);
     let csv = format!("/console/activity.csv?{}", f.query(None));
     let mut page = ActivityPage {
@@ -224,11 +240,11 @@ pub async fn activity_csv(
     uri: Uri,
     params: Result<Query<TrailParams>, QueryRejection>,
 ) -> Response {
-    if !state.app.keeps_trail() {
-        return not_found(Extension(console)).await;
-    }
-    let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
-    let query = match asked(params).1 {
+    let (agent, _, query) = match reader(&state, &console, &jar, &uri, params).await {
+        Ok(asked) => asked,
+        Err(response) => return response,
+    };
+    let query = match query {
         Ok(query) => TrailQuery { limit: crate::web::trail_query::MAX_LIMIT, ..query },
         Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
     };

@@ -40,6 +40,8 @@ users_base_dn = "ou=people,dc=example,dc=org"
 admin_groups = ["cn=helpdesk,ou=groups,dc=example,dc=org"]
 [auth]
 token_secret = "api-check-secret-of-at-least-32-bytes-long"
+[audit]
+store = "sqlite:$work/audit.db"
 [rate_limit]
 # Generated requests fail authentication on purpose, many times.
 failures_per_name = 1000000

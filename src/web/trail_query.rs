@@ -33,31 +33,73 @@ pub const ACTIONS: [&str; 14] = [
     "retention",
 ];
 
+/// The actions, as the API document lists them.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum TrailAction {
+    Login,
+    Logout,
+    Search,
+    Lookup,
+    Reset,
+    Unlock,
+    Disable,
+    Enable,
+    Notify,
+    VerifyStart,
+    VerifyConfirm,
+    VerifyDeny,
+    VerifyApprove,
+    Retention,
+}
+
+/// The answer's forms, as the API document lists them.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum TrailFormat {
+    Json,
+    Ocsf,
+}
+
 /// `GET /api/v1/audit`'s parameters; empty ones are left out.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TrailParams {
     /// Events concerning this person (username, any letter case).
+    #[param(
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub person: Option<String>,
     /// Events of this actor (username, any letter case).
+    #[param(
+        max_length = 256,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub actor: Option<String>,
-    /// One action: login, logout, search, lookup, reset, unlock, disable,
-    /// enable, notify, verify_start, verify_confirm, verify_deny,
-    /// verify_approve, retention.
+    /// One action.
+    #[param(value_type = Option<TrailAction>, inline)]
     pub action: Option<String>,
     /// `ok` or a stable code.
+    #[param(pattern = "^[a-z_]{1,64}$")]
     pub outcome: Option<String>,
     /// From this time on (RFC 3339, inclusive).
+    #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<String>,
     /// Before this time (RFC 3339, exclusive).
+    #[param(value_type = Option<String>, format = DateTime)]
     pub until: Option<String>,
     /// 1–1000, default 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
     /// The previous page's `next`.
+    #[param(pattern = "^[1-9][0-9]{0,17}$")]
     pub after: Option<String>,
-    /// `ocsf`: OCSF events as JSON lines.
+    /// `ocsf`: OCSF events as JSON lines; `json` (the default): pages.
+    #[param(value_type = Option<TrailFormat>, inline)]
     pub format: Option<String>,
 }
 
@@ -67,7 +109,38 @@ fn given(value: &Option<String>) -> Option<&str> {
 }
 
 impl TrailParams {
+    fn fields(&mut self) -> [&mut Option<String>; 9] {
+        [
+            &mut self.person,
+            &mut self.actor,
+            &mut self.action,
+            &mut self.outcome,
+            &mut self.since,
+            &mut self.until,
+            &mut self.limit,
+            &mut self.after,
+            &mut self.format,
+        ]
+    }
+
     pub fn query(&self) -> Result<TrailQuery, Invalid> {
+        // Left out, a filter is no filter; given, it must say something (a
+        // form's empty fields are left out by `from_form`).
+        if [
+            &self.person,
+            &self.actor,
+            &self.action,
+            &self.outcome,
+            &self.since,
+            &self.until,
+            &self.limit,
+            &self.after,
+        ]
+        .iter()
+        .any(|value| value.as_deref().is_some_and(|v| v.trim().is_empty()))
+        {
+            return Err(Invalid("A parameter was given without a value: leave it out instead.".into()));
+        }
         let named = |field: &str, value: &Option<String>| -> Result<Option<String>, Invalid> {
             given(value).map(|v| name(field, v).map(|()| v.to_owned())).transpose()
         };
@@ -90,9 +163,7 @@ impl TrailParams {
         let time = |field: &str, value: &Option<String>| {
             given(value)
                 .map(|v| {
-                    // A form's `datetime-local` ("2026-12-07T09:00") is UTC.
-                    let local = (v.len() == 16).then(|| parse_time(&format!("{v}:00Z"))).flatten();
-                    parse_time(v).or(local).ok_or_else(|| {
+                    parse_time(v).ok_or_else(|| {
                         Invalid(format!("`{field}` must be an RFC 3339 time, e.g. 2026-12-07T09:00:00Z."))
                     })
                 })
@@ -125,6 +196,22 @@ impl TrailParams {
             before_id,
         };
         Ok(TrailQuery { filter, limit })
+    }
+
+    /// As the console's form sends them: its `datetime-local` times
+    /// ("2026-12-07T09:00") are UTC, written in RFC 3339.
+    pub fn from_form(mut self) -> Self {
+        for field in self.fields() {
+            if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *field = None;
+            }
+        }
+        for time in [&mut self.since, &mut self.until] {
+            if let Some(value) = time.as_mut().filter(|v| v.trim().len() == 16) {
+                *value = format!("{}:00Z", value.trim());
+            }
+        }
+        self
     }
 
     /// Whether OCSF lines are asked for (`format=ocsf`); any other format
@@ -166,7 +253,6 @@ mod tests {
     fn filters_are_read_and_empty_ones_left_out() {
         let query = params(&[
             ("person", "Alice"),
-            ("actor", ""),
             ("action", "reset"),
             ("since", "2026-12-07T00:00:00Z"),
             ("limit", "5"),
@@ -179,6 +265,17 @@ mod tests {
         assert_eq!(query.filter.since_ms, Some(1_796_601_600_000));
         assert_eq!((query.limit, query.filter.before_id), (5, Some(42)));
         assert_eq!(params(&[]).query().unwrap().limit, DEFAULT_LIMIT);
+        // Given empty: refused from the API, left out from the console's form.
+        assert!(params(&[("actor", "")]).query().is_err());
+        assert_eq!(
+            params(&[("actor", ""), ("until", "2026-12-07T09:00")])
+                .from_form()
+                .query()
+                .unwrap()
+                .filter
+                .until_ms,
+            Some(1_796_634_000_000)
+        );
     }
 
     #[test]

@@ -38,7 +38,12 @@ pub struct TrailPage {
     tag = "audit",
     params(TrailParams),
     responses(
-        (status = 200, description = "A page of events, newest first (CSV with `Accept: text/csv`, OCSF JSON lines with `format=ocsf`)", body = TrailPage),
+        (status = 200, description = "A page of events, newest first (CSV with `Accept: text/csv`, OCSF JSON lines with `format=ocsf`)",
+            content(
+                (TrailPage = "application/json"),
+                (String = "text/csv"),
+                (String = "application/x-ndjson")
+            )),
         CommonErrors
     ),
     security(("bearer" = []), ("basic" = []))

@@ -157,7 +157,7 @@ impl Filters {
 /// What a request for the trail asked: its filters, or why they cannot be
 /// read.
 fn asked(params: Result<Query<TrailParams>, QueryRejection>) -> (TrailParams, Result<TrailQuery, String>) {
-    let params = params.map(|Query(params)| params);
+    let params = params.map(|Query(params)| params.from_form());
     match params {
         Ok(params) => {
             let query = params.query().map_err(|e| e.message());

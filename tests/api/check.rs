@@ -57,9 +57,21 @@ async fn a_sound_deployment_passes_every_check() {
         "entryUUID and uid",
         "ppolicy",
         "the password policy cn=default,ou=policies",
+        "the audit store (audit.store) is reachable and writable, schema version 1",
     ] {
         assert!(line(&stdout, ok).starts_with("ok"), "{ok}: {stdout}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_store_that_cannot_be_reached_fails_its_line() {
+    let dir = TestDirectory::start().await;
+    let (code, stdout) =
+        check(&dir, &[("PWPROXY__AUDIT__STORE", "postgres://pwproxy:not-printed@127.0.0.1:1/none")]);
+    assert_eq!(code, 1, "{stdout}");
+    let store = line(&stdout, "the audit store");
+    assert!(store.starts_with("FAIL") && store.contains("audit.store"), "{stdout}");
+    assert!(!stdout.contains("not-printed"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -114,7 +114,7 @@ impl<D: Directory> App<D> {
         let (Some(person), Some(member)) = (person, member) else {
             return Err(Failure::UserNotFound);
         };
-        let covering = self.covering(&actor, &person).await?;
+        let covering = self.covering(&actor, &person.dn).await?;
         if covering.is_empty() {
             return Err(Failure::UserNotFound);
         }

@@ -9,23 +9,19 @@ use crate::directory::{Directory, Groups, Person};
 use crate::dn::Dn;
 
 impl<D: Directory> App<D> {
-    /// The actor's delegations that cover the target: the one reach a reset
+    /// The actor's delegations that cover the target (the entry at `target`): the one reach a reset
     /// and a lookup both use. Base checks are string work, a filter is one
     /// base-scoped search (each distinct filter once).
-    pub(crate) async fn covering(
-        &self,
-        actor: &Member,
-        person: &Person,
-    ) -> Result<Vec<&Delegation>, Failure> {
+    pub(crate) async fn covering(&self, actor: &Member, target: &Dn) -> Result<Vec<&Delegation>, Failure> {
         let mut covering = Vec::new();
         let mut matched: Vec<(&str, bool)> = Vec::new();
-        for delegation in self.rules.reaching(actor, &person.dn) {
+        for delegation in self.rules.reaching(actor, target) {
             let covers = match delegation.filter.as_deref() {
                 None => true,
                 Some(filter) => match matched.iter().find(|(f, _)| *f == filter) {
                     Some((_, covers)) => *covers,
                     None => {
-                        let covers = self.directory.matches(&person.dn, filter).await?;
+                        let covers = self.directory.matches(target, filter).await?;
                         matched.push((filter, covers));
                         covers
                     }

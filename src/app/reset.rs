@@ -146,7 +146,7 @@ impl<D: Directory> App<D> {
         person: &Person,
         command: &ResetCommand,
     ) -> Result<Granted, Failure> {
-        let covering = self.covering(actor, person).await?;
+        let covering = self.covering(actor, &person.dn).await?;
         if covering.is_empty() {
             return Err(Failure::Forbidden(Refusal::OutOfReach));
         }

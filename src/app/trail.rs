@@ -82,17 +82,8 @@ impl<D: Directory> App<D> {
         if let Some(known) = reach.known.get(dn) {
             return Ok(*known);
         }
-        let target = Dn::new(dn);
-        let mut covered = false;
-        for delegation in self.rules.reaching(reach.member, &target) {
-            covered = match delegation.filter.as_deref() {
-                None => true,
-                Some(filter) => self.directory.matches(&target, filter).await?,
-            };
-            if covered {
-                break;
-            }
-        }
+        // The same reach as a reset's and a lookup's.
+        let covered = !self.covering(reach.member, &Dn::new(dn)).await?.is_empty();
         reach.known.insert(dn.to_owned(), covered);
         Ok(covered)
     }

@@ -1,10 +1,11 @@
 //! The audit store: an embedded SQLite file (WAL) or a PostgreSQL database
 //! several replicas share, through sqlx's one API for both. pwproxy creates
-//! and migrates the schema itself. Writes go through one task per process
-//! that commits whatever has queued meanwhile in one transaction (group
-//! commit), so storing events does not cost an fsync each; the chain's head
-//! row is locked first in each transaction, so several processes on one
-//! store append to one chain.
+//! and migrates the schema itself; reads and upkeep go through sqlx. Writes
+//! go through one writer per process (SQLite's on a thread of its own,
+//! PostgreSQL's an async task) that commits whatever has queued meanwhile
+//! in one transaction (group commit), so storing events does not cost an
+//! fsync each; each transaction holds the chain's head, so several
+//! processes on one store append to one chain.
 
 mod chain;
 mod read;

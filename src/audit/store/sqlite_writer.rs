@@ -24,11 +24,13 @@ pub(super) fn spawn(path: &str, key: ChainKey) -> Result<mpsc::Sender<Job>, Stor
     // writes it records are made.
     connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").map_err(open)?;
     let (sender, mut queue) = mpsc::channel::<Job>(4 * BATCH);
+    // One statement for every row, prepared once on this connection.
+    let write = upsert(1, false);
     let writer = move || {
         while let Some(first) = queue.blocking_recv() {
             let jobs = batch(first, &mut queue);
             let ops: Vec<&Op> = jobs.iter().map(|job| &job.op).collect();
-            let committed = commit(&mut connection, &key, &ops).map_err(|e| e.to_string());
+            let committed = commit(&mut connection, &key, &write, &ops).map_err(|e| e.to_string());
             answer(jobs, committed);
         }
     };
@@ -39,7 +41,12 @@ pub(super) fn spawn(path: &str, key: ChainKey) -> Result<mpsc::Sender<Job>, Stor
     Ok(sender)
 }
 
-fn commit(connection: &mut Connection, key: &ChainKey, ops: &[&Op]) -> rusqlite::Result<Vec<i64>> {
+fn commit(
+    connection: &mut Connection,
+    key: &ChainKey,
+    write_row: &str,
+    ops: &[&Op],
+) -> rusqlite::Result<Vec<i64>> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut chain = transaction.query_row(
         "SELECT next_id, last_seq, last_hash FROM audit_chain WHERE one = 1",
@@ -60,7 +67,7 @@ fn commit(connection: &mut Connection, key: &ChainKey, ops: &[&Op]) -> rusqlite:
     }
     let (ids, written) = arrange(&mut chain, key, ops, Some(&pending));
     {
-        let mut write = transaction.prepare_cached(&upsert(1, false))?;
+        let mut write = transaction.prepare_cached(write_row)?;
         for w in &written {
             let row = w.row;
             write.execute(params![

@@ -1,7 +1,10 @@
-//! The store's one writer per process: what queues while a transaction
-//! commits is committed together in the next (group commit). Each
-//! transaction locks the chain's head row first, so writers of several
-//! processes take turns and append to one chain.
+//! PostgreSQL's writer, one async task per process: what queues while a
+//! transaction commits is committed together in the next (group commit),
+//! a batch's rows in one statement. The chain's head is kept between
+//! batches and saved only if no replica moved it meanwhile; otherwise the
+//! batch is done again under the head row's lock, so replicas append to one
+//! chain. (The same code serves any sqlx database; SQLite has its own
+//! writer, `sqlite_writer`.)
 
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{mpsc, oneshot};

@@ -70,6 +70,7 @@ pub struct Metrics {
     lookups: Family<OutcomeLabels, Counter>,
     notifications: Family<StatusLabels, Counter>,
     audit_events: Family<EventLabels, Counter>,
+    account_actions: Family<EventLabels, Counter>,
     audit_store_failures: Counter,
     operations: Histograms<OperationLabels>,
     connections: Family<ConnectionLabels, Gauge>,
@@ -131,6 +132,12 @@ impl Default for Metrics {
             "Audit events recorded, by action and outcome (ok or the stable code)",
             audit_events.clone(),
         );
+        let account_actions = Family::default();
+        registry.register(
+            "pwproxy_account_actions",
+            "Unlocks, disables and enables by action and outcome (the stable code, ok for success, changed or not)",
+            account_actions.clone(),
+        );
         let audit_store_failures = Counter::default();
         registry.register(
             "pwproxy_audit_store_failures",
@@ -163,6 +170,7 @@ impl Default for Metrics {
             lookups,
             notifications,
             audit_events,
+            account_actions,
             audit_store_failures,
             operations,
             connections,
@@ -188,6 +196,11 @@ impl Metrics {
     /// `outcome`: a stable code, or `ok`.
     pub fn lookup(&self, outcome: &'static str) {
         self.lookups.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// `action`: unlock, disable or enable; `outcome`: `ok` or a stable code.
+    pub fn account_action(&self, action: &'static str, outcome: &'static str) {
+        self.account_actions.get_or_create(&EventLabels { action, outcome }).inc();
     }
 
     /// `status`: sent, failed or skipped.

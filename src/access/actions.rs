@@ -2,15 +2,21 @@
 //! very decisions a reset takes ([`Rules::may_reset`], the covering
 //! delegations and [`grant`]), so that what is offered is what would pass.
 
-use super::delegation::{Allowance, Delegation, Requested, grant};
+use super::delegation::{Allowance, Delegation, Requested, grant, permit};
 use super::{Member, Refusal, Rules};
+use crate::directory::AccountChange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actions {
     /// A reset would be let through (the new password's checks aside).
     pub reset: bool,
-    /// The person is locked and a reset may lift the lock.
+    /// The person is locked (not disabled) and the actor may lift the lock,
+    /// alone or with a reset.
     pub unlock: bool,
+    /// The person is not disabled and the actor may disable them.
+    pub disable: bool,
+    /// The person is disabled and the actor may enable them.
+    pub enable: bool,
     /// Whether a reset's password may, must or may not be temporary.
     pub temporary: Allowance,
     /// Why a reset would be refused, when it would.
@@ -54,8 +60,18 @@ pub fn actions(
     } else {
         grant(covering, requested, default_temporary).err().map(Blocked::Refused)
     };
-    let allowed = blocked.is_none();
-    Actions { reset: allowed, unlock: allowed && account.locked, temporary, blocked }
+    // Actions alone need what a reset needs but the account's state and the
+    // reset's options: reach, and a target that is not protected.
+    let reachable = !covering.is_empty() && rules.may_reset(actor, target).is_ok();
+    let may = |change| reachable && permit(covering, change).is_ok();
+    Actions {
+        reset: blocked.is_none(),
+        unlock: account.locked && !account.disabled && may(AccountChange::Unlock),
+        disable: !account.disabled && may(AccountChange::Disable),
+        enable: account.disabled && may(AccountChange::Enable),
+        temporary,
+        blocked,
+    }
 }
 
 /// What the caller may choose for `temporary`: any delegation that leaves it
@@ -122,6 +138,8 @@ mod tests {
             Actions {
                 reset: false,
                 unlock: false,
+                disable: false,
+                enable: false,
                 temporary: Allowance::Optional,
                 blocked: Some(Blocked::Refused(Refusal::UnlockNotAllowed))
             }

@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 use super::Refusal;
+use crate::directory::AccountChange;
 use crate::dn::Dn;
 
 /// `never` | `optional` | `always`: whether an option may, or must, be used.
@@ -29,6 +30,14 @@ impl Allowance {
     }
 }
 
+/// `never` | `allowed`: whether an action may be taken at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Permission {
+    Never,
+    Allowed,
+}
+
 #[derive(Debug, Clone)]
 pub struct Delegation {
     pub group: Dn,
@@ -38,6 +47,8 @@ pub struct Delegation {
     pub filter: Option<String>,
     pub unlock: Allowance,
     pub must_change: Allowance,
+    /// Disable and enable accounts.
+    pub disable: Permission,
 }
 
 impl Delegation {
@@ -49,6 +60,7 @@ impl Delegation {
             filter: None,
             unlock: Allowance::Never,
             must_change: Allowance::Optional,
+            disable: Permission::Never,
         }
     }
 
@@ -73,6 +85,22 @@ pub struct Granted {
     /// Unlock a locked target (asked for, or `always`).
     pub unlock: bool,
     pub temporary: bool,
+}
+
+/// Whether the `covering` delegations (never empty) let the actor make
+/// `change` alone: unlock where one allows unlocking (`optional` or
+/// `always`), disable and enable where one has `disable = "allowed"`.
+pub fn permit(covering: &[&Delegation], change: AccountChange) -> Result<(), Refusal> {
+    match change {
+        AccountChange::Unlock if covering.iter().any(|d| d.unlock != Allowance::Never) => Ok(()),
+        AccountChange::Unlock => Err(Refusal::UnlockNotAllowed),
+        AccountChange::Disable | AccountChange::Enable
+            if covering.iter().any(|d| d.disable == Permission::Allowed) =>
+        {
+            Ok(())
+        }
+        AccountChange::Disable | AccountChange::Enable => Err(Refusal::DisableNotAllowed),
+    }
 }
 
 /// The options the `covering` delegations (never empty: the caller refuses
@@ -109,11 +137,28 @@ mod tests {
             filter: None,
             unlock,
             must_change,
+            disable: Permission::Never,
         }
     }
 
     fn ask(unlock: bool, temporary: Option<bool>) -> Requested {
         Requested { unlock, temporary }
+    }
+
+    #[test]
+    fn changes_alone_follow_their_own_keys() {
+        let mut d = delegation(Never, Optional);
+        assert_eq!(permit(&[&d], AccountChange::Unlock), Err(Refusal::UnlockNotAllowed));
+        assert_eq!(permit(&[&d], AccountChange::Disable), Err(Refusal::DisableNotAllowed));
+        assert_eq!(permit(&[&d], AccountChange::Enable), Err(Refusal::DisableNotAllowed));
+        d.unlock = Optional;
+        assert_eq!(permit(&[&d], AccountChange::Unlock), Ok(()));
+        d.unlock = Always;
+        assert_eq!(permit(&[&d], AccountChange::Unlock), Ok(()));
+        let mut other = delegation(Never, Optional);
+        other.disable = Permission::Allowed;
+        assert_eq!(permit(&[&d, &other], AccountChange::Enable), Ok(()));
+        assert_eq!(permit(&[&other], AccountChange::Unlock), Err(Refusal::UnlockNotAllowed));
     }
 
     #[test]

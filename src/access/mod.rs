@@ -9,7 +9,7 @@ mod delegation;
 use std::collections::HashSet;
 
 pub use actions::{Account, Actions, Blocked, actions};
-pub use delegation::{Allowance, Delegation, Granted, Requested, grant};
+pub use delegation::{Allowance, Delegation, Granted, Permission, Requested, grant, permit};
 
 use crate::dn::Dn;
 
@@ -63,6 +63,8 @@ pub enum Refusal {
     OutOfReach,
     #[error("the actor's delegation does not allow unlocking")]
     UnlockNotAllowed,
+    #[error("the actor's delegation does not allow disabling or enabling")]
+    DisableNotAllowed,
     #[error("the actor's delegation does not allow temporary passwords")]
     TemporaryNotAllowed,
     #[error("the actor's delegation requires temporary passwords")]
@@ -252,6 +254,7 @@ mod tests {
             filter: Some("(employeeType=staff)".into()),
             unlock: Allowance::Optional,
             must_change: Allowance::Always,
+            disable: super::Permission::Never,
         };
         let whole = Delegation::whole(Dn::new(HELPDESK), Dn::new(PEOPLE));
         let rules = Rules::new(vec![whole.clone(), paris], &[], false);

@@ -8,14 +8,23 @@ use crate::access::Refusal;
 use crate::directory::DirectoryError;
 use crate::policy::Rule;
 
+/// Why a person's account stands in the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inactive {
+    Disabled,
+    Locked,
+    /// Disabled by a rule pwproxy does not change (why, in plain words).
+    KeptDisabled(&'static str),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     #[error("the passwords do not match")]
     PasswordsDoNotMatch,
     #[error("the password breaks {} policy rule(s)", .0.len())]
     PasswordPolicy(Vec<Rule>),
-    #[error("the user is disabled or locked")]
-    UserInactive,
+    #[error("the user is inactive: {0:?}")]
+    UserInactive(Inactive),
     /// The directory refused the new password; the text is its reason in
     /// plain words.
     #[error("the directory refused the password: {0}")]
@@ -57,7 +66,7 @@ impl Failure {
         match self {
             Failure::PasswordsDoNotMatch => "passwords_do_not_match",
             Failure::PasswordPolicy(_) => "password_policy",
-            Failure::UserInactive => "user_inactive",
+            Failure::UserInactive(_) => "user_inactive",
             Failure::DirectoryRejectedPassword(_) => "directory_rejected_password",
             Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => "unauthenticated",
             Failure::Forbidden(_) => "forbidden",
@@ -82,9 +91,18 @@ impl Failure {
                 if rules.len() == 1 { "" } else { "s" }
             ),
             Failure::AccountUnusable(reason) => format!("Authentication failed: {reason}."),
-            Failure::UserInactive => {
-                "The user's account is disabled or locked; unlock it in the directory first.".into()
+            Failure::UserInactive(Inactive::Disabled) => {
+                "The person's account is disabled; enable it first. Nothing was changed.".into()
             }
+            Failure::UserInactive(Inactive::Locked) => {
+                "The person's account is locked; unlock it first, or unlock it with the reset. Nothing was \
+                 changed."
+                    .into()
+            }
+            Failure::UserInactive(Inactive::KeptDisabled(why)) => format!(
+                "The person's account stays disabled whatever pwproxy writes ({why}); change that in the \
+                 directory. Nothing was changed."
+            ),
             Failure::DirectoryRejectedPassword(reason) => {
                 format!("The directory refused the password: {reason}.")
             }
@@ -105,6 +123,9 @@ impl Failure {
             }
             Failure::Forbidden(Refusal::UnlockNotAllowed) => {
                 "Your delegation does not allow unlocking accounts.".into()
+            }
+            Failure::Forbidden(Refusal::DisableNotAllowed) => {
+                "Your delegation does not allow disabling or enabling accounts.".into()
             }
             Failure::Forbidden(Refusal::TemporaryNotAllowed) => {
                 "Your delegation does not allow temporary passwords.".into()
@@ -163,6 +184,7 @@ impl From<DirectoryError> for Failure {
                  be temporary: send \"temporary\": false, or turn {attribute} on"
                 ))
             }
+            DirectoryError::Unchangeable(why) => Failure::UserInactive(Inactive::KeptDisabled(why)),
             DirectoryError::Other(why) => Failure::Internal(why),
         }
     }

@@ -1,10 +1,11 @@
 //! The application: one [`App`] and one file per use case — `reset`,
-//! `lookup`, `login`, `trail` — each run through `pipeline`, the one place that
+//! `actions` (unlock, disable, enable), `lookup`, `login`, `trail` — each run through `pipeline`, the one place that
 //! frames an operation (deadline, directory exchanges counted, one audit
 //! event, one metric). Who is asking is proven in `authentication`, whose
 //! reach a person is in `reach`. The web layer sees the App through
 //! [`Operations`]; failures speak the domain's words ([`Failure`]).
 
+mod actions;
 mod authentication;
 mod failure;
 mod login;
@@ -23,9 +24,10 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+pub use actions::AccountCommand;
 pub(crate) use authentication::Authenticated;
 pub use authentication::{Credentials, Principal};
-pub use failure::{Failure, whole_seconds};
+pub use failure::{Failure, Inactive, whole_seconds};
 pub use lookup::{Found, MAX_LIMIT, Shown};
 use new_password::Mailing;
 pub use new_password::NewPassword;

@@ -7,7 +7,9 @@ use std::pin::Pin;
 
 use secrecy::SecretString;
 
-use super::{App, Changed, Credentials, Failure, Found, ResetCommand, Shown, Target, TrailQuery};
+use super::{
+    AccountCommand, App, Changed, Credentials, Failure, Found, ResetCommand, Shown, Target, TrailQuery,
+};
 use crate::audit::store::Page;
 use crate::audit::{Action, Event, RequestContext};
 use crate::directory::Directory;
@@ -21,6 +23,12 @@ pub trait Operations: Send + Sync {
         context: &'a RequestContext,
         command: ResetCommand,
     ) -> Pending<'a, Result<Changed, Failure>>;
+    /// Unlock, disable or enable; `false`: it already was so.
+    fn change_account<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        command: AccountCommand,
+    ) -> Pending<'a, Result<bool, Failure>>;
     fn show<'a>(
         &'a self,
         context: &'a RequestContext,
@@ -83,6 +91,14 @@ impl<D: Directory> Operations for App<D> {
         command: ResetCommand,
     ) -> Pending<'a, Result<Changed, Failure>> {
         Box::pin(App::reset(self, context, command))
+    }
+
+    fn change_account<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        command: AccountCommand,
+    ) -> Pending<'a, Result<bool, Failure>> {
+        Box::pin(App::change_account(self, context, command))
     }
 
     fn show<'a>(

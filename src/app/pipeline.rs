@@ -95,6 +95,9 @@ impl<D: Directory> App<D> {
             metrics.audit_event(action.as_str(), outcome);
             match action {
                 Action::Reset => metrics.reset(outcome),
+                Action::Unlock | Action::Disable | Action::Enable => {
+                    metrics.account_action(action.as_str(), outcome);
+                }
                 Action::Search | Action::Lookup => metrics.lookup(outcome),
                 Action::Notify => metrics.notification(NotificationStatus::of_outcome(outcome).as_str()),
                 Action::Login | Action::Logout | Action::Retention => {}

@@ -10,7 +10,7 @@
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{App, Authenticated, Credentials, Failure, NewPassword, Target};
+use super::{App, Authenticated, Credentials, Failure, Inactive, NewPassword, Target};
 use crate::access::{self, Granted, Member, Refusal, Requested};
 use crate::audit::{Action, Event, RequestContext};
 use crate::directory::{Directory, Person, Write};
@@ -106,8 +106,11 @@ impl<D: Directory> App<D> {
         event.person = Some(person.username.clone());
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         let granted = self.delegated(&actor, &person, command).await?;
-        if person.account.disabled || (person.account.locked && !granted.unlock) {
-            return Err(Failure::UserInactive);
+        if person.account.disabled {
+            return Err(Failure::UserInactive(Inactive::Disabled));
+        }
+        if person.account.locked && !granted.unlock {
+            return Err(Failure::UserInactive(Inactive::Locked));
         }
 
         let fresh = self.fresh(&person, &command.password).await?;

@@ -31,6 +31,9 @@ pub enum Action {
     Search,
     Lookup,
     Reset,
+    Unlock,
+    Disable,
+    Enable,
     Notify,
     Retention,
 }
@@ -43,8 +46,22 @@ impl Action {
             Action::Search => "search",
             Action::Lookup => "lookup",
             Action::Reset => "reset",
+            Action::Unlock => "unlock",
+            Action::Disable => "disable",
+            Action::Enable => "enable",
             Action::Notify => "notify",
             Action::Retention => "retention",
+        }
+    }
+}
+
+impl From<crate::directory::AccountChange> for Action {
+    fn from(change: crate::directory::AccountChange) -> Self {
+        use crate::directory::AccountChange;
+        match change {
+            AccountChange::Unlock => Action::Unlock,
+            AccountChange::Disable => Action::Disable,
+            AccountChange::Enable => Action::Enable,
         }
     }
 }

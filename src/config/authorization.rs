@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{ConfigError, DirectoryKind, invalid};
-use crate::access::{Allowance, Delegation};
+use crate::access::{Allowance, Delegation, Permission};
 use crate::dn::Dn;
 
 #[derive(Debug, Deserialize)]
@@ -49,10 +49,17 @@ pub struct DelegationSettings {
     pub unlock: Allowance,
     #[serde(default = "optional")]
     pub must_change: Allowance,
+    /// Disable and enable the accounts in reach.
+    #[serde(default = "never_permitted")]
+    pub disable: Permission,
 }
 
 fn never() -> Allowance {
     Allowance::Never
+}
+
+fn never_permitted() -> Permission {
+    Permission::Never
 }
 
 fn optional() -> Allowance {
@@ -78,6 +85,7 @@ impl AuthorizationSettings {
             filter: Some(table.filter.trim().to_owned()).filter(|f| !f.is_empty()),
             unlock: table.unlock,
             must_change: table.must_change,
+            disable: table.disable,
         });
         let tabled: Vec<Dn> = self.delegation.iter().map(|t| Dn::new(t.group.trim())).collect();
         let plain = self

@@ -39,6 +39,10 @@ pub enum DirectoryError {
     /// `attribute` of `entry`) would not oblige the person to change it.
     #[error("{entry} does not have {attribute} on")]
     CannotBeTemporary { entry: String, attribute: &'static str },
+    /// The account is so by a rule pwproxy does not change (the reason,
+    /// in plain words): an enable that would leave it disabled.
+    #[error("unchangeable: {0}")]
+    Unchangeable(&'static str),
     #[error("{0}")]
     Other(String),
 }
@@ -106,6 +110,27 @@ pub struct Write {
     pub temporary: bool,
     /// Also lift the directory's lockout of the account.
     pub unlock: bool,
+}
+
+/// A change of an account's state, its password untouched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    /// Lift a lock left by failed sign-ins.
+    Unlock,
+    /// Refuse every sign-in until enabled again.
+    Disable,
+    /// Lift a disable.
+    Enable,
+}
+
+impl AccountChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountChange::Unlock => "unlock",
+            AccountChange::Disable => "disable",
+            AccountChange::Enable => "enable",
+        }
+    }
 }
 
 /// Who writes a password: the service account, or an admin on the
@@ -207,4 +232,15 @@ pub trait Directory: Send + Sync + 'static {
         password: &SecretString,
         write: Write,
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+
+    /// Makes `change` on the person's account as the directory wants it;
+    /// `false` when it already was so (nothing written). A write that lost a
+    /// race with another change of the entry is planned again from the
+    /// entry as it is then, so no concurrent change is undone.
+    fn change_account(
+        &self,
+        writer: Writer<Self::Session>,
+        person: &Person,
+        change: AccountChange,
+    ) -> impl Future<Output = Result<bool, DirectoryError>> + Send;
 }

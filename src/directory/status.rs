@@ -29,6 +29,15 @@ pub struct AccountState {
     /// The account's own "password never expires" (AD's
     /// `DONT_EXPIRE_PASSWORD`).
     pub never_expires: bool,
+    /// From when, and until when, the account may be used at all, where
+    /// the entry records that (OpenLDAP ppolicy's `pwdStartTime`,
+    /// `pwdEndTime`).
+    pub usable_from: Option<OffsetDateTime>,
+    pub usable_until: Option<OffsetDateTime>,
+    /// The entry's word of account flags, where it keeps one (AD's
+    /// `userAccountControl`): a change of one flag writes the rest back as
+    /// they were read.
+    pub flags: Option<u32>,
 }
 
 /// A recorded lock time, or the directory's "until an administrator acts".
@@ -131,6 +140,20 @@ pub fn expiry(changed: Option<OffsetDateTime>, max_age: Option<Duration>) -> Opt
 
 /// LDAP's GeneralizedTime as OpenLDAP and 389 DS write it
 /// (`YYYYMMDDHHMMSS[.fraction]Z`).
+/// `at` as a GeneralizedTime in UTC, to the second.
+pub fn format_generalized_time(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 pub fn generalized_time(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
     let digits = text.get(..14)?;
@@ -157,6 +180,8 @@ mod tests {
         assert_eq!(generalized_time("20261304101500Z"), None);
         assert_eq!(generalized_time("2026"), None);
         assert_eq!(generalized_time("2026120410150xZ"), None);
+        let at = datetime!(2026-12-04 10:15:07 UTC);
+        assert_eq!(generalized_time(&format_generalized_time(at)), Some(at));
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub fn failure_status(failure: &Failure) -> StatusCode {
     match failure {
         Failure::PasswordsDoNotMatch
         | Failure::PasswordPolicy(_)
-        | Failure::UserInactive
+        | Failure::UserInactive(_)
         | Failure::DirectoryRejectedPassword(_)
         | Failure::NoMailAddress
         | Failure::MailNotConfigured => StatusCode::BAD_REQUEST,

@@ -9,6 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 pub const MAX_NAME_CHARS: usize = 256;
 /// Longest search text, in characters.
 pub const MAX_QUERY_CHARS: usize = 64;
+/// Longest reason given for an account action, in code points.
+pub const MAX_REASON_CHARS: usize = 200;
 /// People a search answers unless asked for another number.
 pub const DEFAULT_SEARCH_LIMIT: usize = 20;
 
@@ -56,4 +58,20 @@ pub fn search_text(field: &str, text: &str) -> Result<(), Invalid> {
         return Err(Invalid(format!("The search text {field} must not contain control characters.")));
     }
     Ok(())
+}
+
+/// The reason given for an account action: at most 200 code points, none of
+/// them a control character (it is shown on one line of the trail); blank is
+/// no reason.
+pub fn reason(field: &str, text: Option<String>) -> Result<Option<String>, Invalid> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    if text.chars().count() > MAX_REASON_CHARS {
+        return Err(Invalid(format!("The {field} must have at most {MAX_REASON_CHARS} characters.")));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(Invalid(format!(
+            "The {field} must not contain control characters (line breaks included)."
+        )));
+    }
+    Ok(Some(text.trim().to_owned()))
 }

@@ -152,6 +152,20 @@ impl TestApp {
         self.secrets.lock().unwrap().push(secret.to_owned());
     }
 
+    /// An account action: `POST path` (`/api/v1/users/{name}/unlock`…),
+    /// with a JSON body unless `None`.
+    pub async fn act(&self, path: &str, auth: Option<&str>, body: Option<Value>) -> Answer {
+        self.remember(auth, body.as_ref().unwrap_or(&Value::Null));
+        let mut request = self.http.post(self.url(path));
+        if let Some(body) = &body {
+            request = request.json(body);
+        }
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        Answer::from(request.send().await.expect("HTTP request")).await
+    }
+
     /// Seed 001.
     pub async fn users(&self, auth: Option<&str>, body: Value) -> Answer {
         self.remember(auth, &body);

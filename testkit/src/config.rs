@@ -79,6 +79,18 @@ store = "sqlite:{audit}"
 /// One delegation for `group` over the whole users base that may unlock
 /// and choose must-change (the default delegation may not unlock).
 pub fn unlocking(group: &str) -> impl FnOnce(&mut pwproxy::config::Settings) {
+    delegating(group, pwproxy::access::Permission::Never)
+}
+
+/// As [`unlocking`], and may disable and enable accounts too.
+pub fn unlocking_and_disabling(group: &str) -> impl FnOnce(&mut pwproxy::config::Settings) {
+    delegating(group, pwproxy::access::Permission::Allowed)
+}
+
+fn delegating(
+    group: &str,
+    disable: pwproxy::access::Permission,
+) -> impl FnOnce(&mut pwproxy::config::Settings) {
     let group = group.to_owned();
     move |settings| {
         settings.authorization.delegation = vec![pwproxy::config::DelegationSettings {
@@ -87,6 +99,7 @@ pub fn unlocking(group: &str) -> impl FnOnce(&mut pwproxy::config::Settings) {
             filter: String::new(),
             unlock: pwproxy::access::Allowance::Optional,
             must_change: pwproxy::access::Allowance::Optional,
+            disable,
         }];
     }
 }

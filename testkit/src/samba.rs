@@ -123,6 +123,15 @@ impl Dc {
         self.administrator().await.modify(dn, mods).await.unwrap().success().expect("modify");
     }
 
+    /// The first value of `name` on `dn`, as the domain's administrator reads it.
+    pub async fn attribute(&self, dn: &str, name: &str) -> Option<String> {
+        let mut ldap = self.administrator().await;
+        let (entries, _) =
+            ldap.search(dn, Scope::Base, "(objectClass=*)", vec![name]).await.ok()?.success().ok()?;
+        let entry = SearchEntry::construct(entries.into_iter().next()?);
+        entry.attrs.get(name).and_then(|values| values.first().cloned())
+    }
+
     pub async fn guid_of(&self, sam: &str) -> String {
         let mut ldap = self.administrator().await;
         let (entries, _) = ldap

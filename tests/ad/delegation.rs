@@ -13,6 +13,7 @@ fn paris_only(settings: &mut pwproxy::config::Settings) {
         filter: String::new(),
         unlock: pwproxy::access::Allowance::Optional,
         must_change: pwproxy::access::Allowance::Optional,
+        disable: pwproxy::access::Permission::Never,
     }];
 }
 

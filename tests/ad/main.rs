@@ -4,6 +4,7 @@
 //!
 //! The suite shares one DC, so every test creates the people it changes.
 
+mod actions;
 mod delegation;
 mod generated;
 mod lookups;

@@ -222,6 +222,7 @@ async fn an_admin_reads_the_events_of_their_reach_and_their_own() {
             filter: String::new(),
             unlock: Allowance::Never,
             must_change: Allowance::Optional,
+            disable: pwproxy::access::Permission::Never,
         }];
     })
     .await;

@@ -1,7 +1,7 @@
 //! Delegation: who may reset whom, and with which options, against the real
 //! OpenLDAP fixture (two sites under ou=people, nested delegation groups).
 
-use pwproxy::access::Allowance;
+use pwproxy::access::{Allowance, Permission};
 use pwproxy::config::{DelegationSettings, Settings};
 use pwproxy_testkit::ldap::*;
 use pwproxy_testkit::prelude::*;
@@ -30,6 +30,7 @@ fn table(
         filter: filter.into(),
         unlock,
         must_change,
+        disable: Permission::Never,
     }
 }
 

@@ -72,7 +72,10 @@ async fn a_person_locked_by_failed_binds_shows_when_and_until_and_a_reset_with_u
     let since = time_of(&status["lockedSince"]);
     assert!(started <= since && since <= ended, "{since} not within {started}..{ended}");
     assert_eq!(time_of(&status["lockedUntil"]), since + Duration::from_secs(3600));
-    assert_eq!(locked.body["actions"], json!({ "reset": true, "unlock": true, "temporary": "optional" }));
+    assert_eq!(
+        locked.body["actions"],
+        json!({ "reset": true, "unlock": true, "disable": false, "enable": false, "temporary": "optional" })
+    );
     assert_eq!(locked.body["username"], person.uid.as_str());
     assert_eq!(locked.body["id"], person.id.as_str());
     assert_eq!(locked.body["email"], person.mail.as_deref().unwrap());
@@ -184,7 +187,10 @@ async fn disabled_and_protected_people_are_shown_but_not_offered_for_a_reset() {
     let carl = app.lookup("/api/v1/users?q=carl", Some(&bearer)).await;
     assert_eq!(carl.body["users"][0]["actions"]["reset"], false, "{carl:?}");
     let alice = app.lookup("/api/v1/users/alice", Some(&bearer)).await;
-    assert_eq!(alice.body["actions"], json!({ "reset": true, "unlock": false, "temporary": "optional" }));
+    assert_eq!(
+        alice.body["actions"],
+        json!({ "reset": true, "unlock": false, "disable": false, "enable": false, "temporary": "optional" })
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,6 +203,7 @@ async fn outside_a_delegation_is_not_found_exactly_as_if_absent() {
             filter: "(employeeType=staff)".into(),
             unlock: Allowance::Optional,
             must_change: Allowance::Always,
+            disable: pwproxy::access::Permission::Never,
         }];
     })
     .await;
@@ -272,7 +279,10 @@ async fn a_timed_lock_that_has_run_out_is_no_lock_for_a_lookup_or_a_reset() {
     let shown = app.lookup(&format!("/actions/persons/{}", person.id), Some(&bearer)).await;
     assert_eq!(shown.status, 200, "{shown:?}");
     assert_eq!(shown.body["status"]["locked"], false, "{shown:?}");
-    assert_eq!(shown.body["actions"], json!({ "reset": true, "unlock": false, "temporary": "optional" }));
+    assert_eq!(
+        shown.body["actions"],
+        json!({ "reset": true, "unlock": false, "disable": false, "enable": false, "temporary": "optional" })
+    );
 
     // The default delegation may not unlock: a lock that still held would
     // be 400 user_inactive.

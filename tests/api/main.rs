@@ -1,5 +1,6 @@
 //! Integration tests: pwproxy over real HTTP against a real OpenLDAP.
 
+mod account_actions;
 mod audit;
 mod binary;
 mod check;

@@ -150,7 +150,9 @@ async fn the_api_document_and_the_router_cannot_drift() {
         ("GET", "/openapi.json"),
         ("GET", "/readyz"),
         ("POST", "/actions/persons/{person_id}/change-password"),
+        ("POST", "/actions/persons/{person_id}/{action}"),
         ("POST", "/api/v1/auth/token"),
+        ("POST", "/api/v1/users/{userName}/{action}"),
         ("PUT", "/api/v1/users/changePassword"),
     ];
     let expected: Vec<(String, String)> =

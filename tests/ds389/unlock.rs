@@ -11,6 +11,7 @@ fn may_unlock(settings: &mut pwproxy::config::Settings) {
         filter: String::new(),
         unlock: pwproxy::access::Allowance::Optional,
         must_change: pwproxy::access::Allowance::Optional,
+        disable: pwproxy::access::Permission::Allowed,
     }];
 }
 
@@ -57,4 +58,34 @@ async fn unlocking_is_refused_where_the_delegation_does_not_allow_it() {
 
     assert!(answer.assert_persons_error(403, "forbidden").contains("unlock"));
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlock_alone_keeps_the_password_and_disable_and_enable_follow_ns_account_lock() {
+    let dir = TestDirectory::ds389_from_env();
+    let app = TestApp::spawn_with(&dir, may_unlock).await;
+    let person = dir.add_person("acted", false).await;
+    for _ in 0..3 {
+        dir.binds(&person.dn, "Wrong-Guess-123").await;
+    }
+    assert!(!dir.binds(&person.dn, SEED_PASSWORD).await, "locked by the retry counter");
+    let at = |action: &str| format!("/actions/persons/{}/{action}", person.id);
+
+    let answer = app.act(&at("unlock"), Some(&helpdesk1()), Some(json!({ "reason": "on the phone" }))).await;
+    assert_eq!((answer.status, &answer.body), (200, &json!({ "success": true, "changed": true })));
+    assert_eq!(dir.attribute(&person.dn, "accountUnlockTime").await, None);
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "their own password works again");
+
+    let answer = app.act(&at("disable"), Some(&helpdesk1()), None).await;
+    assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
+    assert_eq!(dir.attribute(&person.dn, "nsAccountLock").await.as_deref(), Some("true"));
+    assert!(!dir.binds(&person.dn, SEED_PASSWORD).await, "389 refuses a disabled account");
+    app.act(&at("unlock"), Some(&helpdesk1()), None).await.assert_persons_error(400, "user_inactive");
+
+    let answer = app.act(&at("enable"), Some(&helpdesk1()), None).await;
+    assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
+    assert_eq!(dir.attribute(&person.dn, "nsAccountLock").await, None);
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+    let again = app.act(&at("enable"), Some(&helpdesk1()), None).await;
+    assert_eq!(again.body, json!({ "success": true, "changed": false }));
 }

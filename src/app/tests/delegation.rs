@@ -28,6 +28,7 @@ pub(super) fn delegated_service(mut directory: Directory) -> App<Directory> {
         filter: Some("(site=paris)".into()),
         unlock: Allowance::Optional,
         must_change: Allowance::Always,
+        disable: crate::access::Permission::Allowed,
     };
     let helpdesk = Delegation::whole(Dn::new(HELPDESK), Dn::new("dc=x"));
     App::new(

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::PASSWORD;
-use crate::directory::{AccountFacts, DirectoryError, Groups, Lookup, Person, Write, Writer};
+use crate::directory::{AccountChange, AccountFacts, DirectoryError, Groups, Lookup, Person, Write, Writer};
 use crate::dn::Dn;
 
 /// People by name, their passwords and direct groups; what was asked and
@@ -19,6 +19,8 @@ pub(crate) struct Directory {
     pub(super) written: Mutex<Vec<(String, Write, Option<String>)>>,
     /// The passwords written, in order.
     pub(super) passwords: Mutex<Vec<String>>,
+    /// The account changes written: DN and change.
+    pub(super) changes: Mutex<Vec<(String, AccountChange)>>,
     pub(super) refusal: Option<String>,
     /// Which (DN, filter) pairs match.
     pub(super) matching: Vec<(String, &'static str)>,
@@ -185,5 +187,25 @@ impl crate::directory::Directory for Directory {
         self.written.lock().unwrap().push((dn.to_string(), write, by));
         self.passwords.lock().unwrap().push(password.expose_secret().to_owned());
         Ok(())
+    }
+
+    /// Written only when the person is not so already, as the dialects plan.
+    async fn change_account(
+        &self,
+        _: Writer<String>,
+        person: &Person,
+        change: AccountChange,
+    ) -> Result<bool, DirectoryError> {
+        self.ask("change");
+        let account = &person.account;
+        let to_do = match change {
+            AccountChange::Unlock => account.locked,
+            AccountChange::Disable => !account.disabled,
+            AccountChange::Enable => account.disabled,
+        };
+        if to_do {
+            self.changes.lock().unwrap().push((person.dn.to_string(), change));
+        }
+        Ok(to_do)
     }
 }

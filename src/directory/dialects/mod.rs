@@ -23,7 +23,7 @@ use uuid::Uuid;
 use time::OffsetDateTime;
 
 use super::status::{AccountState, AccountStatus, PolicyFacts};
-use super::{Person, Write};
+use super::{AccountChange, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -85,6 +85,17 @@ pub enum WriteOperation {
     Modify(Vec<Mod<Vec<u8>>>),
     /// The Password Modify extended operation (RFC 3062) on the person.
     PasswordModify,
+}
+
+/// What an account change takes on an account as its entry was read.
+#[derive(Debug, PartialEq)]
+pub enum ChangePlan {
+    /// It already is so: nothing to write.
+    AlreadySo,
+    /// One modify of the person's entry.
+    Modify(Vec<Mod<Vec<u8>>>),
+    /// The directory keeps it so by a rule pwproxy does not change: why.
+    Beyond(&'static str),
 }
 
 /// Where the directory's policy says whether a password set by someone else
@@ -182,6 +193,20 @@ pub trait Dialect: Send + Sync {
     /// entry (nothing was applied: the operation is atomic), so writing again
     /// is safe and may succeed.
     fn raced(&self, result: &LdapResult) -> bool;
+
+    /// The modify that makes `change` on `account` (as its entry was read)
+    /// at `now`, keeping everything else as it was.
+    fn account_change(
+        &self,
+        change: AccountChange,
+        account: &AccountFacts,
+        now: OffsetDateTime,
+    ) -> ChangePlan;
+
+    /// Whether a refused account change lost a race with another change of
+    /// the entry (a value it deletes had moved): planned again from the
+    /// entry as it is then.
+    fn change_raced(&self, result: &LdapResult) -> bool;
 
     /// A refused password write in plain words, or `None` when the refusal
     /// is not about the password.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use ldap3::Scope;
 use secrecy::SecretString;
 
+mod account_changes;
 mod certificate;
 mod connection;
 mod entries;
@@ -28,7 +29,9 @@ pub use member_of::{Agreement, Discrepancy};
 pub use probe::{Finding, Status, probe};
 
 use super::dialects::{BindOutcome, WalkedGroups};
-use super::{AccountStatus, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer};
+use super::{
+    AccountChange, AccountStatus, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer,
+};
 use member_of::Proven;
 use pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
 use write_turns::WriteTurns;
@@ -201,26 +204,8 @@ impl Directory for LdapDirectory {
         self.find_both(username, lookup).await
     }
 
-    /// Where the directory follows nesting itself (AD): one search.
-    /// Otherwise the walk goes up one level per search, stops at cycles, and
-    /// stops early once it has met any of the `decisive` groups.
     async fn groups_of(&self, person: &Person, decisive: &HashSet<Dn>) -> Result<Groups, DirectoryError> {
-        let (mut groups, mut frontier) = walk_start(person);
-        for _ in 0..MAX_GROUP_DEPTH {
-            if frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
-                break;
-            }
-            let filter = self.dialect.groups_filter(&frontier);
-            let attrs = self.dialect.group_attributes();
-            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
-            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
-            frontier =
-                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
-            if self.dialect.follows_nesting() {
-                break;
-            }
-        }
-        Ok(groups)
+        self.walk_one(person, decisive).await
     }
 
     async fn groups_of_both(
@@ -273,16 +258,23 @@ impl Directory for LdapDirectory {
         password: &SecretString,
         write: Write,
     ) -> Result<(), DirectoryError> {
-        if write.temporary {
-            self.check_must_change(person).await?;
-        }
-        let dn = &person.dn;
-        let _turn = self.write_turns.take(dn).await;
         match writer {
             // Returned to its pool still bound as the admin: its next user
             // binds before doing anything with it.
-            Writer::Admin(AdminSession(ldap)) => self.write(ldap, dn, password, write).await,
-            Writer::Service => self.write(self.service.get().await?, dn, password, write).await,
+            Writer::Admin(AdminSession(ldap)) => self.write_password(ldap, person, password, write).await,
+            Writer::Service => self.write_password(self.service.get().await?, person, password, write).await,
+        }
+    }
+
+    async fn change_account(
+        &self,
+        writer: Writer<AdminSession>,
+        person: &Person,
+        change: AccountChange,
+    ) -> Result<bool, DirectoryError> {
+        match writer {
+            Writer::Admin(AdminSession(ldap)) => self.change(ldap, person, change).await,
+            Writer::Service => self.change(self.service.get().await?, person, change).await,
         }
     }
 }

@@ -199,3 +199,32 @@ fn matched_values(attributes: &[&str], values: &[Dn]) -> RawControl {
     );
     RawControl { ctype: MATCHED_VALUES.to_owned(), crit: false, val: Some(buffer.to_vec()) }
 }
+
+impl LdapDirectory {
+    /// One person's groups. Where the directory follows nesting itself
+    /// (AD): one search. Otherwise the walk goes up one level per search,
+    /// stops at cycles, and stops early once it has met any of the
+    /// `decisive` groups.
+    pub(super) async fn walk_one(
+        &self,
+        person: &Person,
+        decisive: &HashSet<Dn>,
+    ) -> Result<Groups, DirectoryError> {
+        let (mut groups, mut frontier) = walk_start(person);
+        for _ in 0..MAX_GROUP_DEPTH {
+            if frontier.is_empty() || !groups.dns.is_disjoint(decisive) {
+                break;
+            }
+            let filter = self.dialect.groups_filter(&frontier);
+            let attrs = self.dialect.group_attributes();
+            let found = self.search(self.groups_base.as_str(), Scope::Subtree, &filter, attrs, 0).await?;
+            groups.privileged |= found.iter().any(|g| self.dialect.is_privileged_group(g));
+            frontier =
+                found.into_iter().map(|g| Dn::new(g.dn)).filter(|g| groups.dns.insert(g.clone())).collect();
+            if self.dialect.follows_nesting() {
+                break;
+            }
+        }
+        Ok(groups)
+    }
+}

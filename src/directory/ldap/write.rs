@@ -48,6 +48,22 @@ impl LdapDirectory {
         }
     }
 
+    /// A password written on `ldap` (the admin's, or the service account's),
+    /// one write of an entry at a time.
+    pub(super) async fn write_password<M: Manager<Type = ldap3::Ldap>>(
+        &self,
+        ldap: Connection<M>,
+        person: &Person,
+        password: &SecretString,
+        write: Write,
+    ) -> Result<(), DirectoryError> {
+        if write.temporary {
+            self.check_must_change(person).await?;
+        }
+        let _turn = self.write_turns.take(&person.dn).await;
+        self.write(ldap, &person.dn, password, write).await
+    }
+
     /// The dialect's write on `ldap`; the connection is dropped if the
     /// exchange broke, so an answer still in flight is never read as another's.
     pub(super) async fn write<M: Manager<Type = ldap3::Ldap>>(

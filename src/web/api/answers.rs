@@ -171,8 +171,12 @@ pub struct StatusView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionsView {
     pub reset: bool,
-    /// Locked, and a reset may unlock them.
+    /// Locked (not disabled), and you may unlock them.
     pub unlock: bool,
+    /// Not disabled, and you may disable them.
+    pub disable: bool,
+    /// Disabled, and you may enable them.
+    pub enable: bool,
     /// "never" | "optional" | "always"
     pub temporary: String,
 }
@@ -204,6 +208,8 @@ impl From<&Shown> for PersonView {
             actions: ActionsView {
                 reset: shown.actions.reset,
                 unlock: shown.actions.unlock,
+                disable: shown.actions.disable,
+                enable: shown.actions.enable,
                 temporary: temporary.to_owned(),
             },
         }

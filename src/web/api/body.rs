@@ -26,6 +26,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty (or blank) body is `None`.
+pub struct OptionalJsonBody<T>(pub Result<Option<T>, ApiError>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(request, state).await;
+        if body.as_ref().is_ok_and(|body| body.iter().all(u8::is_ascii_whitespace)) {
+            return Ok(OptionalJsonBody(Ok(None)));
+        }
+        Ok(OptionalJsonBody(json(body).map(Some)))
+    }
+}
+
 /// Parses a JSON body. Serde's own messages are not passed on: they can quote
 /// the offending value, which may be a password.
 fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {

@@ -34,6 +34,9 @@ pub enum RequestError {
 pub enum ApiError {
     Request(RequestError),
     Failure(Failure),
+    /// A failure of an endpoint whose body has no option to hint at (an
+    /// account action): the domain's sentence alone.
+    Bare(Failure),
 }
 
 impl From<Failure> for ApiError {
@@ -66,7 +69,7 @@ impl ApiError {
             ApiError::Request(RequestError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Request(RequestError::NoSuchEndpoint) => StatusCode::NOT_FOUND,
             ApiError::Request(RequestError::MethodNotAllowed) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Failure(failure) => failure_status(failure),
+            ApiError::Failure(failure) | ApiError::Bare(failure) => failure_status(failure),
         }
     }
 
@@ -76,7 +79,7 @@ impl ApiError {
             ApiError::Request(RequestError::TooLarge) => "payload_too_large",
             ApiError::Request(RequestError::NoSuchEndpoint) => "not_found",
             ApiError::Request(RequestError::MethodNotAllowed) => "method_not_allowed",
-            ApiError::Failure(failure) => failure.code(),
+            ApiError::Failure(failure) | ApiError::Bare(failure) => failure.code(),
         }
     }
 
@@ -92,6 +95,7 @@ impl ApiError {
                 Some(hint) => format!("{} {hint}", failure.message()),
                 None => failure.message(),
             },
+            ApiError::Bare(failure) => failure.message(),
         }
     }
 
@@ -125,22 +129,25 @@ impl ApiError {
         let status = self.status();
         let code = self.code();
         match self {
-            ApiError::Failure(failure) if status.is_server_error() => {
+            ApiError::Failure(failure) | ApiError::Bare(failure) if status.is_server_error() => {
                 tracing::error!(code, "request failed: {failure}");
             }
-            ApiError::Failure(failure) => tracing::info!(code, "request refused: {failure}"),
+            ApiError::Failure(failure) | ApiError::Bare(failure) => {
+                tracing::info!(code, "request refused: {failure}");
+            }
             ApiError::Request(error) => tracing::info!(code, "request refused: {error:?}"),
         }
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         match self {
-            ApiError::Failure(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) => {
+            ApiError::Failure(Failure::Unauthenticated(_) | Failure::AccountUnusable(_))
+            | ApiError::Bare(Failure::Unauthenticated(_) | Failure::AccountUnusable(_)) => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer, Basic realm=\"pwproxy\""),
                 );
             }
-            ApiError::Failure(Failure::RateLimited(wait)) => {
+            ApiError::Failure(Failure::RateLimited(wait)) | ApiError::Bare(Failure::RateLimited(wait)) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(*wait)));
             }
             _ => {}

@@ -3,6 +3,7 @@
 //! `Authorization` header (`authorization`), errors in the contract's
 //! shapes (`errors`), probes and the API document.
 
+mod actions;
 mod answers;
 mod api_doc;
 mod authorization;
@@ -43,6 +44,8 @@ pub fn api(with_metrics: bool) -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(people::search))
         .routes(routes!(people::show_by_name))
         .routes(routes!(people::show_by_id))
+        .routes(routes!(actions::by_name))
+        .routes(routes!(actions::by_id))
         .routes(routes!(login::issue_token))
         .routes(routes!(trail::read))
         .routes(routes!(probes::healthz))

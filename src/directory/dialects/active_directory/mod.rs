@@ -3,6 +3,7 @@
 //! `pwdLastSet`, account-control flags, and the DC's error texts (read in
 //! `values`).
 
+mod changes;
 mod values;
 
 use std::collections::HashSet;
@@ -13,14 +14,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
+    AccountFacts, BindOutcome, ChangePlan, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
     Prerequisite, WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{first_bytes, first_value, number};
 use crate::directory::status::{
     AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, lock_from_start,
 };
-use crate::directory::{Person, Write};
+use crate::directory::{AccountChange, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 use values::{bind_refusal, filetime, id_display, interval, is_privileged_sid, rejection};
@@ -115,6 +116,7 @@ impl Dialect for ActiveDirectory {
                 changed_at: number(entry, PASSWORD_LAST_SET).and_then(filetime),
                 must_change: number(entry, PASSWORD_LAST_SET) == Some(0),
                 never_expires: flags(ACCOUNT_CONTROL) & NEVER_EXPIRES != 0,
+                flags: number(entry, ACCOUNT_CONTROL).and_then(|n| u32::try_from(n).ok()),
                 ..AccountState::default()
             },
         }
@@ -179,6 +181,16 @@ impl Dialect for ActiveDirectory {
     /// The DC applies concurrent resets one after the other.
     fn raced(&self, _: &LdapResult) -> bool {
         false
+    }
+
+    fn account_change(&self, change: AccountChange, account: &AccountFacts, _: OffsetDateTime) -> ChangePlan {
+        changes::plan(change, account)
+    }
+
+    /// The `userAccountControl` value deleted had moved: another change of
+    /// the account's flags came in between.
+    fn change_raced(&self, result: &LdapResult) -> bool {
+        result.rc == 16
     }
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {

@@ -13,6 +13,7 @@
 //! plain modify. A password administrator (Directory Manager,
 //! `passwordAdminDN`) would skip every check: pwproxy never relies on one.
 
+mod changes;
 mod refusals;
 mod status;
 
@@ -26,12 +27,12 @@ use uuid::Uuid;
 use super::openldap::OpenLdap;
 use super::ppolicy;
 use super::{
-    AccountFacts, BindOutcome, Defaults, Dialect, MustChangeSetting, PasswordWrite, Prerequisite,
+    AccountFacts, BindOutcome, ChangePlan, Defaults, Dialect, MustChangeSetting, PasswordWrite, Prerequisite,
     WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{first_value, number};
 use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
-use crate::directory::{Person, Write};
+use crate::directory::{AccountChange, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 use refusals::rejection;
@@ -188,6 +189,15 @@ impl Dialect for Ds389 {
 
     /// None measured: 389 serializes writes of an entry itself.
     fn raced(&self, _: &LdapResult) -> bool {
+        false
+    }
+
+    fn account_change(&self, change: AccountChange, account: &AccountFacts, _: OffsetDateTime) -> ChangePlan {
+        changes::plan(change, account)
+    }
+
+    /// Every change replaces whole attributes: nothing to lose a race on.
+    fn change_raced(&self, _: &LdapResult) -> bool {
         false
     }
 

@@ -11,9 +11,11 @@ use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod changes;
+
 use super::ppolicy;
 use super::{
-    AccountFacts, BindOutcome, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
+    AccountFacts, BindOutcome, ChangePlan, DefaultBase, Defaults, Dialect, MustChangeSetting, PasswordWrite,
     Prerequisite, WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{all_values, number};
@@ -21,7 +23,7 @@ use crate::directory::attributes::{first_value, has};
 use crate::directory::status::{
     AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, generalized_time, lock_from_start,
 };
-use crate::directory::{Person, Write};
+use crate::directory::{AccountChange, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -74,7 +76,15 @@ impl Dialect for OpenLdap {
     }
 
     fn account_attributes(&self) -> &'static [&'static str] {
-        &[LOCK_ATTRIBUTE, FAILURE_TIMES, CHANGED_TIME, RESET, POLICY_ENTRY]
+        &[
+            LOCK_ATTRIBUTE,
+            FAILURE_TIMES,
+            CHANGED_TIME,
+            RESET,
+            POLICY_ENTRY,
+            changes::START_TIME,
+            changes::END_TIME,
+        ]
     }
 
     fn account_facts(&self, entry: &SearchEntry, id_attribute: &str) -> AccountFacts {
@@ -83,7 +93,9 @@ impl Dialect for OpenLdap {
             // An unreadable time still marks a lock: until an admin acts.
             at => generalized_time(at).map_or(LockMark::UntilAnAdminActs, LockMark::At),
         });
+        let (usable_from, usable_until) = changes::usable(entry);
         AccountFacts {
+            disabled: changes::disabled(usable_from, usable_until, OffsetDateTime::now_utc()),
             locked: has(entry, LOCK_ATTRIBUTE),
             id: first_value(entry, id_attribute),
             policy_entry: first_value(entry, POLICY_ENTRY),
@@ -92,6 +104,8 @@ impl Dialect for OpenLdap {
                 failures: Some(all_values(entry, FAILURE_TIMES).len() as u32),
                 changed_at: first_value(entry, CHANGED_TIME).as_deref().and_then(generalized_time),
                 must_change: first_value(entry, RESET).is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
+                usable_from,
+                usable_until,
                 ..AccountState::default()
             },
             ..AccountFacts::default()
@@ -173,6 +187,20 @@ impl Dialect for OpenLdap {
     /// pwdHistory: value #0 already exists" (20).
     fn raced(&self, result: &LdapResult) -> bool {
         matches!(result.rc, 16 | 20) && result.text.contains("pwdHistory")
+    }
+
+    fn account_change(
+        &self,
+        change: AccountChange,
+        account: &AccountFacts,
+        now: OffsetDateTime,
+    ) -> ChangePlan {
+        changes::plan(change, account, now)
+    }
+
+    /// A lock or end time deleted by another writer in between.
+    fn change_raced(&self, result: &LdapResult) -> bool {
+        result.rc == 16
     }
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
@@ -290,5 +318,4 @@ fn rejection(rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<String> 
 }
 
 #[cfg(test)]
-#[path = "openldap_tests.rs"]
 mod tests;

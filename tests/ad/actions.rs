@@ -1,0 +1,47 @@
+//! Unlock, disable and enable on the real Samba AD DC: a lock made by real
+//! failed binds lifted with the password untouched, and the disable flag
+//! changed without losing the account's other `userAccountControl` flags.
+
+use std::collections::HashSet;
+
+use ldap3::Mod;
+use pwproxy_testkit::config::unlocking_and_disabling;
+use pwproxy_testkit::prelude::*;
+use pwproxy_testkit::samba::*;
+use serde_json::json;
+
+/// NORMAL_ACCOUNT | DONT_EXPIRE_PASSWORD, and with ACCOUNTDISABLE.
+const NEVER_EXPIRES: &str = "66048";
+const NEVER_EXPIRES_DISABLED: &str = "66050";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlock_keeps_the_password_and_disable_and_enable_keep_the_other_account_flags() {
+    let dc = Dc::from_env();
+    let app = TestApp::spawn_with(&dc, unlocking_and_disabling(HELPDESK)).await;
+    let auth = basic("helpdesk1", SEED_PASSWORD);
+    let person = dc.add_user("acted", &[]).await;
+    dc.modify(&person.dn, vec![Mod::Replace("userAccountControl", HashSet::from([NEVER_EXPIRES]))]).await;
+    // The fixture's domain locks after three bad passwords.
+    for _ in 0..3 {
+        assert!(!dc.binds(&person, "Not-The-Passw0rd-1").await);
+    }
+    assert!(!dc.binds(&person, SEED_PASSWORD).await, "locked out");
+    let at = |action: &str| format!("/api/v1/users/{}/{action}", person.sam);
+
+    let answer = app.act(&at("unlock"), Some(&auth), Some(json!({ "reason": "verified by phone" }))).await;
+    assert_eq!((answer.status, &answer.body), (200, &json!({ "success": true, "changed": true })));
+    assert!(dc.binds(&person, SEED_PASSWORD).await, "their own password works again");
+
+    let answer = app.act(&at("disable"), Some(&auth), None).await;
+    assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
+    assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES_DISABLED));
+    assert!(!dc.binds(&person, SEED_PASSWORD).await, "the DC refuses a disabled account");
+    let again = app.act(&at("disable"), Some(&auth), None).await;
+    assert_eq!(again.body, json!({ "success": true, "changed": false }));
+    app.act(&at("unlock"), Some(&auth), None).await.assert_persons_error(400, "user_inactive");
+
+    let answer = app.act(&format!("/actions/persons/{}/enable", person.guid), Some(&auth), None).await;
+    assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
+    assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES));
+    assert!(dc.binds(&person, SEED_PASSWORD).await);
+}

@@ -41,6 +41,9 @@ pub enum Failure {
     Forbidden(Refusal),
     #[error("no such user in scope")]
     UserNotFound,
+    /// The directory refused an account change; why, in plain words.
+    #[error("the directory refused the change: {0}")]
+    ChangeRefused(&'static str),
     /// A generated password is to be mailed, and the person has no address.
     #[error("the person has no mail address")]
     NoMailAddress,
@@ -69,7 +72,7 @@ impl Failure {
             Failure::UserInactive(_) => "user_inactive",
             Failure::DirectoryRejectedPassword(_) => "directory_rejected_password",
             Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => "unauthenticated",
-            Failure::Forbidden(_) => "forbidden",
+            Failure::Forbidden(_) | Failure::ChangeRefused(_) => "forbidden",
             Failure::UserNotFound => "user_not_found",
             Failure::NoMailAddress => "no_mail_address",
             Failure::MailNotConfigured => "invalid_request",
@@ -134,6 +137,10 @@ impl Failure {
                 "Your delegation requires a temporary password.".into()
             }
             Failure::UserNotFound => "No such user.".into(),
+            Failure::ChangeRefused(why) => format!(
+                "The directory refused this change: {why}. Nothing was changed; `pwproxy check` lists the rights \
+                 each action needs."
+            ),
             Failure::NoMailAddress => {
                 "The person has no usable mail address to send the password to; show it instead, or \
                  correct the address in the directory. Nothing was changed."
@@ -184,6 +191,7 @@ impl From<DirectoryError> for Failure {
                  be temporary: send \"temporary\": false, or turn {attribute} on"
                 ))
             }
+            DirectoryError::ChangeRefused(why) => Failure::ChangeRefused(why),
             DirectoryError::Unchangeable(why) => Failure::UserInactive(Inactive::KeptDisabled(why)),
             DirectoryError::Other(why) => Failure::Internal(why),
         }

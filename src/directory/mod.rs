@@ -39,6 +39,9 @@ pub enum DirectoryError {
     /// `attribute` of `entry`) would not oblige the person to change it.
     #[error("{entry} does not have {attribute} on")]
     CannotBeTemporary { entry: String, attribute: &'static str },
+    /// The directory refused an account change; why, in plain words.
+    #[error("change refused: {0}")]
+    ChangeRefused(&'static str),
     /// The account is so by a rule pwproxy does not change (the reason,
     /// in plain words): an enable that would leave it disabled.
     #[error("unchangeable: {0}")]

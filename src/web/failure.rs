@@ -16,7 +16,7 @@ pub fn failure_status(failure: &Failure) -> StatusCode {
         | Failure::NoMailAddress
         | Failure::MailNotConfigured => StatusCode::BAD_REQUEST,
         Failure::Unauthenticated(_) | Failure::AccountUnusable(_) => StatusCode::UNAUTHORIZED,
-        Failure::Forbidden(_) => StatusCode::FORBIDDEN,
+        Failure::Forbidden(_) | Failure::ChangeRefused(_) => StatusCode::FORBIDDEN,
         Failure::UserNotFound => StatusCode::NOT_FOUND,
         Failure::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         Failure::DirectoryUnavailable(_) | Failure::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -33,6 +33,10 @@ async fn unlock_keeps_the_password_and_disable_and_enable_keep_the_other_account
     assert!(dc.binds(&person, SEED_PASSWORD).await, "their own password works again");
 
     let answer = app.act(&at("disable"), Some(&auth), None).await;
+    eprintln!(
+        "DEBUG {}",
+        pwproxy_testkit::log::text().lines().filter(|l| l.contains("failed")).collect::<Vec<_>>().join("\n")
+    );
     assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
     assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES_DISABLED));
     assert!(!dc.binds(&person, SEED_PASSWORD).await, "the DC refuses a disabled account");

@@ -25,7 +25,10 @@ async fn a_person_locked_by_failed_binds_is_locked_until_an_admin_acts_and_a_res
     assert_eq!(status["locked"], true, "{status}");
     assert_eq!(status["failedAttempts"], 3, "{status}");
     assert_eq!((status["lockedSince"].clone(), status["lockedUntil"].clone()), (Value::Null, Value::Null));
-    assert_eq!(locked.body["actions"], json!({ "reset": true, "unlock": true, "temporary": "optional" }));
+    assert_eq!(
+        locked.body["actions"],
+        json!({ "reset": true, "unlock": true, "disable": false, "enable": false, "temporary": "optional" })
+    );
 
     let new = "FreshPassw0rdTwo";
     let body = json!({ "password": new, "password_2": new, "unlock": true, "temporary": false });

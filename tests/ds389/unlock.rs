@@ -72,6 +72,10 @@ async fn unlock_alone_keeps_the_password_and_disable_and_enable_follow_ns_accoun
     let at = |action: &str| format!("/actions/persons/{}/{action}", person.id);
 
     let answer = app.act(&at("unlock"), Some(&helpdesk1()), Some(json!({ "reason": "on the phone" }))).await;
+    eprintln!(
+        "DEBUG {}",
+        pwproxy_testkit::log::text().lines().filter(|l| l.contains("failed")).collect::<Vec<_>>().join("\n")
+    );
     assert_eq!((answer.status, &answer.body), (200, &json!({ "success": true, "changed": true })));
     assert_eq!(dir.attribute(&person.dn, "accountUnlockTime").await, None);
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "their own password works again");

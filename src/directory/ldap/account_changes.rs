@@ -58,7 +58,11 @@ impl LdapDirectory {
                         Err(e) => outcome = Err(e),
                     }
                 }
-                Ok(result) => outcome = Err(from_result("modify", result.rc, &result.text)),
+                Ok(result) => {
+                    outcome =
+                        Err(refusal(result.rc)
+                            .unwrap_or_else(|| from_result("modify", result.rc, &result.text)))
+                }
                 Err(e) => outcome = Err(e),
             }
             break;
@@ -81,4 +85,15 @@ impl LdapDirectory {
         self.without_lapsed_lock(&mut person).await?;
         Ok(Some(person.account))
     }
+}
+
+/// A refused change in plain words, when the refusal is the directory's
+/// decision rather than a fault.
+fn refusal(rc: u32) -> Option<DirectoryError> {
+    Some(DirectoryError::ChangeRefused(match rc {
+        19 => "the directory's rules forbid it",
+        50 => "the account that writes lacks the directory's right to change these attributes",
+        53 => "the directory is unwilling to make it",
+        _ => return None,
+    }))
 }

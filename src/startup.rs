@@ -145,6 +145,7 @@ impl Application {
         .with_mail(settings.generate.clone(), notifier(settings)?)
         .with_audit(Arc::new(trail))
         .with_trail(audit_store)
+        .with_bulk_concurrency(settings.bulk.concurrency)
         .observed_by(metrics.clone());
         let app = Arc::new(app);
         let trusted_proxies = settings.server.trusted_proxy_ranges().map_err(StartupError::TrustedProxies)?;
@@ -152,6 +153,7 @@ impl Application {
             app: app.clone(),
             metrics: metrics.clone(),
             default_admin: authorization.default_admin.clone(),
+            bulk_max_people: settings.bulk.max_people,
             trusted_proxies,
         });
         spawn_lockout_maintenance(&app);

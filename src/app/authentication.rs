@@ -155,6 +155,24 @@ impl<D: Directory> App<D> {
         Ok(writer)
     }
 
+    /// A connection bound as an admin already proven, for one more write
+    /// (each write takes the connection it goes on); the service's for a
+    /// token, as the first write.
+    pub(super) async fn writer_again(
+        &self,
+        admin: &Person,
+        credentials: &Credentials,
+    ) -> Result<Writer<D::Session>, Failure> {
+        let password = match &credentials.principal {
+            Principal::Basic { password, .. } => Some(password),
+            _ => credentials.admin_password.as_ref(),
+        };
+        match password {
+            Some(password) => Ok(Writer::Admin(self.directory.bind_as(&admin.dn, password).await?)),
+            None => Ok(Writer::Service),
+        }
+    }
+
     /// The admin (an unknown name fails like a wrong password) and whoever
     /// `target` names, if anyone (a search names nobody).
     async fn admin_and_target(

@@ -1,5 +1,5 @@
 //! The application: one [`App`] and one file per use case — `reset`,
-//! `actions` (unlock, disable, enable), `lookup`, `login`, `trail` — each run through `pipeline`, the one place that
+//! `actions` (unlock, disable, enable), `bulk`, `lookup`, `login`, `trail` — each run through `pipeline`, the one place that
 //! frames an operation (deadline, directory exchanges counted, one audit
 //! event, one metric). Who is asking is proven in `authentication`, whose
 //! reach a person is in `reach`. The web layer sees the App through
@@ -7,6 +7,7 @@
 
 mod actions;
 mod authentication;
+mod bulk;
 mod failure;
 mod login;
 mod lookup;
@@ -27,6 +28,7 @@ use uuid::Uuid;
 pub use actions::AccountCommand;
 pub(crate) use authentication::Authenticated;
 pub use authentication::{Credentials, Principal};
+pub use bulk::{BulkCommand, BulkOutcome};
 pub use failure::{Failure, Inactive, whole_seconds};
 pub use lookup::{Found, MAX_LIMIT, Shown};
 use new_password::Mailing;
@@ -85,6 +87,8 @@ pub struct App<D: Directory> {
     /// The store events are read back from; `None` with `store = "none"`.
     trail: Option<Store>,
     metrics: Option<Arc<Metrics>>,
+    /// People a bulk reset resets at once.
+    bulk_concurrency: usize,
 }
 
 impl<D: Directory> App<D> {
@@ -109,7 +113,14 @@ impl<D: Directory> App<D> {
             audit,
             trail: None,
             metrics: None,
+            bulk_concurrency: 4,
         }
+    }
+
+    /// A bulk reset resets this many people at once (at least one).
+    pub fn with_bulk_concurrency(mut self, concurrency: usize) -> Self {
+        self.bulk_concurrency = concurrency.max(1);
+        self
     }
 
     /// Generated passwords as `generate` says, and mail through `notifier`.

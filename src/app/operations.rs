@@ -8,7 +8,8 @@ use std::pin::Pin;
 use secrecy::SecretString;
 
 use super::{
-    AccountCommand, App, Changed, Credentials, Failure, Found, ResetCommand, Shown, Target, TrailQuery,
+    AccountCommand, App, BulkCommand, BulkOutcome, Changed, Credentials, Failure, Found, ResetCommand, Shown,
+    Target, TrailQuery,
 };
 use crate::audit::store::Page;
 use crate::audit::{Action, Event, RequestContext};
@@ -29,6 +30,12 @@ pub trait Operations: Send + Sync {
         context: &'a RequestContext,
         command: AccountCommand,
     ) -> Pending<'a, Result<bool, Failure>>;
+    /// Several people's passwords generated and reset; `Err`: refused as a whole.
+    fn bulk_reset<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        command: BulkCommand,
+    ) -> Pending<'a, Result<BulkOutcome, Failure>>;
     fn show<'a>(
         &'a self,
         context: &'a RequestContext,
@@ -99,6 +106,14 @@ impl<D: Directory> Operations for App<D> {
         command: AccountCommand,
     ) -> Pending<'a, Result<bool, Failure>> {
         Box::pin(App::change_account(self, context, command))
+    }
+
+    fn bulk_reset<'a>(
+        &'a self,
+        context: &'a RequestContext,
+        command: BulkCommand,
+    ) -> Pending<'a, Result<BulkOutcome, Failure>> {
+        Box::pin(App::bulk_reset(self, context, command))
     }
 
     fn show<'a>(

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{App, Authenticated, Credentials, Failure, Inactive, NewPassword, Target};
 use crate::access::{self, Granted, Member, Refusal, Requested};
 use crate::audit::{Action, Event, RequestContext};
-use crate::directory::{Directory, Person, Write};
+use crate::directory::{Directory, Person, Write, Writer};
 use crate::generate::Delivery;
 use crate::notify::{Mail, MailKind, Notification};
 
@@ -44,6 +44,46 @@ pub struct Changed {
     pub notification: Option<Notification>,
 }
 
+impl Changed {
+    fn new(person: Person, write: Write, generated: Option<SecretString>) -> Self {
+        Changed {
+            username: person.username,
+            email: person.email,
+            temporary: write.temporary,
+            unlocked: write.unlock,
+            generated,
+            notification: None,
+        }
+    }
+}
+
+/// What a reset asks of each person it names.
+pub(super) struct ResetOptions<'a> {
+    pub password: &'a NewPassword,
+    pub temporary: Option<bool>,
+    pub unlock: bool,
+    /// Every check, no write, no mail.
+    pub dry_run: bool,
+}
+
+impl ResetCommand {
+    fn options(&self) -> ResetOptions<'_> {
+        ResetOptions {
+            password: &self.password,
+            temporary: self.temporary,
+            unlock: self.unlock,
+            dry_run: false,
+        }
+    }
+}
+
+/// The admin acting, their groups, and the connection a write goes on.
+pub(super) struct Acting<'a, Session> {
+    pub admin: &'a Person,
+    pub actor: &'a Member,
+    pub writer: Writer<Session>,
+}
+
 impl<D: Directory> App<D> {
     pub async fn reset(&self, context: &RequestContext, command: ResetCommand) -> Result<Changed, Failure> {
         let event = Event {
@@ -54,8 +94,17 @@ impl<D: Directory> App<D> {
         let result = self
             .run(context, Action::Reset, event, async |event| self.run_reset(context, &command, event).await)
             .await;
-        // The mail goes after the write and its audit event, whatever its fate.
-        let (mut changed, mail) = result?;
+        let (changed, mail) = result?;
+        Ok(self.notify_after(context, changed, mail).await)
+    }
+
+    /// The mail goes after the write and its audit event, whatever its fate.
+    pub(super) async fn notify_after(
+        &self,
+        context: &RequestContext,
+        mut changed: Changed,
+        mail: Option<Mail>,
+    ) -> Changed {
         if let Some(notifier) = &self.mailing.notifier {
             let notification = match &mail {
                 Some(mail) => {
@@ -66,7 +115,7 @@ impl<D: Directory> App<D> {
             self.notified(context, &changed, &notification).await;
             changed.notification = Some(notification);
         }
-        Ok(changed)
+        changed
     }
 
     /// The mail's own event, under the reset's request id: never the
@@ -88,24 +137,39 @@ impl<D: Directory> App<D> {
         command: &ResetCommand,
         event: &mut Event,
     ) -> Result<(Changed, Option<Mail>), Failure> {
-        let client = context.client;
         // The target is looked up with the admin, and both group trees are
         // walked together while the admin's password is checked: fewer round
         // trips. The answers are still taken in the contract's order (401,
         // then 403 for a non-admin before any 404).
         let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
-        let (Authenticated { admin, writer, target: person }, (actor, target)) =
-            self.authenticate(client, &command.credentials, Some(command.target.lookup()), walk).await?;
+        let (Authenticated { admin, writer, target: person }, (actor, target)) = self
+            .authenticate(context.client, &command.credentials, Some(command.target.lookup()), walk)
+            .await?;
         event.actor = Some(admin.username.clone());
         self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
         let (Some(person), Some(target)) = (person, target) else {
             return Err(Failure::UserNotFound);
         };
+        let acting = Acting { admin: &admin, actor: &actor, writer };
+        self.reset_person(context, &command.options(), event, acting, person, &target).await
+    }
+
+    /// The decisions from "not protected" on, and the write: for one
+    /// request's person, or each of a bulk reset's.
+    pub(super) async fn reset_person(
+        &self,
+        context: &RequestContext,
+        options: &ResetOptions<'_>,
+        event: &mut Event,
+        acting: Acting<'_, D::Session>,
+        person: Person,
+        target: &Member,
+    ) -> Result<(Changed, Option<Mail>), Failure> {
         event.target_dn = Some(person.dn.to_string());
         event.target_id.clone_from(&person.account.id);
         event.person = Some(person.username.clone());
-        self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
-        let granted = self.delegated(&actor, &person, command).await?;
+        self.rules.may_reset(acting.actor, target).map_err(Failure::Forbidden)?;
+        let granted = self.delegated(acting.actor, &person, options).await?;
         if person.account.disabled {
             return Err(Failure::UserInactive(Inactive::Disabled));
         }
@@ -113,7 +177,7 @@ impl<D: Directory> App<D> {
             return Err(Failure::UserInactive(Inactive::Locked));
         }
 
-        let fresh = self.fresh(&person, &command.password).await?;
+        let fresh = self.fresh(&person, options.password).await?;
         if let Some(delivery) = fresh.delivery() {
             let went = match delivery {
                 Delivery::Response => "response",
@@ -126,19 +190,16 @@ impl<D: Directory> App<D> {
         // As it is (or would have been, had the directory taken it) written.
         event.details.insert("temporary", json!(write.temporary));
         event.details.insert("unlocked", json!(write.unlock));
+        if options.dry_run {
+            // Every check made; nothing written, nothing mailed, nothing shown.
+            let changed = Changed::new(person, write, None);
+            return Ok((changed, None));
+        }
         self.attempting(context, Action::Reset, event).await?;
-        self.directory.set_password(writer, &person, fresh.password(), write).await?;
+        self.directory.set_password(acting.writer, &person, fresh.password(), write).await?;
         let (mail, generated) =
-            self.mail(&person, &admin.username, &context.request_id, write.temporary, fresh);
-        let changed = Changed {
-            username: person.username,
-            email: person.email,
-            temporary: write.temporary,
-            unlocked: write.unlock,
-            generated,
-            notification: None,
-        };
-        Ok((changed, mail))
+            self.mail(&person, &acting.admin.username, &context.request_id, write.temporary, fresh);
+        Ok((Changed::new(person, write, generated), mail))
     }
 
     /// What the actor's delegations that cover the target allow this
@@ -147,15 +208,15 @@ impl<D: Directory> App<D> {
         &self,
         actor: &Member,
         person: &Person,
-        command: &ResetCommand,
+        options: &ResetOptions<'_>,
     ) -> Result<Granted, Failure> {
         let covering = self.covering(actor, &person.dn).await?;
         if covering.is_empty() {
             return Err(Failure::Forbidden(Refusal::OutOfReach));
         }
-        let requested = Requested { unlock: command.unlock, temporary: command.temporary };
+        let requested = Requested { unlock: options.unlock, temporary: options.temporary };
         // A generated password is temporary unless the delegation forbids.
-        let generated = matches!(command.password, NewPassword::Generated { .. });
+        let generated = matches!(options.password, NewPassword::Generated { .. });
         let default_temporary = generated || self.policy.must_change();
         access::grant(&covering, requested, default_temporary).map_err(Failure::Forbidden)
     }

@@ -7,6 +7,7 @@
 
 mod audit;
 mod authorization;
+mod bulk;
 mod console;
 mod directory;
 mod notify;
@@ -22,6 +23,7 @@ use serde::Deserialize;
 
 pub use self::audit::AuditSettings;
 pub use self::authorization::{AuthorizationSettings, DelegationSettings};
+pub use self::bulk::BulkSettings;
 pub use self::console::ConsoleSettings;
 pub use self::directory::{DirectorySettings, Membership};
 pub use self::notify::{GENERATED_LENGTHS, GenerateSettings, NotifySettings};
@@ -52,6 +54,8 @@ pub struct Settings {
     pub console: ConsoleSettings,
     #[serde(default)]
     pub audit: AuditSettings,
+    #[serde(default)]
+    pub bulk: BulkSettings,
 }
 
 /// Brute-force protection; see [`crate::lockout`].

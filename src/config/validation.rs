@@ -25,6 +25,7 @@ impl Settings {
             return Err(invalid("ldap.timeout_secs", "must be at least 1"));
         }
         self.audit.validate(&self.auth.token_secret)?;
+        self.bulk.validate()?;
         if self.console.session_idle_secs == 0 {
             return Err(invalid("console.session_idle_secs", "must be at least 1"));
         }

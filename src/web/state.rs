@@ -12,6 +12,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// `authorization.default_admin`, empty when unset.
     pub default_admin: String,
+    /// `bulk.max_people`: names one bulk reset may hold.
+    pub bulk_max_people: usize,
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 

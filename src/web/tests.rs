@@ -24,6 +24,7 @@ fn web() -> (Router, Recorder) {
         app: Arc::new(app),
         metrics: Arc::new(Metrics::default()),
         default_admin: String::new(),
+        bulk_max_people: 500,
         trusted_proxies: Vec::new(),
     });
     let console = console::router(&ConsoleSettings::default(), false, false).unwrap();

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use pwproxy_testkit::repository;
 
 /// The section each configuration struct fills.
-const SECTIONS: [(&str, &str); 12] = [
+const SECTIONS: [(&str, &str); 13] = [
     ("ServerSettings", "server"),
     ("LdapSettings", "ldap"),
     ("DirectorySettings", "directory"),
@@ -20,6 +20,7 @@ const SECTIONS: [(&str, &str); 12] = [
     ("NotifySettings", "notify"),
     ("ConsoleSettings", "console"),
     ("AuditSettings", "audit"),
+    ("BulkSettings", "bulk"),
 ];
 
 /// `section.key` for every field of every settings struct in src/config.

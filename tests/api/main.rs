@@ -3,6 +3,7 @@
 mod account_actions;
 mod audit;
 mod binary;
+mod bulk;
 mod check;
 mod concurrency;
 mod connection;

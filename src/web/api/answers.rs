@@ -66,11 +66,16 @@ pub fn shown_once(changed: Changed) -> (Option<String>, Option<NotificationView>
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct SuccessUser {
     pub username: String,
     /// When the directory has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// A bulk reset's password for this person, with `"deliver":
+    /// "response"`: shown once, never logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_password: Option<String>,
 }
 
 /// The common error shape: seed 000, the token endpoint, unknown paths and
@@ -109,6 +114,11 @@ pub struct UsersError {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FailedUser {
     pub username: String,
+    /// A bulk reset's: this person's stable code and sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// A Bearer token.

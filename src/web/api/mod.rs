@@ -8,6 +8,7 @@ mod answers;
 mod api_doc;
 mod authorization;
 pub(crate) mod body;
+mod bulk;
 pub mod errors;
 mod login;
 mod people;

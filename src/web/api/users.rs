@@ -14,8 +14,9 @@ use utoipa::ToSchema;
 use super::answers::{FailedUser, SuccessUser, UsersError, UsersErrors, UsersOk, shown_once};
 use super::authorization::Authorization;
 use super::body::{JsonBody, name, new_password, password};
+use super::bulk;
 use super::errors::ApiError;
-use crate::app::{Credentials, Principal, ResetCommand, Target};
+use crate::app::{BulkCommand, Credentials, Principal, ResetCommand, Target};
 use crate::audit::Action;
 use crate::generate::Delivery;
 use crate::web::{AppState, Caller};
@@ -23,13 +24,22 @@ use crate::web::{AppState, Caller};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersRequest {
-    /// The person whose password changes, by user name.
+    /// The person whose password changes, by user name (or `userNames`).
+    #[serde(default)]
     #[schema(
         min_length = 1,
         max_length = 256,
         pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
     )]
-    user_name: String,
+    user_name: Option<String>,
+    /// A bulk reset instead of `userName`: 1 to `bulk.max_people` names, none
+    /// twice, with `"generate": true`.
+    #[serde(default)]
+    #[schema(min_items = 1)]
+    user_names: Option<Vec<String>>,
+    /// Make every check; write and mail nothing.
+    #[serde(default)]
+    dry_run: bool,
     /// The new password, exactly as it is to be written; required unless
     /// `generate` is true.
     #[serde(default)]
@@ -64,15 +74,20 @@ pub struct UsersRequest {
     deliver: Option<Delivery>,
 }
 
-/// Reset the password of the person with this user name; `adminPassword`
-/// proves the acting admin.
+/// Reset the password of the person with this user name, or generate and
+/// reset the passwords of several (`userNames`); `adminPassword` proves the
+/// acting admin.
 #[utoipa::path(
     put,
     path = "/api/v1/users/changePassword",
     operation_id = "users_change_password",
     tag = "passwords",
     request_body = UsersRequest,
-    responses((status = 200, description = "The password was changed", body = UsersOk), UsersErrors),
+    responses(
+        (status = 200, description = "The password was changed (every person's, in a bulk reset)", body = UsersOk),
+        (status = 207, description = "A bulk reset: some people's passwords were changed, some not", body = bulk::UsersMultiStatus),
+        UsersErrors
+    ),
     security((), ("bearer" = []), ("basic" = []))
 )]
 pub async fn change_password(
@@ -82,62 +97,121 @@ pub async fn change_password(
     JsonBody(body): JsonBody<UsersRequest>,
 ) -> Response {
     let context = caller.api("users.changePassword");
-    let user_name = body.as_ref().ok().map(|body| body.user_name.clone());
-    let command = match body.and_then(|body| command(body, authorization, &state.default_admin)) {
+    let names = body.as_ref().map(UsersRequest::names).unwrap_or_default();
+    let asked = body.and_then(|body| command(body, authorization, &state));
+    let command = match asked {
         Ok(command) => command,
         Err(error) => {
-            let error = error.refused(&state, &context, Action::Reset, user_name.as_deref()).await;
-            return render(&error, user_name.as_deref());
+            let named = match names.as_slice() {
+                [one] => Some(one.as_str()),
+                _ => None,
+            };
+            let error = error.refused(&state, &context, Action::Reset, named).await;
+            return render(&error, &names);
+        }
+    };
+    let command = match command {
+        Asked::One(command) => command,
+        Asked::Many(command) => {
+            return match state.app.bulk_reset(&context, command).await {
+                Ok(outcome) => bulk::answer(outcome),
+                Err(failure) => render(&failure.into(), &names),
+            };
         }
     };
     match state.app.reset(&context, command).await {
         Ok(changed) => {
-            let user = SuccessUser { username: changed.username.clone(), email: changed.email.clone() };
+            let user = SuccessUser {
+                username: changed.username.clone(),
+                email: changed.email.clone(),
+                generated_password: None,
+            };
             let (generated_password, notification) = shown_once(changed);
             let answer =
                 UsersOk { success_users: vec![user], status: "OK".into(), generated_password, notification };
             Json(answer).into_response()
         }
-        Err(failure) => render(&failure.into(), user_name.as_deref()),
+        Err(failure) => render(&failure.into(), &names),
     }
+}
+
+impl UsersRequest {
+    /// Every name the body gives, as given.
+    fn names(&self) -> Vec<String> {
+        self.user_name.iter().chain(self.user_names.iter().flatten()).cloned().collect()
+    }
+}
+
+/// One person, or a bulk reset.
+enum Asked {
+    One(ResetCommand),
+    Many(BulkCommand),
 }
 
 /// The acting admin is, in order: the Authorization header's principal, the
 /// body's `adminUserName`, `authorization.default_admin`.
-fn command(
-    body: UsersRequest,
-    authorization: Authorization,
-    default_admin: &str,
-) -> Result<ResetCommand, ApiError> {
-    name("userName", &body.user_name)?;
+fn command(body: UsersRequest, authorization: Authorization, state: &AppState) -> Result<Asked, ApiError> {
+    let many = match (&body.user_name, &body.user_names) {
+        (Some(user_name), None) => {
+            name("userName", user_name)?;
+            false
+        }
+        (None, Some(user_names)) => {
+            bulk::check_names(user_names, state.bulk_max_people)?;
+            if !body.generate || body.password.is_some() {
+                return Err(ApiError::invalid(
+                    "A bulk reset takes `\"generate\": true`: one typed password for several people is refused.",
+                ));
+            }
+            true
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "Send either `userName` or `userNames`, not both and not neither.",
+            ));
+        }
+    };
     let new = new_password(body.password, None, body.generate, body.deliver)?;
     password("adminPassword", &body.admin_password)?;
     if let Some(admin) = &body.admin_user_name {
         name("adminUserName", admin)?;
     }
-    let named = body.admin_user_name.or_else(|| Some(default_admin.to_owned()).filter(|a| !a.is_empty()));
+    let named = body.admin_user_name.or_else(|| Some(state.default_admin.clone()).filter(|a| !a.is_empty()));
     let principal = match authorization.principal()? {
         Some(principal) => principal,
         None => named.map_or(Principal::Missing, Principal::Named),
     };
-    Ok(ResetCommand {
-        credentials: Credentials { principal, admin_password: Some(body.admin_password) },
-        target: Target::Name(body.user_name),
+    let credentials = Credentials { principal, admin_password: Some(body.admin_password) };
+    if many || body.dry_run {
+        let names = body.user_names.or(body.user_name.map(|one| vec![one])).unwrap_or_default();
+        return Ok(Asked::Many(BulkCommand {
+            credentials,
+            names,
+            password: new,
+            temporary: body.temporary,
+            unlock: body.unlock,
+            dry_run: body.dry_run,
+        }));
+    }
+    Ok(Asked::One(ResetCommand {
+        credentials,
+        target: Target::Name(body.user_name.unwrap_or_default()),
         password: new,
         temporary: body.temporary,
         unlock: body.unlock,
-    })
+    }))
 }
 
 /// `{"failedUsers", "errorDetails", "status"}`: one `errorDetails` entry per
 /// problem, so a policy failure lists every broken rule.
-fn render(error: &ApiError, user_name: Option<&str>) -> Response {
+fn render(error: &ApiError, names: &[String]) -> Response {
     let mut error_details = BTreeMap::new();
     error_details.insert(error.code().to_owned(), error.message());
     for rule in error.violations() {
         error_details.insert(rule.code().to_owned(), rule.message());
     }
-    let failed_users = user_name.map(|name| FailedUser { username: name.to_owned() }).into_iter().collect();
+    let failed_users =
+        names.iter().map(|name| FailedUser { username: name.clone(), code: None, message: None }).collect();
     let status = error.status().canonical_reason().unwrap_or_default().to_owned();
     error.respond(UsersError { failed_users, error_details, status })
 }

@@ -22,13 +22,20 @@ pub struct AccountCommand {
     pub reason: Option<String>,
 }
 
+/// Whose account, and whether anything changed (`false`: it already was
+/// so; nothing was written).
+#[derive(Debug)]
+pub struct AccountChanged {
+    pub username: String,
+    pub changed: bool,
+}
+
 impl<D: Directory> App<D> {
-    /// `Ok(false)`: it already was so; nothing was written.
     pub async fn change_account(
         &self,
         context: &RequestContext,
         command: AccountCommand,
-    ) -> Result<bool, Failure> {
+    ) -> Result<AccountChanged, Failure> {
         let mut event = Event {
             actor: command.credentials.principal.claimed_name(),
             target: Some(command.target.named()),
@@ -46,7 +53,7 @@ impl<D: Directory> App<D> {
         context: &RequestContext,
         command: &AccountCommand,
         event: &mut Event,
-    ) -> Result<bool, Failure> {
+    ) -> Result<AccountChanged, Failure> {
         let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
         let (Authenticated { admin, writer, target: person }, (actor, target)) = self
             .authenticate(context.client, &command.credentials, Some(command.target.lookup()), walk)
@@ -72,6 +79,6 @@ impl<D: Directory> App<D> {
         self.attempting(context, action, event).await?;
         let changed = self.directory.change_account(writer, &person, command.change).await?;
         event.details.insert("changed", json!(changed));
-        Ok(changed)
+        Ok(AccountChanged { username: person.username, changed })
     }
 }

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-pub use actions::AccountCommand;
+pub use actions::{AccountChanged, AccountCommand};
 pub(crate) use authentication::Authenticated;
 pub use authentication::{Credentials, Principal};
 pub use bulk::{BulkCommand, BulkOutcome};

@@ -8,8 +8,8 @@ use std::pin::Pin;
 use secrecy::SecretString;
 
 use super::{
-    AccountCommand, App, BulkCommand, BulkOutcome, Changed, Credentials, Failure, Found, ResetCommand, Shown,
-    Target, TrailQuery,
+    AccountChanged, AccountCommand, App, BulkCommand, BulkOutcome, Changed, Credentials, Failure, Found,
+    ResetCommand, Shown, Target, TrailQuery,
 };
 use crate::audit::store::Page;
 use crate::audit::{Action, Event, RequestContext};
@@ -29,7 +29,7 @@ pub trait Operations: Send + Sync {
         &'a self,
         context: &'a RequestContext,
         command: AccountCommand,
-    ) -> Pending<'a, Result<bool, Failure>>;
+    ) -> Pending<'a, Result<AccountChanged, Failure>>;
     /// Several people's passwords generated and reset; `Err`: refused as a whole.
     fn bulk_reset<'a>(
         &'a self,
@@ -104,7 +104,7 @@ impl<D: Directory> Operations for App<D> {
         &'a self,
         context: &'a RequestContext,
         command: AccountCommand,
-    ) -> Pending<'a, Result<bool, Failure>> {
+    ) -> Pending<'a, Result<AccountChanged, Failure>> {
         Box::pin(App::change_account(self, context, command))
     }
 

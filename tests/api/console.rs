@@ -213,3 +213,60 @@ async fn a_disabled_console_is_not_there() {
     let answer = app.get("/console/signin").await;
     answer.assert_persons_error(404, "not_found");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_unlocks_disables_and_enables_from_the_persons_page_with_a_reason() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn_with(&dir, pwproxy_testkit::config::unlocking_and_disabling(HELPDESK)).await;
+    let person = dir.add_person_in(PEOPLE, "consoleacted", true, &[LOCKED]).await;
+    let browser = Browser::start().await;
+    browser.go(&app.url("/console/signin")).await;
+    browser.fill("#username", "helpdesk1").await;
+    browser.fill("#password", SEED_PASSWORD).await;
+    browser.click("form.card button").await;
+    browser.path_becomes("/console/search").await;
+    let form = |action: &str| format!("form[action$='/account']:has(input[value='{action}'])");
+
+    browser.go(&app.url(&format!("/console/people/{}", person.id))).await;
+    assert!(browser.has(&form("unlock")).await && browser.has(&form("disable")).await);
+    assert!(!browser.has(&form("enable")).await, "enable is offered only to a disabled person");
+    accessible(&browser, "person with account actions").await;
+    browser.fill("#reason-unlock", "called from the front desk").await;
+    browser.click(&format!("{} button", form("unlock"))).await;
+    let done = browser.text(".done").await;
+    assert!(done.contains("was unlocked"), "{done}");
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "the password is theirs still");
+    assert!(!browser.has(&form("unlock")).await, "nothing left to unlock");
+
+    browser.click(&format!("{} button", form("disable"))).await;
+    assert!(browser.text(".done").await.contains("was disabled"));
+    assert!(!dir.binds(&person.dn, SEED_PASSWORD).await);
+    assert!(browser.text(".facts").await.contains("disabled"));
+    accessible(&browser, "a disabled person").await;
+    browser.click(&format!("{} button", form("enable"))).await;
+    assert!(browser.text(".done").await.contains("was enabled"));
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
+
+    let recent = browser.text("table.events").await;
+    assert!(recent.contains("unlock") && recent.contains("disable") && recent.contains("enable"), "{recent}");
+    browser.close().await;
+
+    // Forged, unreadable or refused forms change nothing.
+    let mut agent = ConsoleClient::new(&app.url(""));
+    agent.sign_in("helpdesk1", SEED_PASSWORD).await;
+    agent.get(&format!("/console/people/{}", person.id)).await;
+    let path = format!("/console/people/{}/account", person.id);
+    let csrf = agent.csrf.clone();
+    app.remember_secret(&csrf);
+    let page = agent.post(&path, &[("csrf", "not-the-token"), ("action", "disable")]).await;
+    assert_eq!(page.status, 403);
+    let page = agent.post(&path, &[("csrf", &csrf), ("action", "explode")]).await;
+    assert_eq!(page.status, 400);
+    let page = agent.post(&path, &[("csrf", &csrf), ("action", "disable"), ("reason", "two\nlines")]).await;
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.body.contains("line breaks"), "{}", page.body);
+    let carl = format!("/console/people/{}/account", dir.id_of(&format!("uid=carl,{PEOPLE}")).await);
+    let page = agent.post(&carl, &[("csrf", &csrf), ("action", "disable")]).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "never disabled by those");
+}

@@ -140,7 +140,7 @@ async fn act(
         }
     };
     match state.app.change_account(context, command).await {
-        Ok(changed) => Json(ActionDone { success: true, changed }).into_response(),
+        Ok(done) => Json(ActionDone { success: true, changed: done.changed }).into_response(),
         Err(failure) => ApiError::Bare(failure).into_response(),
     }
 }

@@ -5,6 +5,7 @@
 //! without JavaScript, and none is served. Every response carries a strict
 //! CSP and frame and referrer headers; every form a CSRF token.
 
+mod account;
 mod activity;
 mod agent;
 mod pages;
@@ -111,6 +112,7 @@ pub fn router(
         .route("/console/search", get(people::search))
         .route("/console/people/{id}", get(people::person))
         .route("/console/people/{id}/reset", post(reset::reset))
+        .route("/console/people/{id}/account", post(account::act))
         .route("/console/activity", get(activity::activity))
         .route("/console/activity.csv", get(activity::activity_csv))
         .route("/console/static/console.css", get(signin::stylesheet))

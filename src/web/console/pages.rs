@@ -82,6 +82,11 @@ pub struct PersonView {
     pub may_reset: bool,
     pub why_not: String,
     pub may_unlock: bool,
+    pub may_disable: bool,
+    pub may_enable: bool,
+    /// Why the account action the person's state calls for is not
+    /// offered, when it is not.
+    pub why_no_action: Option<&'static str>,
     pub temporary: &'static str,
     /// Whether mail delivery is offered at all (`[notify]` set).
     pub offers_mail: bool,
@@ -141,6 +146,19 @@ impl PersonView {
             may_reset: actions.reset,
             why_not,
             may_unlock: actions.unlock,
+            may_disable: actions.disable,
+            may_enable: actions.enable,
+            why_no_action: match (status.disabled, status.locked) {
+                (true, _) if !actions.enable => Some(
+                    "The account is disabled, and you may not enable it here: your delegation does not allow \
+                     it, or the person is protected.",
+                ),
+                (false, true) if !actions.unlock => Some(
+                    "The account is locked, and you may not unlock it alone here: your delegation does not \
+                     allow unlocking, or the person is protected.",
+                ),
+                _ => None,
+            },
             temporary: match actions.temporary {
                 Allowance::Always => "always",
                 Allowance::Never => "never",

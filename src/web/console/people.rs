@@ -14,9 +14,11 @@ use super::Console;
 use super::activity::{EventView, about, latest};
 use super::agent::*;
 use super::pages::PersonView;
+use super::sessions::Done;
 use super::signin::signin_then;
 use crate::app::{Changed, Target};
 use crate::audit::{Action, RequestContext};
+use crate::directory::AccountChange;
 use crate::web::failure::failure_status;
 use crate::web::input::{DEFAULT_SEARCH_LIMIT, search_text};
 use crate::web::{AppState, Caller};
@@ -104,11 +106,42 @@ struct OutcomeView {
     unlocked: bool,
     generated: Option<String>,
     notification: Option<String>,
+    /// An account action's sentence instead of a reset's.
+    account: Option<String>,
+}
+
+impl From<Done> for OutcomeView {
+    fn from(done: Done) -> Self {
+        match done {
+            Done::Reset(changed) => Self::from(changed),
+            Done::Account { username, change, changed } => {
+                let (done, already) = match change {
+                    AccountChange::Unlock => ("unlocked", "was not locked"),
+                    AccountChange::Disable => ("disabled", "already was disabled"),
+                    AccountChange::Enable => ("enabled", "was not disabled"),
+                };
+                let said = if changed {
+                    format!("The account of {username} was {done}.")
+                } else {
+                    format!("The account of {username} {already}: nothing was changed.")
+                };
+                Self {
+                    username,
+                    temporary: false,
+                    unlocked: false,
+                    generated: None,
+                    notification: None,
+                    account: Some(said),
+                }
+            }
+        }
+    }
 }
 
 impl From<Changed> for OutcomeView {
     fn from(outcome: Changed) -> Self {
         Self {
+            account: None,
             username: outcome.username,
             temporary: outcome.temporary,
             unlocked: outcome.unlocked,

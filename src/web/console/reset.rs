@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::agent::*;
 use super::people::person_page;
+use super::sessions::Done;
 use super::signin::signin_then;
 use crate::app::{Failure, NewPassword, ResetCommand, Target};
 use crate::audit::Action;
@@ -114,7 +115,7 @@ pub async fn reset(
     };
     match state.app.reset(&context, command).await {
         Ok(changed) => {
-            console.sessions.keep_outcome(&agent.current.id, changed);
+            console.sessions.keep_outcome(&agent.current.id, Done::Reset(changed));
             console.renew(&state, &agent);
             Redirect::to(&format!("/console/people/{uuid}")).into_response()
         }

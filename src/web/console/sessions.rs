@@ -14,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
 use crate::app::Changed;
+use crate::directory::AccountChange;
 
 /// Sessions kept at most; the oldest make room (a flood of anonymous
 /// sign-in pages cannot grow memory without end).
@@ -22,9 +23,21 @@ const MAX_SESSIONS: usize = 10_000;
 struct Session {
     csrf: String,
     admin: Option<(String, SecretString)>,
-    /// What the last reset did, shown once on the next page.
-    outcome: Option<Changed>,
+    /// What the last reset or account action did, shown once on the next
+    /// page.
+    outcome: Option<Done>,
     last_seen: Instant,
+}
+
+/// What an agent's last operation did.
+pub enum Done {
+    Reset(Changed),
+    /// An account action, and whether anything changed.
+    Account {
+        username: String,
+        change: AccountChange,
+        changed: bool,
+    },
 }
 
 /// A live session as a request sees it.
@@ -110,14 +123,14 @@ impl Sessions {
         self.lock().remove(id);
     }
 
-    pub fn keep_outcome(&self, id: &str, outcome: Changed) {
+    pub fn keep_outcome(&self, id: &str, outcome: Done) {
         if let Some(session) = self.lock().get_mut(id) {
             session.outcome = Some(outcome);
         }
     }
 
     /// The last reset's outcome, once.
-    pub fn take_outcome(&self, id: &str) -> Option<Changed> {
+    pub fn take_outcome(&self, id: &str) -> Option<Done> {
         self.lock().get_mut(id).and_then(|s| s.outcome.take())
     }
 }
@@ -159,7 +172,7 @@ mod tests {
             generated: None,
             notification: None,
         };
-        sessions.keep_outcome(&current.id, outcome);
+        sessions.keep_outcome(&current.id, Done::Reset(outcome));
         assert!(sessions.take_outcome(&current.id).is_some());
         assert!(sessions.take_outcome(&current.id).is_none());
     }

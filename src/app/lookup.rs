@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{App, Authenticated, Credentials, Failure, Target};
 use crate::access::{self, Account, Actions, Delegation, Member};
 use crate::audit::{Action, Event, RequestContext};
-use crate::directory::{AccountStatus, Directory, Person};
+use crate::directory::{AccountStatus, Directory, PeopleQuery, Person};
 
 /// At most this many people answer one search.
 pub const MAX_LIMIT: usize = 100;
@@ -77,22 +77,25 @@ impl<D: Directory> App<D> {
         .await
     }
 
-    /// `GET /api/v1/users?q=&limit=`: `text` and `limit` are already
-    /// checked (1–64 characters, 1–[`MAX_LIMIT`]).
+    /// `GET /api/v1/users?q=&status=&limit=`: the text and `limit` are
+    /// already checked (1–64 characters, 1–[`MAX_LIMIT`]).
     pub async fn search(
         &self,
         context: &RequestContext,
         credentials: &Credentials,
-        text: &str,
+        query: PeopleQuery<'_>,
         limit: usize,
     ) -> Result<Found, Failure> {
-        let event = Event {
+        let mut event = Event {
             actor: credentials.principal.claimed_name(),
-            target: Some(text.to_owned()),
+            target: query.text.map(str::to_owned),
             ..Event::default()
         };
+        if let Some(listed) = query.listed {
+            event.details.insert("status", json!(listed.as_str()));
+        }
         self.run(context, Action::Search, event, async |event| {
-            let found = self.run_search(context.client, credentials, text, limit, &mut event.actor).await?;
+            let found = self.run_search(context.client, credentials, query, limit, &mut event.actor).await?;
             event.details.insert("answered", json!(found.people.len()));
             Ok(found)
         })
@@ -125,7 +128,7 @@ impl<D: Directory> App<D> {
         &self,
         client: IpAddr,
         credentials: &Credentials,
-        text: &str,
+        query: PeopleQuery<'_>,
         limit: usize,
         actor_name: &mut Option<String>,
     ) -> Result<Found, Failure> {
@@ -140,7 +143,7 @@ impl<D: Directory> App<D> {
         let delegations = self.rules.delegations_of(&actor);
         let searches = delegations.iter().flat_map(|d| d.bases.iter().map(move |base| (*d, base)));
         let answers = try_join_all(searches.map(async |(delegation, base)| {
-            let found = self.directory.find_people(base, delegation.filter.as_deref(), text, limit).await?;
+            let found = self.directory.find_people(base, delegation.filter.as_deref(), query, limit).await?;
             Ok::<_, Failure>((delegation, found))
         }))
         .await?;

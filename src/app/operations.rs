@@ -13,7 +13,7 @@ use super::{
 };
 use crate::audit::store::Page;
 use crate::audit::{Action, Event, RequestContext};
-use crate::directory::Directory;
+use crate::directory::{Directory, PeopleQuery};
 
 /// An operation under way.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -53,7 +53,7 @@ pub trait Operations: Send + Sync {
         &'a self,
         context: &'a RequestContext,
         credentials: &'a Credentials,
-        text: &'a str,
+        query: PeopleQuery<'a>,
         limit: usize,
     ) -> Pending<'a, Result<Found, Failure>>;
     fn login<'a>(
@@ -138,10 +138,10 @@ impl<D: Directory> Operations for App<D> {
         &'a self,
         context: &'a RequestContext,
         credentials: &'a Credentials,
-        text: &'a str,
+        query: PeopleQuery<'a>,
         limit: usize,
     ) -> Pending<'a, Result<Found, Failure>> {
-        Box::pin(App::search(self, context, credentials, text, limit))
+        Box::pin(App::search(self, context, credentials, query, limit))
     }
 
     fn login<'a>(

@@ -106,6 +106,48 @@ pub enum Lookup<'a> {
     Name(&'a str),
 }
 
+/// A state people are listed by, as `<person>.status` computes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Locked,
+    Disabled,
+    MustChange,
+    /// The password expires within this, and has not yet.
+    Expiring {
+        within: std::time::Duration,
+    },
+}
+
+impl Listed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Listed::Locked => "locked",
+            Listed::Disabled => "disabled",
+            Listed::MustChange => "must_change",
+            Listed::Expiring { .. } => "expiring",
+        }
+    }
+
+    /// Whether `status`, computed at `now`, is in this state.
+    pub fn holds(self, status: &AccountStatus, now: time::OffsetDateTime) -> bool {
+        match self {
+            Listed::Locked => status.locked,
+            Listed::Disabled => status.disabled,
+            Listed::MustChange => status.must_change,
+            Listed::Expiring { within } => {
+                status.password_expires_at.is_some_and(|at| now < at && at <= now + within)
+            }
+        }
+    }
+}
+
+/// Which people a search asks for: a name's start, a state, or both.
+#[derive(Debug, Clone, Copy)]
+pub struct PeopleQuery<'a> {
+    pub text: Option<&'a str>,
+    pub listed: Option<Listed>,
+}
+
 /// How a password is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Write {
@@ -193,13 +235,13 @@ pub trait Directory: Send + Sync + 'static {
 
     /// People under `base` (and `users_base_dn`) matching `users_filter` and
     /// `filter` (a delegation's) whose username, name, display name or mail
-    /// starts with `text`, case-insensitively: at most `limit`, and whether
-    /// more matched.
+    /// starts with the query's text, case-insensitively, and who are in its
+    /// state now: at most `limit`, and whether more matched.
     fn find_people(
         &self,
         base: &Dn,
         filter: Option<&str>,
-        text: &str,
+        query: PeopleQuery<'_>,
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<Person>, bool), DirectoryError>> + Send;
 

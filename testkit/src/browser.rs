@@ -98,6 +98,26 @@ impl Browser {
         self.element(css).await.text().await.unwrap()
     }
 
+    /// The text of the first element matching `css` once it holds
+    /// `expected`, or after 10 s whatever it is: after a click, the page
+    /// before the form's answer (a like element of an earlier answer) may
+    /// still be shown, or go while it is read.
+    pub async fn text_once_it_holds(&self, css: &str, expected: &str) -> String {
+        let mut text = String::new();
+        for _ in 0..200 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(read) = element.text().await
+            {
+                text = read;
+                if text.contains(expected) {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        text
+    }
+
     /// Whether anything on the page matches `css`.
     pub async fn has(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()

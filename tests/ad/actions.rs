@@ -27,6 +27,13 @@ async fn unlock_keeps_the_password_and_disable_and_enable_keep_the_other_account
     }
     assert!(!dc.binds(&person, SEED_PASSWORD).await, "locked out");
     let at = |action: &str| format!("/api/v1/users/{}/{action}", person.sam);
+    let listed = async |status: &str| {
+        let answer =
+            app.lookup(&format!("/api/v1/users?status={status}&q={}", person.sam), Some(&auth)).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        answer.body["users"].as_array().unwrap().len()
+    };
+    assert_eq!((listed("locked").await, listed("disabled").await), (1, 0), "found by lockoutTime");
 
     let answer = app.act(&at("unlock"), Some(&auth), Some(json!({ "reason": "verified by phone" }))).await;
     assert_eq!((answer.status, &answer.body), (200, &json!({ "success": true, "changed": true })));
@@ -40,6 +47,7 @@ async fn unlock_keeps_the_password_and_disable_and_enable_keep_the_other_account
     assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
     assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES_DISABLED));
     assert!(!dc.binds(&person, SEED_PASSWORD).await, "the DC refuses a disabled account");
+    assert_eq!((listed("locked").await, listed("disabled").await), (0, 1), "found by the flag");
     let again = app.act(&at("disable"), Some(&auth), None).await;
     assert_eq!(again.body, json!({ "success": true, "changed": false }));
     app.act(&at("unlock"), Some(&auth), None).await.assert_persons_error(400, "user_inactive");

@@ -233,18 +233,26 @@ async fn an_agent_unlocks_disables_and_enables_from_the_persons_page_with_a_reas
     accessible(&browser, "person with account actions").await;
     browser.fill("#reason-unlock", "called from the front desk").await;
     browser.click(&format!("{} button", form("unlock"))).await;
-    let done = browser.text(".done").await;
+    let done = browser.text_once_it_holds(".done", "was unlocked").await;
     assert!(done.contains("was unlocked"), "{done}");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "the password is theirs still");
     assert!(!browser.has(&form("unlock")).await, "nothing left to unlock");
 
     browser.click(&format!("{} button", form("disable"))).await;
-    assert!(browser.text(".done").await.contains("was disabled"));
+    let done = browser.text_once_it_holds(".done", "was disabled").await;
+    assert!(done.contains("was disabled"), "{done}");
     assert!(!dir.binds(&person.dn, SEED_PASSWORD).await);
     assert!(browser.text(".facts").await.contains("disabled"));
     accessible(&browser, "a disabled person").await;
+    // The worklist of the disabled holds them, linked to their page.
+    browser.go(&app.url("/console/search?status=disabled")).await;
+    assert!(browser.text("main > h2").await.starts_with("Disabled"), "the list's title");
+    assert!(browser.has(&format!("table a[href='/console/people/{}']", person.id)).await);
+    accessible(&browser, "the disabled worklist").await;
+    browser.go(&app.url(&format!("/console/people/{}", person.id))).await;
     browser.click(&format!("{} button", form("enable"))).await;
-    assert!(browser.text(".done").await.contains("was enabled"));
+    let done = browser.text_once_it_holds(".done", "was enabled").await;
+    assert!(done.contains("was enabled"), "{done}");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await);
 
     let recent = browser.text("table.events").await;

@@ -28,6 +28,7 @@ mod replicas;
 mod round_trips;
 mod token;
 mod users;
+mod worklists;
 
 use pwproxy_testkit::ldap::{SEED_PASSWORD, TestDirectory, TestPerson};
 use pwproxy_testkit::prelude::*;

@@ -70,6 +70,13 @@ async fn unlock_alone_keeps_the_password_and_disable_and_enable_follow_ns_accoun
     }
     assert!(!dir.binds(&person.dn, SEED_PASSWORD).await, "locked by the retry counter");
     let at = |action: &str| format!("/actions/persons/{}/{action}", person.id);
+    let listed = async |status: &str| {
+        let answer =
+            app.lookup(&format!("/api/v1/users?status={status}&q={}", person.uid), Some(&helpdesk1())).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        answer.body["users"].as_array().unwrap().len()
+    };
+    assert_eq!((listed("locked").await, listed("disabled").await), (1, 0), "found by accountUnlockTime");
 
     let answer = app.act(&at("unlock"), Some(&helpdesk1()), Some(json!({ "reason": "on the phone" }))).await;
     eprintln!(
@@ -84,6 +91,8 @@ async fn unlock_alone_keeps_the_password_and_disable_and_enable_follow_ns_accoun
     assert_eq!(answer.body, json!({ "success": true, "changed": true }), "{answer:?}");
     assert_eq!(dir.attribute(&person.dn, "nsAccountLock").await.as_deref(), Some("true"));
     assert!(!dir.binds(&person.dn, SEED_PASSWORD).await, "389 refuses a disabled account");
+    assert_eq!((listed("locked").await, listed("disabled").await), (0, 1), "found by nsAccountLock");
+    assert_eq!(listed("expiring").await, 0, "expires far in the future");
     app.act(&at("unlock"), Some(&helpdesk1()), None).await.assert_persons_error(400, "user_inactive");
 
     let answer = app.act(&at("enable"), Some(&helpdesk1()), None).await;

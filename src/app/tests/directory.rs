@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::PASSWORD;
-use crate::directory::{AccountChange, AccountFacts, DirectoryError, Groups, Lookup, Person, Write, Writer};
+use crate::directory::{
+    AccountChange, AccountFacts, DirectoryError, Groups, Listed, Lookup, PeopleQuery, Person, Write, Writer,
+};
 use crate::dn::Dn;
 
 /// People by name, their passwords and direct groups; what was asked and
@@ -111,13 +113,13 @@ impl crate::directory::Directory for Directory {
         Ok(Groups { dns: groups.unwrap_or_default().into_iter().map(Dn::from).collect(), privileged: false })
     }
 
-    /// Names starting with `text` under `base`, matching `filter` as
-    /// `matching` says.
+    /// Names starting with the text under `base`, matching `filter` as
+    /// `matching` says, locked or disabled as their facts say.
     async fn find_people(
         &self,
         base: &Dn,
         filter: Option<&str>,
-        text: &str,
+        query: PeopleQuery<'_>,
         limit: usize,
     ) -> Result<(Vec<Person>, bool), DirectoryError> {
         self.ask("find_people");
@@ -125,7 +127,13 @@ impl crate::directory::Directory for Directory {
             .people
             .values()
             .map(|(p, _, _)| p)
-            .filter(|p| p.username.starts_with(text) && p.dn.is_within(base))
+            .filter(|p| query.text.is_none_or(|text| p.username.starts_with(text)) && p.dn.is_within(base))
+            .filter(|p| match query.listed {
+                Some(Listed::Locked) => p.account.locked,
+                Some(Listed::Disabled) => p.account.disabled,
+                Some(_) => false,
+                None => true,
+            })
             .filter(|p| {
                 filter
                     .is_none_or(|f| self.matching.iter().any(|(d, m)| Dn::new(d.as_str()) == p.dn && *m == f))

@@ -49,7 +49,7 @@ async fn a_wrong_password_is_401_before_anything_is_looked_up() {
         principal: Principal::Basic { username: "agent".into(), password: "wrong".into() },
         admin_password: None,
     };
-    let answer = service.search(&context(), &wrong, "a", 20).await;
+    let answer = service.search(&context(), &wrong, text("a"), 20).await;
     assert_eq!(answer.unwrap_err().code(), "unauthenticated");
     assert!(!service.directory.asked.lock().unwrap().contains(&"find_people"));
 }
@@ -57,11 +57,15 @@ async fn a_wrong_password_is_401_before_anything_is_looked_up() {
 #[tokio::test]
 async fn a_search_finds_only_the_reach_of_the_actors_delegations() {
     let service = delegated_service(directory());
-    let found = service.search(&context(), &basic("paris"), "p", 20).await.unwrap();
+    let found = service.search(&context(), &basic("paris"), text("p"), 20).await.unwrap();
     let names: Vec<&str> = found.people.iter().map(|s| s.person.username.as_str()).collect();
     // pierre and paula match the delegation; "paris" itself lies outside ou=paris.
     assert_eq!(names, ["paula", "pierre"]);
     assert!(!found.truncated);
-    let one = service.search(&context(), &basic("paris"), "p", 1).await.unwrap();
+    let one = service.search(&context(), &basic("paris"), text("p"), 1).await.unwrap();
     assert_eq!((one.people.len(), one.truncated), (1, true));
+}
+
+fn text(text: &str) -> crate::directory::PeopleQuery<'_> {
+    crate::directory::PeopleQuery { text: Some(text), listed: None }
 }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use time::OffsetDateTime;
 
 use super::status::{AccountState, AccountStatus, PolicyFacts};
-use super::{AccountChange, Person, Write};
+use super::{AccountChange, Listed, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -245,6 +245,12 @@ pub trait Dialect: Send + Sync {
         policy: &PolicyFacts,
         now: OffsetDateTime,
     ) -> AccountStatus;
+
+    /// A filter for the people who may be in `listed` at `now` (each one's
+    /// status then decides), from this directory's own attributes rather
+    /// than by reading everyone; `default_policy` is the policy that applies
+    /// to people without one of their own.
+    fn listed_filter(&self, listed: Listed, default_policy: &PolicyFacts, now: OffsetDateTime) -> String;
 
     /// What this directory is known to check of a new password for
     /// `person` under `policy`: a generated password is drawn until it

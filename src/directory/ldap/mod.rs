@@ -30,7 +30,8 @@ pub use probe::{Finding, Status, probe};
 
 use super::dialects::{BindOutcome, WalkedGroups};
 use super::{
-    AccountChange, AccountStatus, Dialect, Directory, DirectoryError, Groups, Lookup, Person, Write, Writer,
+    AccountChange, AccountStatus, Dialect, Directory, DirectoryError, Groups, Lookup, PeopleQuery, Person,
+    Write, Writer,
 };
 use member_of::Proven;
 use pools::{Connection, ForAdmins, Pool, ServiceAccount, keep_if_usable};
@@ -220,10 +221,10 @@ impl Directory for LdapDirectory {
         &self,
         base: &Dn,
         filter: Option<&str>,
-        text: &str,
+        query: PeopleQuery<'_>,
         limit: usize,
     ) -> Result<(Vec<Person>, bool), DirectoryError> {
-        self.people_starting_with(base, filter, text, limit).await
+        self.people_matching(base, filter, query, limit).await
     }
 
     async fn account_status(&self, person: &Person) -> Result<AccountStatus, DirectoryError> {

@@ -10,8 +10,14 @@ use ldap3::{Scope, ldap_escape};
 use time::OffsetDateTime;
 
 use super::LdapDirectory;
-use crate::directory::{AccountStatus, DirectoryError, Person, PolicyFacts};
+use crate::directory::{
+    AccountFacts, AccountStatus, DirectoryError, Listed, PeopleQuery, Person, PolicyFacts,
+};
 use crate::dn::Dn;
+
+/// Candidates a listing by state reads at most, per base: a state's list
+/// is an incident's worklist, not a directory export.
+const MAX_CANDIDATES: usize = 1000;
 
 /// How long a policy read is used before it is read again: a changed
 /// lockout duration shows within this.
@@ -37,13 +43,16 @@ impl Policies {
 impl LdapDirectory {
     /// People under `base` (and `users_base_dn`) matching `users_filter` and
     /// `filter`, whose username, name, display name, given name, surname or
-    /// mail starts with `text`; at most `limit`, and whether more matched.
-    /// `text` is escaped: it is never part of the filter's structure.
-    pub(super) async fn people_starting_with(
+    /// mail starts with the query's text, and who are in its state now; at
+    /// most `limit`, and whether more matched. The text is escaped: it is
+    /// never part of the filter's structure. A state is asked of the
+    /// directory as far as its attributes tell (the dialect's filter), and
+    /// each candidate's status decides.
+    pub(super) async fn people_matching(
         &self,
         base: &Dn,
         filter: Option<&str>,
-        text: &str,
+        query: PeopleQuery<'_>,
         limit: usize,
     ) -> Result<(Vec<Person>, bool), DirectoryError> {
         // Targets lie under users_base_dn whatever a delegation's base says.
@@ -54,28 +63,85 @@ impl LdapDirectory {
         } else {
             return Ok((Vec::new(), false));
         };
-        let text = ldap_escape(text);
-        let attributes =
-            [self.username_attribute.as_str(), "cn", "displayName", "givenName", "sn", &self.mail_attribute];
-        let starts: String = attributes.iter().map(|attribute| format!("({attribute}={text}*)")).collect();
-        let filter = format!("(&{}{}(|{starts}))", self.users_filter, filter.unwrap_or_default());
-        // One more than asked tells whether more matched.
-        let wanted = i32::try_from(limit + 1).unwrap_or(i32::MAX);
+        let starts = query.text.map(|text| {
+            let text = ldap_escape(text);
+            let attributes = [
+                self.username_attribute.as_str(),
+                "cn",
+                "displayName",
+                "givenName",
+                "sn",
+                &self.mail_attribute,
+            ];
+            let starts: String =
+                attributes.iter().map(|attribute| format!("({attribute}={text}*)")).collect();
+            format!("(|{starts})")
+        });
+        let now = OffsetDateTime::now_utc();
+        let state = match query.listed {
+            Some(listed) => Some(self.listed_filter(listed, now).await?),
+            None => None,
+        };
+        let scope = format!("(&{}{})", self.users_filter, filter.unwrap_or_default());
+        let filter = format!("(&{scope}{}{})", starts.unwrap_or_default(), state.unwrap_or_default());
+        // One more than asked tells whether more matched; a state's
+        // candidates are judged one by one, so more of them are read.
+        let wanted = if query.listed.is_some() { MAX_CANDIDATES } else { limit + 1 };
         let (entries, cut) = self
-            .search_with(None, base.as_str(), Scope::Subtree, &filter, &self.person_attributes(), wanted)
+            .search_with(
+                None,
+                base.as_str(),
+                Scope::Subtree,
+                &filter,
+                &self.person_attributes(),
+                wanted as i32,
+            )
             .await?;
-        let truncated = cut || entries.len() > limit;
         let mut people: Vec<Person> = entries
             .into_iter()
             .map(|entry| self.person(entry))
             .filter(|p| p.dn.is_within(&self.users_base))
-            .take(limit)
             .collect();
-        self.mark_inactive(base, &filter, &mut people).await?;
-        for person in &mut people {
-            self.without_lapsed_lock(person).await?;
+        if query.listed.is_none() {
+            people.truncate(limit + 1);
         }
-        Ok((people, truncated))
+        self.mark_inactive(base, &filter, &mut people).await?;
+        let mut kept = Vec::new();
+        for mut person in people {
+            self.without_lapsed_lock(&mut person).await?;
+            match query.listed {
+                Some(listed) if !listed.holds(&self.status_of(&person).await?, now) => {}
+                _ => kept.push(person),
+            }
+        }
+        let truncated = cut || kept.len() > limit;
+        kept.truncate(limit);
+        Ok((kept, truncated))
+    }
+
+    /// The dialect's filter for `listed`, with `directory.inactive_filter`
+    /// for the disabled.
+    async fn listed_filter(&self, listed: Listed, now: OffsetDateTime) -> Result<String, DirectoryError> {
+        let default_policy = self.default_policy().await?;
+        let filter = self.dialect.listed_filter(listed, &default_policy, now);
+        Ok(match (&self.inactive_filter, listed) {
+            (Some(inactive), Listed::Disabled) => format!("(|{filter}{inactive})"),
+            _ => filter,
+        })
+    }
+
+    /// The policy of people without one of their own.
+    async fn default_policy(&self) -> Result<PolicyFacts, DirectoryError> {
+        let nobody = Person {
+            dn: self.users_base.clone(),
+            username: String::new(),
+            email: None,
+            display_name: None,
+            account: AccountFacts::default(),
+            context: Vec::new(),
+            direct_groups: None,
+        };
+        self.policy_for(&nobody).await
     }
 
     /// `directory.inactive_filter` for many people: one search for those of

@@ -3,6 +3,7 @@
 //! thin adapters over the application's lookups. Errors in the common shape.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -18,16 +19,38 @@ use super::body::name;
 use super::errors::ApiError;
 use crate::app::{Credentials, MAX_LIMIT, Principal, Target};
 use crate::audit::{Action, RequestContext};
+use crate::directory::{Listed, PeopleQuery};
 use crate::web::input::{self, DEFAULT_SEARCH_LIMIT};
 use crate::web::{AppState, Caller};
+
+/// The states people are listed by.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ListedName {
+    Locked,
+    Disabled,
+    MustChange,
+    Expiring,
+}
+
+/// Days `expiring` looks ahead unless told.
+const DEFAULT_WITHIN_DAYS: u64 = 14;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The start of a username, name, display name or mail address (1–64
-    /// characters, any letter case).
+    /// characters, any letter case); required unless `status` is given.
     #[param(min_length = 1, max_length = 64, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
-    q: String,
+    q: Option<String>,
+    /// Only the people in this state now, as their `status` says.
+    #[param(value_type = Option<ListedName>)]
+    status: Option<String>,
+    /// With `status=expiring`: the password expires within this many days
+    /// (1–365, default 14), and has not yet.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 365)]
+    within_days: Option<String>,
     /// At most this many people (1–100, default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
@@ -50,17 +73,17 @@ pub async fn search(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Response {
     let context = caller.api("users.search");
-    let asked_text = params.as_ref().ok().map(|Query(params)| params.q.clone());
+    let asked_text = params.as_ref().ok().and_then(|Query(params)| params.q.clone());
     let asked = params
         .map_err(|_| {
             ApiError::invalid(
-                "The query string could not be read: `q` (1 to 64 characters) is required, and `limit` is a \
-                 whole number from 1 to 100.",
+                "The query string could not be read: `q` (1 to 64 characters) or `status` is required, and \
+                 `limit` is a whole number from 1 to 100.",
             )
         })
         .and_then(|Query(params)| search_terms(params))
         .and_then(|terms| Ok((terms, credentials(authorization)?)));
-    let ((text, limit), credentials) = match asked {
+    let (terms, credentials) = match asked {
         Ok(asked) => asked,
         Err(error) => {
             return error
@@ -69,7 +92,8 @@ pub async fn search(
                 .into_response();
         }
     };
-    match state.app.search(&context, &credentials, &text, limit).await {
+    let query = PeopleQuery { text: terms.text.as_deref(), listed: terms.listed };
+    match state.app.search(&context, &credentials, query, terms.limit).await {
         Ok(found) => {
             let users = found.people.iter().map(PersonView::from).collect();
             Json(PeopleFound { users, truncated: found.truncated }).into_response()
@@ -157,9 +181,48 @@ fn credentials(authorization: Authorization) -> Result<Credentials, ApiError> {
 }
 
 /// `q`: 1–64 characters, none of them a control character; `limit`: 1–100.
-fn search_terms(params: SearchParams) -> Result<(String, usize), ApiError> {
-    let text = params.q;
-    input::search_text("`q`", &text)?;
+/// What a search asks for, checked.
+#[derive(Debug, PartialEq)]
+struct Terms {
+    text: Option<String>,
+    listed: Option<Listed>,
+    limit: usize,
+}
+
+fn search_terms(params: SearchParams) -> Result<Terms, ApiError> {
+    if let Some(text) = &params.q {
+        input::search_text("`q`", text)?;
+    }
+    let days = match params.within_days.as_deref() {
+        None => None,
+        Some(days) => Some(
+            days.parse::<u64>()
+                .ok()
+                .filter(|days| (1..=365).contains(days))
+                .ok_or_else(|| ApiError::invalid("`within_days` must be a whole number from 1 to 365."))?,
+        ),
+    };
+    let listed = match params.status.as_deref() {
+        None => None,
+        Some("locked") => Some(Listed::Locked),
+        Some("disabled") => Some(Listed::Disabled),
+        Some("must_change") => Some(Listed::MustChange),
+        Some("expiring") => {
+            let days = days.unwrap_or(DEFAULT_WITHIN_DAYS);
+            Some(Listed::Expiring { within: Duration::from_secs(days * 24 * 3600) })
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "`status` must be one of locked, disabled, must_change or expiring.",
+            ));
+        }
+    };
+    if days.is_some() && !matches!(listed, Some(Listed::Expiring { .. })) {
+        return Err(ApiError::invalid("`within_days` goes with `status=expiring` only."));
+    }
+    if params.q.is_none() && listed.is_none() {
+        return Err(ApiError::invalid("Give `q` (1 to 64 characters), `status`, or both."));
+    }
     let limit = match params.limit {
         None => DEFAULT_SEARCH_LIMIT,
         Some(limit) => limit
@@ -168,7 +231,7 @@ fn search_terms(params: SearchParams) -> Result<(String, usize), ApiError> {
             .filter(|limit| (1..=MAX_LIMIT).contains(limit))
             .ok_or_else(|| ApiError::invalid("The `limit` must be a whole number from 1 to 100."))?,
     };
-    Ok((text, limit))
+    Ok(Terms { text: params.q, listed, limit })
 }
 
 #[cfg(test)]
@@ -176,7 +239,40 @@ mod tests {
     use super::*;
 
     fn terms(q: Option<&str>, limit: Option<&str>) -> Result<(String, usize), ApiError> {
-        search_terms(SearchParams { q: q.unwrap_or_default().to_owned(), limit: limit.map(str::to_owned) })
+        let params = SearchParams {
+            q: q.map(str::to_owned),
+            status: None,
+            within_days: None,
+            limit: limit.map(str::to_owned),
+        };
+        search_terms(params).map(|terms| (terms.text.unwrap_or_default(), terms.limit))
+    }
+
+    fn listed(status: Option<&str>, within_days: Option<&str>) -> Result<Option<Listed>, ApiError> {
+        let params = SearchParams {
+            q: None,
+            status: status.map(str::to_owned),
+            within_days: within_days.map(str::to_owned),
+            limit: None,
+        };
+        search_terms(params).map(|terms| terms.listed)
+    }
+
+    #[test]
+    fn states_and_their_window_are_bounded() {
+        let days = |n: u64| Some(Listed::Expiring { within: Duration::from_secs(n * 86_400) });
+        assert_eq!(listed(Some("expiring"), None).unwrap(), days(14));
+        assert_eq!(listed(Some("expiring"), Some("365")).unwrap(), days(365));
+        assert_eq!(listed(Some("must_change"), None).unwrap(), Some(Listed::MustChange));
+        for (status, within) in [
+            (Some("expiring"), Some("0")),
+            (Some("expiring"), Some("366")),
+            (Some("locked"), Some("3")),
+            (Some("gone"), None),
+            (None, None),
+        ] {
+            assert!(listed(status, within).is_err(), "{status:?} {within:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Finding people and a person's page.
 
+use std::time::Duration;
+
 use axum::Extension;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -16,9 +18,9 @@ use super::agent::*;
 use super::pages::PersonView;
 use super::sessions::Done;
 use super::signin::signin_then;
-use crate::app::{Changed, Target};
+use crate::app::{Changed, MAX_LIMIT, Target};
 use crate::audit::{Action, RequestContext};
-use crate::directory::AccountChange;
+use crate::directory::{AccountChange, Listed, PeopleQuery};
 use crate::web::failure::failure_status;
 use crate::web::input::{DEFAULT_SEARCH_LIMIT, search_text};
 use crate::web::{AppState, Caller};
@@ -27,6 +29,28 @@ use crate::web::{AppState, Caller};
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// A worklist: the people in reach in this state.
+    #[serde(default)]
+    status: String,
+}
+
+/// The worklists the console offers: their `status`, and their title.
+const WORKLISTS: [(&str, &str); 4] = [
+    ("locked", "Locked now"),
+    ("expiring", "Expiring within 14 days"),
+    ("disabled", "Disabled"),
+    ("must_change", "Must change their password"),
+];
+
+fn worklist(status: &str) -> Option<(Listed, &'static str)> {
+    let (_, title) = WORKLISTS.iter().find(|(name, _)| *name == status)?;
+    let listed = match status {
+        "locked" => Listed::Locked,
+        "disabled" => Listed::Disabled,
+        "must_change" => Listed::MustChange,
+        _ => Listed::Expiring { within: Duration::from_secs(14 * 24 * 3600) },
+    };
+    Some((listed, title))
 }
 
 #[derive(Serialize)]
@@ -34,6 +58,9 @@ struct SearchPage<'a> {
     admin: &'a str,
     csrf: &'a str,
     q: &'a str,
+    /// The worklist shown, by its title.
+    list: Option<&'static str>,
+    lists: &'static [(&'static str, &'static str)],
     searched: bool,
     people: Vec<PersonView>,
     truncated: bool,
@@ -49,27 +76,33 @@ pub async fn search(
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Response {
     let Some(agent) = console.agent(&jar) else { return signin_then(&wanted(&uri)) };
-    let q = query.map(|Query(q)| q.q).unwrap_or_default();
+    let (q, status) = query.map(|Query(query)| (query.q, query.status)).unwrap_or_default();
     let q = q.trim();
+    let list = worklist(&status);
     let mut page = SearchPage {
         admin: agent.username(),
         csrf: &agent.current.csrf,
         q,
+        list: list.map(|(_, title)| title),
+        lists: &WORKLISTS,
         searched: false,
         people: Vec::new(),
         truncated: false,
         error: None,
     };
-    if q.is_empty() {
+    if q.is_empty() && list.is_none() {
         return console.pages.render(StatusCode::OK, "search.html", page);
     }
     let context = caller.console("console.search");
-    if let Err(error) = search_text("in the box", q) {
+    if let Some(error) = (!q.is_empty()).then(|| search_text("in the box", q).err()).flatten() {
         state.refused(&context, Action::Search, Some(q), Some(agent.username()), "invalid_request").await;
         page.error = Some(error.message());
         return console.pages.render(StatusCode::BAD_REQUEST, "search.html", page);
     }
-    match state.app.search(&context, &agent.credentials(), q, DEFAULT_SEARCH_LIMIT).await {
+    let query =
+        PeopleQuery { text: Some(q).filter(|q| !q.is_empty()), listed: list.map(|(listed, _)| listed) };
+    let limit = if list.is_some() { MAX_LIMIT } else { DEFAULT_SEARCH_LIMIT };
+    match state.app.search(&context, &agent.credentials(), query, limit).await {
         Ok(found) => {
             console.renew(&state, &agent);
             page.searched = true;
@@ -171,6 +204,8 @@ pub(super) async fn person_page(
             admin: agent.username(),
             csrf: &agent.current.csrf,
             q: "",
+            list: None,
+            lists: &WORKLISTS,
             searched: false,
             people: Vec::new(),
             truncated: false,

@@ -21,11 +21,13 @@ use crate::directory::attributes::{first_bytes, first_value, number};
 use crate::directory::status::{
     AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, lock_from_start,
 };
-use crate::directory::{AccountChange, Person, Write};
+use crate::directory::{AccountChange, Listed, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 use values::{bind_refusal, filetime, id_display, interval, is_privileged_sid, rejection};
 
+/// `LDAP_MATCHING_RULE_BIT_AND`: a flag set in a number.
+const IN_BITS: &str = "1.2.840.113556.1.4.803";
 /// `LDAP_MATCHING_RULE_IN_CHAIN`: the DC follows nested membership itself.
 const IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
 /// `userAccountControl` ACCOUNTDISABLE.
@@ -185,6 +187,10 @@ impl Dialect for ActiveDirectory {
 
     fn account_change(&self, change: AccountChange, account: &AccountFacts, _: OffsetDateTime) -> ChangePlan {
         changes::plan(change, account)
+    }
+
+    fn listed_filter(&self, listed: Listed, default_policy: &PolicyFacts, now: OffsetDateTime) -> String {
+        changes::listed_filter(listed, default_policy, now)
     }
 
     /// The `userAccountControl` value deleted had moved: another change of

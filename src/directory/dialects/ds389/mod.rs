@@ -32,7 +32,7 @@ use super::{
 };
 use crate::directory::attributes::{first_value, number};
 use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
-use crate::directory::{AccountChange, Person, Write};
+use crate::directory::{AccountChange, Listed, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 use refusals::rejection;
@@ -43,21 +43,6 @@ use refusals::rejection;
 /// `passwordHistory` is stamped), so it is derived from the expiry.
 const EXPIRATION_TIME: &str = "passwordExpirationTime";
 const MUST_CHANGE_NOW: &str = "19700101000000Z";
-/// The policy's lockout and expiry (cn=config, or the person's own policy
-/// entry): durations in seconds; `passwordUnlock: off` keeps a lock until
-/// an administrator acts.
-const POLICY_ATTRIBUTES: &[&str] = &[
-    "passwordLockout",
-    "passwordMaxFailure",
-    "passwordUnlock",
-    "passwordLockoutDuration",
-    "passwordExp",
-    "passwordMaxAge",
-    "passwordCheckSyntax",
-    "passwordMinLength",
-    "passwordMinTokenLength",
-];
-
 /// Set by an administrator: the account may not sign in. A reset never
 /// clears it.
 const DISABLED: &str = "nsAccountLock";
@@ -196,6 +181,10 @@ impl Dialect for Ds389 {
         changes::plan(change, account)
     }
 
+    fn listed_filter(&self, listed: Listed, _: &PolicyFacts, now: OffsetDateTime) -> String {
+        status::listed_filter(listed, now)
+    }
+
     /// Every change replaces whole attributes: nothing to lose a race on.
     fn change_raced(&self, _: &LdapResult) -> bool {
         false
@@ -231,7 +220,7 @@ impl Dialect for Ds389 {
     }
 
     fn policy_attributes(&self) -> &'static [&'static str] {
-        POLICY_ATTRIBUTES
+        status::POLICY_ATTRIBUTES
     }
 
     fn password_policy(&self, entry: &SearchEntry) -> PolicyFacts {

@@ -7,8 +7,26 @@ use ldap3::SearchEntry;
 use time::OffsetDateTime;
 
 use super::super::AccountFacts;
+use super::{DISABLED, EXPIRATION_TIME, MUST_CHANGE_NOW, UNLOCK_TIME};
+use crate::directory::Listed;
 use crate::directory::attributes::{first_value, number};
+use crate::directory::status::format_generalized_time;
 use crate::directory::status::{AccountStatus, LockMark, NoExpiry, PolicyFacts};
+
+/// The policy's lockout and expiry (cn=config, or the person's own policy
+/// entry): durations in seconds; `passwordUnlock: off` keeps a lock until
+/// an administrator acts.
+pub(super) const POLICY_ATTRIBUTES: &[&str] = &[
+    "passwordLockout",
+    "passwordMaxFailure",
+    "passwordUnlock",
+    "passwordLockoutDuration",
+    "passwordExp",
+    "passwordMaxAge",
+    "passwordCheckSyntax",
+    "passwordMinLength",
+    "passwordMinTokenLength",
+];
 
 /// The policy entry's settings, as far as a status and a generated
 /// password need them.
@@ -69,5 +87,20 @@ pub(super) fn account_status(
         password_expires_at: expires_at,
         no_expiry: NoExpiry::of(expires_at, state, policy),
         failed_attempts: state.failures,
+    }
+}
+
+/// Candidates for `listed`: an unlock time is set only when 389 locks; the
+/// account lock; the must-change mark; and 389's own expiry time, which
+/// already holds the policy's maximum age.
+pub(super) fn listed_filter(listed: Listed, now: OffsetDateTime) -> String {
+    match listed {
+        Listed::Locked => format!("({UNLOCK_TIME}=*)"),
+        Listed::Disabled => format!("({DISABLED}=true)"),
+        Listed::MustChange => format!("({EXPIRATION_TIME}={MUST_CHANGE_NOW})"),
+        Listed::Expiring { within } => format!(
+            "(&({EXPIRATION_TIME}<={})(!({EXPIRATION_TIME}={MUST_CHANGE_NOW})))",
+            format_generalized_time(now + within)
+        ),
     }
 }

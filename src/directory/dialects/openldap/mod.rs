@@ -3,7 +3,6 @@
 //! how its refusals read.
 
 use std::collections::HashSet;
-
 use std::time::Duration;
 
 use ldap3::{LdapResult, Mod, SearchEntry, ldap_escape};
@@ -12,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod changes;
+mod status;
 
 use super::ppolicy;
 use super::{
@@ -20,10 +20,8 @@ use super::{
 };
 use crate::directory::attributes::{all_values, number};
 use crate::directory::attributes::{first_value, has};
-use crate::directory::status::{
-    AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, generalized_time, lock_from_start,
-};
-use crate::directory::{AccountChange, Person, Write};
+use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts, generalized_time};
+use crate::directory::{AccountChange, Listed, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
 
@@ -245,38 +243,18 @@ impl Dialect for OpenLdap {
         }
     }
 
-    /// A lock at a time lasts `pwdLockoutDuration` (ppolicy lifts it at the
-    /// next bind after that); `000001010000Z`, or a duration of 0, until an
-    /// administrator acts. The password expires `pwdMaxAge` after
-    /// `pwdChangedTime`. Without the policy, a recorded lock holds.
+    /// See [`status::account_status`].
     fn account_status(
         &self,
         account: &AccountFacts,
         policy: &PolicyFacts,
         now: OffsetDateTime,
     ) -> AccountStatus {
-        let state = &account.state;
-        let (locked, locked_since, locked_until) = match state.locked_at {
-            None => (false, None, None),
-            Some(LockMark::UntilAnAdminActs) => (true, None, None),
-            Some(LockMark::At(since)) if policy.known => {
-                let (locked, until) = lock_from_start(since, policy.lockout_duration, now);
-                (locked, Some(since), until)
-            }
-            Some(LockMark::At(since)) => (true, Some(since), None),
-        };
-        let expires_at = expiry(state.changed_at, policy.max_age);
-        AccountStatus {
-            disabled: account.disabled,
-            locked,
-            locked_since: locked_since.filter(|_| locked),
-            locked_until: locked_until.filter(|_| locked),
-            must_change: state.must_change,
-            password_changed_at: state.changed_at,
-            password_expires_at: expires_at,
-            no_expiry: NoExpiry::of(expires_at, state, policy),
-            failed_attempts: state.failures,
-        }
+        status::account_status(account, policy, now)
+    }
+
+    fn listed_filter(&self, listed: Listed, default_policy: &PolicyFacts, now: OffsetDateTime) -> String {
+        status::listed_filter(listed, default_policy, now)
     }
 
     /// ppolicy's own quality check is the length alone (pwdMinLength with

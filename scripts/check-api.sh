@@ -30,6 +30,9 @@ bash tests/fixtures/openldap/start.sh "$work/slapd" "$ldap_port" "$ldaps_port"
 cat >"$work/pwproxy.toml" <<TOML
 [server]
 listen = "127.0.0.1:$http_port"
+# Room for the largest bulk the document allows (500 names of 256
+# characters), so that a list over bulk.max_people gets its 400.
+max_body_bytes = 1048576
 [ldap]
 url = "ldap://127.0.0.1:$ldap_port"
 bind_dn = "cn=pwproxy,ou=services,dc=example,dc=org"
@@ -70,7 +73,16 @@ PY
 echo "== the API document validates as OpenAPI 3.1"
 "$venv/bin/openapi-spec-validator" "$work/openapi.json"
 
+# Every check, everywhere, with one allowance: a typed password is judged by
+# the password policy and the directory (length, history, blocklists, the
+# person's own words, both fields equal), which no schema can say, so the
+# two reset operations may answer a schema-valid body with 400.
+cat >"$work/schemathesis.toml" <<'TOML'
+[[operations]]
+include-operation-id = ["persons_change_password", "users_change_password"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
+TOML
 echo "== schemathesis, every check"
-"$venv/bin/st" run "$work/openapi.json" --url "$base" --checks all \
+"$venv/bin/st" --config-file "$work/schemathesis.toml" run "$work/openapi.json" --url "$base" --checks all \
   -H "Authorization: Bearer $(cat "$work/token")" \
   --max-examples 100 --seed 20261124 --no-color

@@ -8,10 +8,12 @@
 
 use serde_json::json;
 
-use super::{App, Authenticated, Credentials, Failure, Inactive, Target};
+use super::authentication::Resolved;
+use super::reset::concerns;
+use super::{App, Credentials, Failure, Inactive, Target};
 use crate::access::{self, Refusal};
 use crate::audit::{Action, Event, RequestContext};
-use crate::directory::{AccountChange, Directory, Person};
+use crate::directory::{AccountChange, Directory};
 
 #[derive(Debug)]
 pub struct AccountCommand {
@@ -54,18 +56,9 @@ impl<D: Directory> App<D> {
         command: &AccountCommand,
         event: &mut Event,
     ) -> Result<AccountChanged, Failure> {
-        let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
-        let (Authenticated { admin, writer, target: person }, (actor, target)) = self
-            .authenticate(context.client, &command.credentials, Some(command.target.lookup()), walk)
-            .await?;
-        event.actor = Some(admin.username.clone());
-        self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
-        let (Some(person), Some(target)) = (person, target) else {
-            return Err(Failure::UserNotFound);
-        };
-        event.target_dn = Some(person.dn.to_string());
-        event.target_id.clone_from(&person.account.id);
-        event.person = Some(person.username.clone());
+        let Resolved { actor, writer, person, target, .. } =
+            self.resolve(context, &command.credentials, &command.target, event).await?;
+        concerns(event, &person);
         self.rules.may_reset(&actor, &target).map_err(Failure::Forbidden)?;
         let covering = self.covering(&actor, &person.dn).await?;
         if covering.is_empty() {

@@ -10,7 +10,7 @@
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{App, Authenticated, Credentials, Failure, Inactive, NewPassword, Target};
+use super::{App, Credentials, Failure, Inactive, NewPassword, Target};
 use crate::access::{self, Granted, Member, Refusal, Requested};
 use crate::audit::{Action, Event, RequestContext};
 use crate::directory::{Directory, Person, Write, Writer};
@@ -55,6 +55,13 @@ impl Changed {
             notification: None,
         }
     }
+}
+
+/// The event is about `person`, found: their DN, id and username.
+pub(super) fn concerns(event: &mut Event, person: &Person) {
+    event.target_dn = Some(person.dn.to_string());
+    event.target_id.clone_from(&person.account.id);
+    event.person = Some(person.username.clone());
 }
 
 /// What a reset asks of each person it names.
@@ -137,21 +144,9 @@ impl<D: Directory> App<D> {
         command: &ResetCommand,
         event: &mut Event,
     ) -> Result<(Changed, Option<Mail>), Failure> {
-        // The target is looked up with the admin, and both group trees are
-        // walked together while the admin's password is checked: fewer round
-        // trips. The answers are still taken in the contract's order (401,
-        // then 403 for a non-admin before any 404).
-        let walk = async |admin: &Person, person: Option<&Person>| self.members(admin, person).await;
-        let (Authenticated { admin, writer, target: person }, (actor, target)) = self
-            .authenticate(context.client, &command.credentials, Some(command.target.lookup()), walk)
-            .await?;
-        event.actor = Some(admin.username.clone());
-        self.rules.may_act(&actor).map_err(Failure::Forbidden)?;
-        let (Some(person), Some(target)) = (person, target) else {
-            return Err(Failure::UserNotFound);
-        };
-        let acting = Acting { admin: &admin, actor: &actor, writer };
-        self.reset_person(context, &command.options(), event, acting, person, &target).await
+        let resolved = self.resolve(context, &command.credentials, &command.target, event).await?;
+        let acting = Acting { admin: &resolved.admin, actor: &resolved.actor, writer: resolved.writer };
+        self.reset_person(context, &command.options(), event, acting, resolved.person, &resolved.target).await
     }
 
     /// The decisions from "not protected" on, and the write: for one
@@ -165,9 +160,7 @@ impl<D: Directory> App<D> {
         person: Person,
         target: &Member,
     ) -> Result<(Changed, Option<Mail>), Failure> {
-        event.target_dn = Some(person.dn.to_string());
-        event.target_id.clone_from(&person.account.id);
-        event.person = Some(person.username.clone());
+        concerns(event, &person);
         self.rules.may_reset(acting.actor, target).map_err(Failure::Forbidden)?;
         let granted = self.delegated(acting.actor, &person, options).await?;
         if person.account.disabled {

@@ -44,7 +44,7 @@ pub fn router(
     with_metrics: bool,
     console: Option<Router<Arc<AppState>>>,
 ) -> Router {
-    let routes = api::routes(with_metrics);
+    let routes = api::routes(with_metrics, &state);
     // The console's pages sit beside the API, under the same request ids,
     // metrics and body limit.
     let routes = match console {

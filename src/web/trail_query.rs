@@ -214,10 +214,10 @@ impl TrailParams {
         self
     }
 
-    /// Whether OCSF lines are asked for (`format=ocsf`); any other format
-    /// is refused.
+    /// Whether OCSF lines are asked for (`format=ocsf`); any other format,
+    /// an empty one included, is refused.
     pub fn ocsf(&self) -> Result<bool, Invalid> {
-        match given(&self.format) {
+        match self.format.as_deref() {
             None | Some("json") => Ok(false),
             Some("ocsf") => Ok(true),
             Some(_) => Err(Invalid("`format` is `ocsf`, or left out for JSON.".into())),
@@ -295,6 +295,7 @@ mod tests {
             assert!(value.len() < 5 || !refused.contains(value), "{refused}");
         }
         assert!(params(&[("format", "xml")]).ocsf().is_err());
+        assert!(params(&[("format", "")]).ocsf().is_err());
         assert!(params(&[("format", "ocsf")]).ocsf().unwrap());
     }
 }

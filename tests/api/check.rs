@@ -9,6 +9,9 @@ use pwproxy_testkit::prelude::*;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_pwproxy");
 
+/// ppolicy's "locked until an administrator acts".
+const LOCKED: (&str, &str) = ("pwdAccountLockedTime", "000001010000Z");
+
 /// `pwproxy check` on the fixture's configuration over LDAPS, with
 /// environment overrides: exit code and standard output.
 fn check(dir: &TestDirectory, envs: &[(&str, &str)]) -> (i32, String) {
@@ -58,9 +61,32 @@ async fn a_sound_deployment_passes_every_check() {
         "ppolicy",
         "the password policy cn=default,ou=policies",
         "the audit store (audit.store) is reachable and writable, schema version 1",
+        "the service account may unlock (pwdAccountLockedTime on uid=",
+        "the service account may disable and enable (pwdEndTime on uid=",
     ] {
         assert!(line(&stdout, ok).starts_with("ok"), "{ok}: {stdout}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_account_without_the_rights_of_account_actions_is_told_which_and_nothing_changes() {
+    let dir = TestDirectory::start().await;
+    // A plain person as the service account: it reads, and may write nothing.
+    let plain = dir.add_person("plainservice", false).await;
+    let locked = dir.add_person_in(PEOPLE, "checklocked", false, &[LOCKED]).await;
+    let envs =
+        [("PWPROXY__LDAP__BIND_DN", plain.dn.as_str()), ("PWPROXY__LDAP__BIND_PASSWORD", SEED_PASSWORD)];
+
+    let (code, stdout) = check(&dir, &envs);
+
+    // No delegation allows the actions: a warning, which passes.
+    assert_eq!(code, 0, "{stdout}");
+    for action in ["may unlock (pwdAccountLockedTime", "may disable and enable (pwdEndTime"] {
+        let said = line(&stdout, action);
+        assert!(said.starts_with("warn") && said.contains("grant it write on"), "{said}");
+    }
+    assert!(!stdout.contains(SEED_PASSWORD));
+    assert_eq!(dir.attribute(&locked.dn, "pwdAccountLockedTime").await.as_deref(), Some("000001010000Z"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,7 +37,7 @@ async fn a_search_is_bounded_by_its_limit_and_says_when_more_matched() {
     for bad in [
         "/api/v1/users?q=a&limit=0",
         "/api/v1/users?q=a&limit=101",
-        "/api/v1/users?limit=5",
+        "/api/v1/users?q=&limit=5",
         "/api/v1/users?q=a&limit=x",
     ] {
         app.lookup(bad, Some(&bearer)).await.assert_persons_error(400, "invalid_request");

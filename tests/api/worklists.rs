@@ -70,11 +70,15 @@ async fn each_list_holds_exactly_the_people_its_status_says() {
 
     // Bad parameters are 400, and the list is an audited search.
     for query in
-        ["status=sleeping", "status=locked&within_days=3", "status=expiring&within_days=0", "within_days=3"]
+        ["status=sleeping", "status=expiring&within_days=0", "status=expiring&within_days=366", "limit=0"]
     {
         let answer = app.lookup(&format!("/api/v1/users?{query}"), Some(&helpdesk())).await;
         answer.assert_persons_error(400, "invalid_request");
     }
+    // Neither a text nor a state: everyone in reach, up to the limit.
+    let everyone = app.lookup("/api/v1/users?limit=3", Some(&helpdesk())).await;
+    assert_eq!((everyone.status, everyone.body["truncated"].clone()), (200, json!(true)), "{everyone:?}");
+    assert_eq!(everyone.body["users"].as_array().unwrap().len(), 3);
     let trail = app.lookup("/api/v1/audit?action=search&actor=helpdesk1&limit=50", Some(&helpdesk())).await;
     let searches: Vec<&Value> = trail.body["events"].as_array().unwrap().iter().collect();
     assert!(searches.iter().any(|e| e["details"]["status"] == "must_change"), "{trail:?}");

@@ -220,6 +220,12 @@ pub trait Dialect: Send + Sync {
     /// needs.
     fn prerequisites(&self) -> &'static [Prerequisite];
 
+    /// The attributes `change` writes, each with a value no account ever
+    /// holds: `pwproxy check` asks to delete that value, which the directory
+    /// refuses for lack of rights (50) or because it is not there, changing
+    /// nothing either way. (Enable writes what disable writes.)
+    fn change_probes(&self, change: AccountChange) -> &'static [(&'static str, &'static str)];
+
     /// The entry holding the password policy that applies to a person:
     /// their own, else the directory's default (`configured` is
     /// `directory.policy_dn`); `None` where there is none to read.

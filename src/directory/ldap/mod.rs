@@ -19,6 +19,7 @@ mod member_of;
 mod people;
 mod pools;
 mod probe;
+mod rights;
 mod search;
 mod together;
 mod write;

@@ -9,8 +9,10 @@ use ldap3::{Ldap, Scope, SearchEntry};
 
 use super::certificate::{certificate_finding, recording_tls};
 use super::connection::Connector;
-use super::member_of;
+use super::{member_of, rights};
+use crate::access::{Allowance, Permission};
 use crate::config::{Membership, Settings};
+use crate::directory::AccountChange;
 use crate::directory::DirectoryError;
 use crate::directory::attributes::{all_values, first_value};
 use crate::directory::dialects::{BindOutcome, Prerequisite};
@@ -124,6 +126,7 @@ pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
         &[id, username],
     )
     .await;
+    let sample_dn = sample.as_ref().ok().and_then(|found| found.first()).map(|person| person.dn.clone());
     findings.push(match sample {
         Ok(found) => match found.first() {
             None => Finding {
@@ -140,6 +143,16 @@ pub async fn probe(settings: &Settings, groups: &[String]) -> Vec<Finding> {
         Err(e) => Finding::failed(what, e.to_string()),
     });
 
+    if let Some(person) = sample_dn {
+        let delegations = settings.authorization.delegations(&directory.users_base_dn);
+        let wanted = |change| {
+            delegations.iter().any(|d| match change {
+                AccountChange::Unlock => d.unlock != Allowance::Never,
+                AccountChange::Disable | AccountChange::Enable => d.disable == Permission::Allowed,
+            })
+        };
+        findings.extend(rights::change_rights(&connector, &mut ldap, dialect, &person, wanted).await);
+    }
     for prerequisite in dialect.prerequisites() {
         findings.push(prerequisite_finding(&connector, &mut ldap, prerequisite).await);
     }

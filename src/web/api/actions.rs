@@ -81,10 +81,7 @@ pub async fn by_name(
     OptionalJsonBody(body): OptionalJsonBody<ActionRequest>,
 ) -> Response {
     let context = caller.api("users.account_action");
-    let (named, action) = match path {
-        Ok(Path((named, action))) => (named, action),
-        Err(_) => return ApiError::invalid("The path names no known action.").into_response(),
-    };
+    let Ok(Path((named, action))) = path else { return unknown_action() };
     let target = name("userName", &named).map(|()| Target::Name(named.clone()));
     act(&state, &context, authorization, (&named, target), action.into(), body).await
 }
@@ -109,14 +106,15 @@ pub async fn by_id(
     OptionalJsonBody(body): OptionalJsonBody<ActionRequest>,
 ) -> Response {
     let context = caller.api("persons.account_action");
-    let (person_id, action) = match path {
-        Ok(Path((person_id, action))) => (person_id, action),
-        Err(_) => return ApiError::invalid("The path names no known action.").into_response(),
-    };
+    let Ok(Path((person_id, action))) = path else { return unknown_action() };
     let target = Uuid::try_parse(&person_id)
         .map(Target::Id)
         .map_err(|_| ApiError::invalid("The person id in the path is not a UUID."));
     act(&state, &context, authorization, (&person_id, target), action.into(), body).await
+}
+
+fn unknown_action() -> Response {
+    ApiError::invalid("The path names no known action.").into_response()
 }
 
 async fn act(

@@ -13,7 +13,9 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::actions::ActionName;
 use super::answers::{CommonError, FailedUser, UsersError, Violation};
+use super::people::ListedName;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,11 +25,13 @@ use super::answers::{CommonError, FailedUser, UsersError, Violation};
                        every status below has its meaning in the contract's table.",
     ),
     modifiers(&SecuritySchemes),
-    // The error shapes, which the responses name through `IntoResponses`.
-    components(schemas(CommonError, Violation, UsersError, FailedUser)),
+    // The error shapes, which the responses name through `IntoResponses`,
+    // and the enums parameters name by reference.
+    components(schemas(CommonError, Violation, UsersError, FailedUser, ActionName, ListedName)),
     tags(
         (name = "passwords", description = "The two seed contracts for resetting a password"),
-        (name = "people", description = "Looking people up: search, and one person's account status"),
+        (name = "people", description = "Looking people up: search, worklists by state, and one person's account status"),
+        (name = "account actions", description = "Unlock, disable and enable a person's account"),
         (name = "tokens", description = "Bearer tokens for admins"),
         (name = "operations", description = "Probes, metrics and this document"),
     )
@@ -61,9 +65,16 @@ pub async fn openapi(Extension(document): Extension<Arc<Rendered>>) -> impl Into
 pub struct Rendered(pub String);
 
 impl Rendered {
-    pub fn new(document: &Document) -> Self {
+    /// `bulk_max_people`: the configured bound of `userNames`; `sends_mail`:
+    /// `[notify]` is set, so a password may be mailed.
+    pub fn new(document: &Document, bulk_max_people: usize, sends_mail: bool) -> Self {
         let mut json = serde_json::to_value(document).unwrap_or_default();
         either_password_or_generate(&mut json);
+        one_person_or_many(&mut json, bulk_max_people);
+        if !sends_mail && let Some(delivery) = json.pointer_mut("/components/schemas/Delivery") {
+            // This deployment mails nothing: "mail" is refused (400).
+            delivery["enum"] = json!(["response"]);
+        }
         Self(json.to_string())
     }
 }
@@ -85,4 +96,33 @@ fn either_password_or_generate(document: &mut Value) {
             { "required": ["generate"], "properties": generated },
         ]);
     }
+}
+
+/// Seed 001's body names one person (`userName`) or several (`userNames`,
+/// with `"generate": true`), never both: both rules hold together with
+/// the one above. The list's names are names, none twice, at most the
+/// configured number.
+fn one_person_or_many(document: &mut Value, max_people: usize) {
+    let Some(schema) = document.pointer_mut("/components/schemas/UsersRequest") else { return };
+    let name = schema.pointer("/properties/userName").cloned().unwrap_or_else(|| json!({}));
+    let password_or_generate = schema.get("oneOf").cloned().unwrap_or_else(|| json!([]));
+    if let Some(fields) = schema.as_object_mut() {
+        fields.remove("oneOf");
+    }
+    let mut item = name;
+    item["type"] = json!("string");
+    if let Some(names) = schema.pointer_mut("/properties/userNames") {
+        names["items"] = item;
+        names["uniqueItems"] = json!(true);
+        names["maxItems"] = json!(max_people);
+    }
+    schema["allOf"] = json!([
+        { "oneOf": password_or_generate },
+        { "oneOf": [
+            { "required": ["userName"], "properties": { "userName": { "type": "string" }, "userNames": { "type": "null" } } },
+            { "required": ["userNames"], "properties": {
+                "userNames": { "type": "array" }, "userName": { "type": "null" },
+                "generate": { "const": true }, "password": { "type": "null" } } },
+        ] },
+    ]);
 }

@@ -34,7 +34,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OptionalJsonBody<T>
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let body = Bytes::from_request(request, state).await;
-        if body.as_ref().is_ok_and(|body| body.iter().all(u8::is_ascii_whitespace)) {
+        // Nothing, or JSON's null: no body.
+        let blank = |body: &Bytes| body.iter().all(u8::is_ascii_whitespace) || body.trim_ascii() == b"null";
+        if body.as_ref().is_ok_and(blank) {
             return Ok(OptionalJsonBody(Ok(None)));
         }
         Ok(OptionalJsonBody(json(body).map(Some)))

@@ -32,9 +32,10 @@ use api_doc::ApiDoc;
 use errors::{ApiError, RequestError};
 
 /// Every route of the API, its document served at `/openapi.json`.
-pub(super) fn routes(with_metrics: bool) -> Router<Arc<AppState>> {
+pub(super) fn routes(with_metrics: bool, state: &AppState) -> Router<Arc<AppState>> {
     let (routes, document) = api(with_metrics).split_for_parts();
-    routes.layer(Extension(Arc::new(api_doc::Rendered::new(&document))))
+    let rendered = api_doc::Rendered::new(&document, state.bulk_max_people, state.app.sends_mail());
+    routes.layer(Extension(Arc::new(rendered)))
 }
 
 /// Every route, registered from its handler's API annotation.

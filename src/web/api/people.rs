@@ -41,14 +41,15 @@ const DEFAULT_WITHIN_DAYS: u64 = 14;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The start of a username, name, display name or mail address (1–64
-    /// characters, any letter case); required unless `status` is given.
+    /// characters, any letter case). Without `q` or `status`: everyone in
+    /// reach, by username, up to `limit`.
     #[param(min_length = 1, max_length = 64, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     q: Option<String>,
     /// Only the people in this state now, as their `status` says.
     #[param(value_type = Option<ListedName>)]
     status: Option<String>,
     /// With `status=expiring`: the password expires within this many days
-    /// (1–365, default 14), and has not yet.
+    /// (1–365, default 14), and has not yet; ignored with another status.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 365)]
     within_days: Option<String>,
     /// At most this many people (1–100, default 20).
@@ -217,12 +218,6 @@ fn search_terms(params: SearchParams) -> Result<Terms, ApiError> {
             ));
         }
     };
-    if days.is_some() && !matches!(listed, Some(Listed::Expiring { .. })) {
-        return Err(ApiError::invalid("`within_days` goes with `status=expiring` only."));
-    }
-    if params.q.is_none() && listed.is_none() {
-        return Err(ApiError::invalid("Give `q` (1 to 64 characters), `status`, or both."));
-    }
     let limit = match params.limit {
         None => DEFAULT_SEARCH_LIMIT,
         Some(limit) => limit
@@ -264,12 +259,14 @@ mod tests {
         assert_eq!(listed(Some("expiring"), None).unwrap(), days(14));
         assert_eq!(listed(Some("expiring"), Some("365")).unwrap(), days(365));
         assert_eq!(listed(Some("must_change"), None).unwrap(), Some(Listed::MustChange));
+        // A window goes with `expiring` only; elsewhere it is ignored.
+        assert_eq!(listed(Some("locked"), Some("3")).unwrap(), Some(Listed::Locked));
+        assert_eq!(listed(None, None).unwrap(), None, "everyone in reach");
         for (status, within) in [
             (Some("expiring"), Some("0")),
             (Some("expiring"), Some("366")),
-            (Some("locked"), Some("3")),
+            (Some("locked"), Some("0")),
             (Some("gone"), None),
-            (None, None),
         ] {
             assert!(listed(status, within).is_err(), "{status:?} {within:?}");
         }
@@ -280,7 +277,7 @@ mod tests {
         assert_eq!(terms(Some("al"), None).unwrap(), ("al".to_owned(), 20));
         assert_eq!(terms(Some("*)(uid=*"), Some("100")).unwrap().1, 100);
         assert_eq!(terms(Some(&"é".repeat(64)), Some("1")).unwrap().1, 1);
-        for (q, limit) in [(None, None), (Some(""), None), (Some("a\u{0}"), None), (Some("a\u{9e}"), None)] {
+        for (q, limit) in [(Some(""), None), (Some("a\u{0}"), None), (Some("a\u{9e}"), None)] {
             assert_eq!(terms(q, limit).unwrap_err().code(), "invalid_request");
         }
         assert!(terms(Some(&"a".repeat(65)), None).is_err());

@@ -4,42 +4,22 @@
 //! card required…) another tool may change at the same moment. So the flag
 //! is never written by a replace: the value read is deleted and the new one
 //! added in one modify, which the DC refuses whole when the value moved, and
-//! the change is then planned again from the entry as it is. And the
-//! filters that find the people in a listed state.
+//! the change is then planned again from the entry as it is.
 
 use std::collections::HashSet;
 
 use ldap3::Mod;
 
-use time::OffsetDateTime;
-
-use super::{ACCOUNT_CONTROL, ACCOUNT_DISABLED, IN_BITS, LOCKOUT_TIME, NEVER_EXPIRES, PASSWORD_LAST_SET};
+use super::{ACCOUNT_CONTROL, ACCOUNT_DISABLED, LOCKOUT_TIME};
+use crate::directory::AccountChange;
 use crate::directory::dialects::{AccountFacts, ChangePlan};
-use crate::directory::status::PolicyFacts;
-use crate::directory::{AccountChange, Listed};
 
-/// FILETIME ticks (100 ns since 1601) at `at`.
-fn ticks(at: OffsetDateTime) -> i128 {
-    const UNIX_EPOCH_IN_TICKS: i128 = 116_444_736_000_000_000;
-    at.unix_timestamp_nanos() / 100 + UNIX_EPOCH_IN_TICKS
-}
-
-/// Candidates for `listed`: a lock recorded, the disable flag, a password
-/// set to change, or one set so long ago that the domain's maximum age
-/// ends within the window (no expiry without a maximum age, nor for an
-/// account whose password never expires).
-pub(super) fn listed_filter(listed: Listed, policy: &PolicyFacts, now: OffsetDateTime) -> String {
-    match listed {
-        Listed::Locked => format!("({LOCKOUT_TIME}>=1)"),
-        Listed::Disabled => format!("({ACCOUNT_CONTROL}:{IN_BITS}:={ACCOUNT_DISABLED})"),
-        Listed::MustChange => format!("({PASSWORD_LAST_SET}=0)"),
-        Listed::Expiring { within } => match policy.max_age {
-            Some(max_age) => format!(
-                "(&({PASSWORD_LAST_SET}>=1)({PASSWORD_LAST_SET}<={})(!({ACCOUNT_CONTROL}:{IN_BITS}:={NEVER_EXPIRES})))",
-                ticks(now + within - max_age)
-            ),
-            None => "(!(objectClass=*))".into(),
-        },
+/// A lock one tick after 1601, and flags without NORMAL_ACCOUNT: no user
+/// account has either.
+pub(super) fn probes(change: AccountChange) -> &'static [(&'static str, &'static str)] {
+    match change {
+        AccountChange::Unlock => &[(LOCKOUT_TIME, "1")],
+        AccountChange::Disable | AccountChange::Enable => &[(ACCOUNT_CONTROL, "1")],
     }
 }
 

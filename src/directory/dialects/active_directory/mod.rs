@@ -4,6 +4,7 @@
 //! `values`).
 
 mod changes;
+mod status;
 mod values;
 
 use std::collections::HashSet;
@@ -18,9 +19,7 @@ use super::{
     Prerequisite, WalkedGroups, WriteOperation,
 };
 use crate::directory::attributes::{first_bytes, first_value, number};
-use crate::directory::status::{
-    AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts, expiry, lock_from_start,
-};
+use crate::directory::status::{AccountState, AccountStatus, LockMark, PolicyFacts};
 use crate::directory::{AccountChange, Listed, Person, Write};
 use crate::dn::Dn;
 use crate::generate::KnownRules;
@@ -190,7 +189,11 @@ impl Dialect for ActiveDirectory {
     }
 
     fn listed_filter(&self, listed: Listed, default_policy: &PolicyFacts, now: OffsetDateTime) -> String {
-        changes::listed_filter(listed, default_policy, now)
+        status::listed_filter(listed, default_policy, now)
+    }
+
+    fn change_probes(&self, change: AccountChange) -> &'static [(&'static str, &'static str)] {
+        changes::probes(change)
     }
 
     /// The `userAccountControl` value deleted had moved: another change of
@@ -229,43 +232,13 @@ impl Dialect for ActiveDirectory {
         }
     }
 
-    /// Locked while `lockoutTime` + the domain's `lockoutDuration` has not
-    /// passed (the DC keeps `lockoutTime` until the next sign-in after
-    /// that); without the policy, the DC's own computed flag. Disabled is
-    /// `ACCOUNTDISABLE`; must-change is `pwdLastSet` 0; expiry is
-    /// `pwdLastSet` + `maxPwdAge` unless the account's password never
-    /// expires.
     fn account_status(
         &self,
         account: &AccountFacts,
         policy: &PolicyFacts,
         now: OffsetDateTime,
     ) -> AccountStatus {
-        let state = &account.state;
-        let (locked, locked_since, locked_until) = match state.locked_at {
-            Some(LockMark::At(since)) if policy.known => {
-                let (locked, until) = lock_from_start(since, policy.lockout_duration, now);
-                (locked, Some(since), until)
-            }
-            Some(LockMark::At(since)) => (account.locked, Some(since), None),
-            _ => (account.locked, None, None),
-        };
-        let expires_at = if state.never_expires || state.must_change {
-            None
-        } else {
-            expiry(state.changed_at, policy.max_age)
-        };
-        AccountStatus {
-            disabled: account.disabled,
-            locked,
-            locked_since: locked_since.filter(|_| locked),
-            locked_until: locked_until.filter(|_| locked),
-            must_change: state.must_change,
-            password_changed_at: state.changed_at,
-            password_expires_at: expires_at,
-            no_expiry: NoExpiry::of(expires_at, state, policy),
-            failed_attempts: state.failures,
-        }
+        status::account_status(account, policy, now)
     }
 
     /// "Passwords must meet complexity requirements" (Microsoft Learn,

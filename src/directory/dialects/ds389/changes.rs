@@ -20,6 +20,17 @@ fn remove(attribute: &str) -> Mod<Vec<u8>> {
     Mod::Replace(attribute.as_bytes().to_vec(), HashSet::new())
 }
 
+/// A negative count, 1970 times and a lock that is not a boolean: no
+/// account has them.
+pub(super) fn probes(change: AccountChange) -> &'static [(&'static str, &'static str)] {
+    match change {
+        AccountChange::Unlock => {
+            &[(RETRY_COUNT, "-1"), (RETRY_RESET_TIME, "19700101000001Z"), (UNLOCK_TIME, "19700101000001Z")]
+        }
+        AccountChange::Disable | AccountChange::Enable => &[(DISABLED, "pwproxy-check")],
+    }
+}
+
 pub(super) fn plan(change: AccountChange, account: &AccountFacts) -> ChangePlan {
     match change {
         AccountChange::Unlock if account.locked => {

@@ -185,6 +185,10 @@ impl Dialect for Ds389 {
         status::listed_filter(listed, now)
     }
 
+    fn change_probes(&self, change: AccountChange) -> &'static [(&'static str, &'static str)] {
+        changes::probes(change)
+    }
+
     /// Every change replaces whole attributes: nothing to lose a race on.
     fn change_raced(&self, _: &LdapResult) -> bool {
         false

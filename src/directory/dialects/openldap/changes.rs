@@ -41,6 +41,14 @@ fn delete(attribute: &str) -> Mod<Vec<u8>> {
     Mod::Delete(attribute.as_bytes().to_vec(), HashSet::new())
 }
 
+/// A 1970 lock or end time: no account has one.
+pub(super) fn probes(change: AccountChange) -> &'static [(&'static str, &'static str)] {
+    match change {
+        AccountChange::Unlock => &[(LOCK_ATTRIBUTE, "19700101000001Z")],
+        AccountChange::Disable | AccountChange::Enable => &[(END_TIME, "19700101000001Z")],
+    }
+}
+
 pub(super) fn plan(change: AccountChange, account: &AccountFacts, now: OffsetDateTime) -> ChangePlan {
     let state = &account.state;
     match change {

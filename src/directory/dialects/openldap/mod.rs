@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod changes;
+mod refusals;
 mod status;
 
 use super::ppolicy;
@@ -196,13 +197,17 @@ impl Dialect for OpenLdap {
         changes::plan(change, account, now)
     }
 
+    fn change_probes(&self, change: AccountChange) -> &'static [(&'static str, &'static str)] {
+        changes::probes(change)
+    }
+
     /// A lock or end time deleted by another writer in between.
     fn change_raced(&self, result: &LdapResult) -> bool {
         result.rc == 16
     }
 
     fn write_refusal(&self, result: &LdapResult) -> Option<String> {
-        rejection(result.rc, &result.text, ppolicy::response_error(result))
+        refusals::rejection(result.rc, &result.text, ppolicy::response_error(result))
     }
 
     /// Quality and history checks, and the precise reasons of refusals, come
@@ -271,28 +276,6 @@ impl Dialect for OpenLdap {
             _ => return None,
         })
     }
-}
-
-/// A refused password write in plain words, from the result code, the
-/// ppolicy response control (more precise, when present) and the text.
-fn rejection(rc: u32, text: &str, ppolicy_error: Option<u64>) -> Option<String> {
-    let reason = match rc {
-        19 if text.contains("not being changed") => {
-            "the new password is the same as the current one".to_owned()
-        }
-        19 => match ppolicy_error.and_then(ppolicy::describe) {
-            Some(reason) => reason.to_owned(),
-            None if text.contains("history") => ppolicy::describe(8).unwrap_or_default().to_owned(),
-            None if text.contains("quality") => {
-                "the password does not meet the directory's quality rules (length or complexity)".to_owned()
-            }
-            None => format!("the directory's password policy refused it ({text})"),
-        },
-        50 => "the directory does not allow this account to set that password".to_owned(),
-        53 => format!("the directory is unwilling to set this password ({text})"),
-        _ => return None,
-    };
-    Some(reason)
 }
 
 #[cfg(test)]

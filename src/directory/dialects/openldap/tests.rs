@@ -1,5 +1,6 @@
 //! The OpenLDAP dialect's rules, on entries made by hand.
 
+use super::refusals::rejection;
 use super::*;
 
 #[test]

@@ -73,7 +73,7 @@ impl Rendered {
         one_person_or_many(&mut json, bulk_max_people);
         if !sends_mail && let Some(delivery) = json.pointer_mut("/components/schemas/Delivery") {
             // This deployment mails nothing: "mail" is refused (400).
-            delivery["enum"] = json!(["response"]);
+            set(delivery, "enum", json!(["response"]));
         }
         Self(json.to_string())
     }
@@ -110,19 +110,30 @@ fn one_person_or_many(document: &mut Value, max_people: usize) {
         fields.remove("oneOf");
     }
     let mut item = name;
-    item["type"] = json!("string");
+    set(&mut item, "type", json!("string"));
     if let Some(names) = schema.pointer_mut("/properties/userNames") {
-        names["items"] = item;
-        names["uniqueItems"] = json!(true);
-        names["maxItems"] = json!(max_people);
+        set(names, "items", item);
+        set(names, "uniqueItems", json!(true));
+        set(names, "maxItems", json!(max_people));
     }
-    schema["allOf"] = json!([
-        { "oneOf": password_or_generate },
-        { "oneOf": [
-            { "required": ["userName"], "properties": { "userName": { "type": "string" }, "userNames": { "type": "null" } } },
-            { "required": ["userNames"], "properties": {
-                "userNames": { "type": "array" }, "userName": { "type": "null" },
-                "generate": { "const": true }, "password": { "type": "null" } } },
-        ] },
-    ]);
+    set(
+        schema,
+        "allOf",
+        json!([
+            { "oneOf": password_or_generate },
+            { "oneOf": [
+                { "required": ["userName"], "properties": { "userName": { "type": "string" }, "userNames": { "type": "null" } } },
+                { "required": ["userNames"], "properties": {
+                    "userNames": { "type": "array" }, "userName": { "type": "null" },
+                    "generate": { "const": true }, "password": { "type": "null" } } },
+            ] },
+        ]),
+    );
+}
+
+/// `key` of an object set to `value`; nothing for anything else.
+fn set(object: &mut Value, key: &str, value: Value) {
+    if let Some(fields) = object.as_object_mut() {
+        fields.insert(key.to_owned(), value);
+    }
 }

@@ -22,11 +22,9 @@ pub const CSV_HEADER: [&str; 11] = [
 
 /// `records` as CSV, header first.
 pub fn csv(records: &[Record]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(CSV_HEADER);
-    for record in records {
+    let rows = records.iter().map(|record| {
         let target = record.target.as_ref();
-        let cells = [
+        vec![
             record.id.to_string(),
             record.at.clone(),
             record.action.clone(),
@@ -38,7 +36,16 @@ pub fn csv(records: &[Record]) -> String {
             record.request_id.clone().unwrap_or_default(),
             record.via.clone().unwrap_or_default(),
             record.details.to_string(),
-        ];
+        ]
+    });
+    table(&CSV_HEADER, rows)
+}
+
+/// A header and rows as CSV, every cell safe to open in a spreadsheet.
+pub fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for cells in rows {
         let _ = writer.write_record(cells.iter().map(|cell| defused(cell)));
     }
     let bytes = writer.into_inner().unwrap_or_default();

@@ -75,3 +75,19 @@ pub fn reason(field: &str, text: Option<String>) -> Result<Option<String>, Inval
     }
     Ok(Some(text.trim().to_owned()))
 }
+
+/// A bulk reset's names: 1 to `max`, each a name, none twice in any letter
+/// case; `field` is how the transport calls the list.
+pub fn names(field: &str, names: &[String], max: usize) -> Result<(), Invalid> {
+    if names.is_empty() || names.len() > max {
+        return Err(Invalid(format!("{field} must hold 1 to {max} names.")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (index, given) in names.iter().enumerate() {
+        name(&format!("{field}[{index}]"), given)?;
+        if !seen.insert(given.to_lowercase()) {
+            return Err(Invalid(format!("{field} names {given} twice.")));
+        }
+    }
+    Ok(())
+}

@@ -138,3 +138,34 @@ async fn a_bad_list_or_a_refused_admin_is_refused_whole_and_nothing_is_written()
     answer.assert_users_error(403, "forbidden", "Forbidden");
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "nothing written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_outside_the_agents_reach_is_refused_on_their_own() {
+    let dir = TestDirectory::start().await;
+    let app = TestApp::spawn_with(&dir, |settings| {
+        settings.authorization.delegation = vec![pwproxy::config::DelegationSettings {
+            group: HELPDESK_PARIS.into(),
+            bases: vec![PARIS.into()],
+            filter: String::new(),
+            unlock: pwproxy::access::Allowance::Never,
+            must_change: pwproxy::access::Allowance::Optional,
+            disable: pwproxy::access::Permission::Never,
+        }];
+    })
+    .await;
+    let in_paris = dir.add_person_in(PARIS, "bulkparis", false, &[]).await;
+    let in_lyon = dir.add_person_in(LYON, "bulklyon", false, &[]).await;
+    let body = bulk(
+        &[in_paris.uid.as_str(), in_lyon.uid.as_str()],
+        json!({ "adminUserName": "paris-agent", "adminPassword": SEED_PASSWORD }),
+    );
+
+    let answer = app.users(None, body).await;
+
+    assert_eq!(answer.status, 207, "{answer:?}");
+    assert_eq!(answer.body["failedUsers"][0]["username"], in_lyon.uid);
+    assert_eq!(answer.body["failedUsers"][0]["code"], "forbidden");
+    assert!(answer.body["errorDetails"][&in_lyon.uid].as_str().unwrap().contains("outside"), "{answer:?}");
+    assert!(dir.binds(&in_lyon.dn, SEED_PASSWORD).await, "untouched");
+    assert!(!dir.binds(&in_paris.dn, SEED_PASSWORD).await, "reset");
+}

@@ -278,3 +278,52 @@ async fn an_agent_unlocks_disables_and_enables_from_the_persons_page_with_a_reas
     assert_eq!(page.status, 403, "{}", page.body);
     assert!(dir.binds(&person.dn, SEED_PASSWORD).await, "never disabled by those");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_resets_many_from_pasted_names_and_a_csv_after_a_dry_run_and_passwords_go_by_mail() {
+    let (dir, smtp) = (TestDirectory::start().await, pwproxy_testkit::smtp::SmtpServer::start());
+    let app = TestApp::spawn_with(&dir, crate::mail::mailing(smtp.url(""), None)).await;
+    let pasted = dir.add_person("bulkpasted", true).await;
+    let listed = dir.add_person("bulklisted", true).await;
+    let no_mail = dir.add_person("bulknomail", false).await;
+    let csv = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    std::fs::write(csv.path(), format!("Name,Username\nListed,{}\nNo mail,{}\n", listed.uid, no_mail.uid))
+        .unwrap();
+
+    let browser = Browser::start().await;
+    browser.go(&app.url("/console/signin")).await;
+    browser.fill("#username", "helpdesk1").await;
+    browser.fill("#password", SEED_PASSWORD).await;
+    browser.click("form.card button").await;
+    browser.path_becomes("/console/search").await;
+    browser.click(".bar nav a[href='/console/bulk']").await;
+    accessible(&browser, "bulk").await;
+    browser.fill("#names", &format!("{}\nnobody-in-this-directory", pasted.uid)).await;
+    browser.element("#file").await.send_keys(&csv.path().display().to_string()).await.unwrap();
+    browser.click("input[value='check'] ~ button").await;
+
+    let checked = browser.text_once_it_holds("table.bulk", "nobody-in-this-directory").await;
+    for expected in ["Would be reset", "No such user", "no usable mail address", &listed.uid] {
+        assert!(checked.contains(expected), "{expected}: {checked}");
+    }
+    accessible(&browser, "bulk dry run").await;
+    assert!(dir.binds(&pasted.dn, SEED_PASSWORD).await, "a dry run writes nothing");
+    assert!(smtp.received().is_empty(), "and mails nothing");
+
+    browser.click("input[value='reset'] ~ button").await;
+    let done = browser.text_once_it_holds(".done", "2 of 4 reset").await;
+    assert!(done.contains("2 of 4 reset") && done.contains("mailed"), "{done}");
+    accessible(&browser, "bulk done").await;
+    let mails = smtp.wait_for(2, std::time::Duration::from_secs(5));
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    for person in [&pasted, &listed] {
+        let mail = mails.iter().find(|m| m.to == [person.mail.clone().unwrap()]).expect("their mail");
+        let password =
+            mail.text.lines().map(str::trim).find(|l| l.chars().count() == 20).expect("the password line");
+        app.remember_secret(password);
+        assert!(dir.binds(&person.dn, password).await, "{} has the mailed password", person.uid);
+        assert!(!browser.text("main").await.contains(password), "never shown in the console");
+    }
+    assert!(dir.binds(&no_mail.dn, SEED_PASSWORD).await, "the refused are untouched");
+    browser.close().await;
+}

@@ -34,19 +34,7 @@ pub struct UsersMultiStatus {
 
 /// 1 to `max` names, each a valid name, none twice in any letter case.
 pub fn check_names(names: &[String], max: usize) -> Result<(), ApiError> {
-    if names.is_empty() || names.len() > max {
-        return Err(ApiError::invalid(format!("`userNames` must hold 1 to {max} names.")));
-    }
-    let mut seen = HashSet::new();
-    for (index, name) in names.iter().enumerate() {
-        input::name(&format!("userNames[{index}]"), name)?;
-        if !seen.insert(name.to_lowercase()) {
-            return Err(ApiError::invalid(format!(
-                "`userNames[{index}]` names someone already in the list."
-            )));
-        }
-    }
-    Ok(())
+    Ok(input::names("`userNames`", names, max)?)
 }
 
 pub fn answer(outcome: BulkOutcome) -> Response {

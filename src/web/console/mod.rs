@@ -8,6 +8,7 @@
 mod account;
 mod activity;
 mod agent;
+mod bulk;
 mod pages;
 mod people;
 mod reset;
@@ -113,6 +114,8 @@ pub fn router(
         .route("/console/people/{id}", get(people::person))
         .route("/console/people/{id}/reset", post(reset::reset))
         .route("/console/people/{id}/account", post(account::act))
+        .route("/console/bulk", get(bulk::page).post(bulk::run))
+        .route("/console/bulk.csv", get(bulk::outcomes))
         .route("/console/activity", get(activity::activity))
         .route("/console/activity.csv", get(activity::activity_csv))
         .route("/console/static/console.css", get(signin::stylesheet))

@@ -14,7 +14,7 @@ use crate::app::Failure;
 use crate::app::Shown;
 use crate::directory::NoExpiry;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("layout.html", include_str!("../../../templates/console/layout.html")),
     ("signin.html", include_str!("../../../templates/console/signin.html")),
     ("search.html", include_str!("../../../templates/console/search.html")),
@@ -23,6 +23,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("not_found.html", include_str!("../../../templates/console/not_found.html")),
     ("activity.html", include_str!("../../../templates/console/activity.html")),
     ("events.html", include_str!("../../../templates/console/events.html")),
+    ("bulk.html", include_str!("../../../templates/console/bulk.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../../static/console.css");

@@ -26,6 +26,8 @@ struct Session {
     /// What the last reset or account action did, shown once on the next
     /// page.
     outcome: Option<Done>,
+    /// The last bulk reset's outcomes, for their CSV.
+    bulk: Option<String>,
     last_seen: Instant,
 }
 
@@ -107,7 +109,7 @@ impl Sessions {
         let copy = admin.as_ref().map(|(n, t)| (n.clone(), SecretString::from(t.expose_secret().to_owned())));
         sessions.insert(
             id.clone(),
-            Session { csrf: csrf.clone(), admin, outcome: None, last_seen: Instant::now() },
+            Session { csrf: csrf.clone(), admin, outcome: None, bulk: None, last_seen: Instant::now() },
         );
         Current { id, csrf, admin: copy }
     }
@@ -127,6 +129,17 @@ impl Sessions {
         if let Some(session) = self.lock().get_mut(id) {
             session.outcome = Some(outcome);
         }
+    }
+
+    /// The last bulk reset's outcomes as CSV, kept for their download.
+    pub fn keep_bulk(&self, id: &str, csv: String) {
+        if let Some(session) = self.lock().get_mut(id) {
+            session.bulk = Some(csv);
+        }
+    }
+
+    pub fn bulk(&self, id: &str) -> Option<String> {
+        self.lock().get(id).and_then(|s| s.bulk.clone())
     }
 
     /// The last reset's outcome, once.

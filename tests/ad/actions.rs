@@ -57,3 +57,25 @@ async fn unlock_keeps_the_password_and_disable_and_enable_keep_the_other_account
     assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES));
     assert!(dc.binds(&person, SEED_PASSWORD).await);
 }
+
+/// Another tool changes the account's flags between pwproxy's read and its
+/// write: the write, which deletes the value it read, is refused whole;
+/// pwproxy reads the entry again and writes from what it holds then, so the
+/// other tool's flag stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_change_of_the_other_flags_is_never_lost() {
+    use pwproxy::directory::{AccountChange, Directory, LdapDirectory, Lookup, Writer};
+    let dc = Dc::from_env();
+    let settings = pwproxy_testkit::app::settings(&dc.config_toml());
+    let metrics = std::sync::Arc::new(pwproxy::metrics::Metrics::default());
+    let directory = LdapDirectory::new(&settings.ldap, &settings.directory, &[], metrics).unwrap();
+    let person = dc.add_user("raced", &[]).await;
+    let (_, read) = directory.find_admin_and_person("helpdesk1", Lookup::Name(&person.sam)).await.unwrap();
+    let read = read.expect("the person, read with flags 512");
+
+    dc.modify(&person.dn, vec![Mod::Replace("userAccountControl", HashSet::from([NEVER_EXPIRES]))]).await;
+    let changed = directory.change_account(Writer::Service, &read, AccountChange::Disable).await.unwrap();
+
+    assert!(changed);
+    assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES_DISABLED));
+}

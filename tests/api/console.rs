@@ -34,6 +34,17 @@ async fn seed_person(dir: &TestDirectory, uid: &str) -> TestPerson {
     TestPerson { uid: uid.into(), mail: dir.attribute(&dn, "mail").await, dn, id }
 }
 
+/// A browser signed in to the console as helpdesk1.
+async fn signed_in(app: &TestApp) -> Browser {
+    let browser = Browser::start().await;
+    browser.go(&app.url("/console/signin")).await;
+    browser.fill("#username", "helpdesk1").await;
+    browser.fill("#password", SEED_PASSWORD).await;
+    browser.click("form.card button").await;
+    browser.path_becomes("/console/search").await;
+    browser
+}
+
 async fn accessible(browser: &Browser, page: &str) {
     let problems = browser.serious_accessibility_problems().await;
     assert!(problems.is_empty(), "{page}: {problems:#?}");
@@ -219,12 +230,7 @@ async fn an_agent_unlocks_disables_and_enables_from_the_persons_page_with_a_reas
     let dir = TestDirectory::start().await;
     let app = TestApp::spawn_with(&dir, pwproxy_testkit::config::unlocking_and_disabling(HELPDESK)).await;
     let person = dir.add_person_in(PEOPLE, "consoleacted", true, &[LOCKED]).await;
-    let browser = Browser::start().await;
-    browser.go(&app.url("/console/signin")).await;
-    browser.fill("#username", "helpdesk1").await;
-    browser.fill("#password", SEED_PASSWORD).await;
-    browser.click("form.card button").await;
-    browser.path_becomes("/console/search").await;
+    let browser = signed_in(&app).await;
     let form = |action: &str| format!("form[action$='/account']:has(input[value='{action}'])");
 
     browser.go(&app.url(&format!("/console/people/{}", person.id))).await;
@@ -290,12 +296,7 @@ async fn an_agent_resets_many_from_pasted_names_and_a_csv_after_a_dry_run_and_pa
     std::fs::write(csv.path(), format!("Name,Username\nListed,{}\nNo mail,{}\n", listed.uid, no_mail.uid))
         .unwrap();
 
-    let browser = Browser::start().await;
-    browser.go(&app.url("/console/signin")).await;
-    browser.fill("#username", "helpdesk1").await;
-    browser.fill("#password", SEED_PASSWORD).await;
-    browser.click("form.card button").await;
-    browser.path_becomes("/console/search").await;
+    let browser = signed_in(&app).await;
     browser.click(".bar nav a[href='/console/bulk']").await;
     accessible(&browser, "bulk").await;
     browser.fill("#names", &format!("{}\nnobody-in-this-directory", pasted.uid)).await;

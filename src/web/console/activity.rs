@@ -249,16 +249,16 @@ pub async fn activity_csv(
         Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
     };
     match state.app.trail(&caller.console("console.activity"), &agent.credentials(), &query).await {
-        Ok(page) => {
-            let mut response = export::csv(&page.events).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-            );
-            response
-        }
+        Ok(page) => csv_download(export::csv(&page.events), "attachment; filename=\"audit.csv\""),
         Err(failure) => (failure_status(&failure), failure.message()).into_response(),
     }
+}
+
+/// `csv` as a file to save: `disposition` names it.
+pub(super) fn csv_download(csv: String, disposition: &'static str) -> Response {
+    let mut response = csv.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(disposition));
+    response
 }

@@ -5,11 +5,12 @@
 
 use axum::Extension;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 
+use super::activity::csv_download;
 use super::agent::*;
 use super::signin::signin_then;
 use crate::app::{BulkCommand, BulkOutcome, NewPassword};
@@ -151,14 +152,7 @@ pub async fn outcomes(Extension(console): Con, jar: CookieJar) -> Response {
     let Some(csv) = console.sessions.bulk(&agent.current.id) else {
         return (StatusCode::NOT_FOUND, "No bulk reset was made in this session.").into_response();
     };
-    let mut response = csv.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"bulk-reset.csv\""),
-    );
-    response
+    csv_download(csv, "attachment; filename=\"bulk-reset.csv\"")
 }
 
 fn rows(outcome: BulkOutcome, dry_run: bool) -> Vec<Row> {

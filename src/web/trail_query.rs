@@ -260,8 +260,7 @@ mod tests {
         ])
         .query()
         .unwrap();
-        assert_eq!(query.filter.person.as_deref(), Some("Alice"));
-        assert_eq!(query.filter.actor, None);
+        assert_eq!((query.filter.person.as_deref(), query.filter.actor), (Some("Alice"), None));
         assert_eq!(query.filter.since_ms, Some(1_796_601_600_000));
         assert_eq!((query.limit, query.filter.before_id), (5, Some(42)));
         assert_eq!(params(&[]).query().unwrap().limit, DEFAULT_LIMIT);

@@ -299,6 +299,14 @@ async fn an_agent_resets_many_from_pasted_names_and_a_csv_after_a_dry_run_and_pa
     let browser = signed_in(&app).await;
     browser.click(".bar nav a[href='/console/bulk']").await;
     accessible(&browser, "bulk").await;
+    // A file over server.max_body_bytes: said so, nothing done.
+    let huge = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    std::fs::write(huge.path(), "username\n".to_owned() + &"someone-with-a-long-name\n".repeat(1000))
+        .unwrap();
+    browser.element("#file").await.send_keys(&huge.path().display().to_string()).await.unwrap();
+    browser.click("input[value='check'] ~ button").await;
+    let refused = browser.text_once_it_holds(".problem", "larger than this service takes").await;
+    assert!(refused.contains("server.max_body_bytes"), "{refused}");
     browser.fill("#names", &format!("{}\nnobody-in-this-directory", pasted.uid)).await;
     browser.element("#file").await.send_keys(&csv.path().display().to_string()).await.unwrap();
     browser.click("input[value='check'] ~ button").await;

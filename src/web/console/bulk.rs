@@ -85,21 +85,21 @@ pub async fn run(
     };
     let form = match multipart {
         Ok(multipart) => read(multipart).await,
-        Err(_) => None,
+        Err(_) => Err(UNREADABLE),
     };
     let refused = |code: &'static str, status: StatusCode, why: String, page: &mut BulkPage| {
         page.error = Some(why);
         (code, status)
     };
     let checked = match form {
-        Some(form) if agent.current.csrf_matches(&form.csrf) => names_of(&form, state.bulk_max_people)
+        Ok(form) if agent.current.csrf_matches(&form.csrf) => names_of(&form, state.bulk_max_people)
             .map(|names| (names, form))
             .map_err(|why| refused("invalid_request", StatusCode::BAD_REQUEST, why, &mut page)),
-        Some(_) => Err(refused("forbidden", StatusCode::FORBIDDEN, STALE.to_owned(), &mut page)),
-        None => {
-            let why = "The form could not be read; nothing was changed.".to_owned();
-            Err(refused("invalid_request", StatusCode::BAD_REQUEST, why, &mut page))
+        Ok(_) => Err(refused("forbidden", StatusCode::FORBIDDEN, STALE.to_owned(), &mut page)),
+        Err(TOO_LARGE) => {
+            Err(refused("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE.into(), &mut page))
         }
+        Err(why) => Err(refused("invalid_request", StatusCode::BAD_REQUEST, why.to_owned(), &mut page)),
     };
     let (names, form) = match checked {
         Ok(checked) => checked,
@@ -186,21 +186,28 @@ fn outcomes_csv(rows: &[Row]) -> String {
     export::table(&["username", "outcome", "message"], cells)
 }
 
-/// The form's fields; `None` when it cannot be read.
-async fn read(mut multipart: Multipart) -> Option<BulkForm> {
+const UNREADABLE: &str = "The form could not be read; nothing was changed.";
+const TOO_LARGE: &str =
+    "The list or file is larger than this service takes (server.max_body_bytes); nothing was changed.";
+
+/// The form's fields, or why they cannot be read.
+async fn read(mut multipart: Multipart) -> Result<BulkForm, &'static str> {
+    let why = |error: axum::extract::multipart::MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE { TOO_LARGE } else { UNREADABLE }
+    };
     let mut form = BulkForm::default();
-    while let Some(field) = multipart.next_field().await.ok()? {
+    while let Some(field) = multipart.next_field().await.map_err(why)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "file" => form.file = field.bytes().await.ok()?.to_vec(),
-            "csrf" => form.csrf = field.text().await.ok()?,
-            "step" => form.step = field.text().await.ok()?,
-            "names" => form.names = field.text().await.ok()?,
+            "file" => form.file = field.bytes().await.map_err(why)?.to_vec(),
+            "csrf" => form.csrf = field.text().await.map_err(why)?,
+            "step" => form.step = field.text().await.map_err(why)?,
+            "names" => form.names = field.text().await.map_err(why)?,
             "unlock" => form.unlock = true,
             _ => {}
         }
     }
-    Some(form)
+    Ok(form)
 }
 
 /// The names pasted (one per line, or separated by commas) and those of

@@ -79,3 +79,41 @@ async fn a_concurrent_change_of_the_other_flags_is_never_lost() {
     assert!(changed);
     assert_eq!(dc.attribute(&person.dn, "userAccountControl").await.as_deref(), Some(NEVER_EXPIRES_DISABLED));
 }
+
+/// `pwproxy check` asks the DC, without changing anything, whether the
+/// service account may write what each action writes: the fixture grants
+/// `lockoutTime` and `userAccountControl` on OU=People; a plain user as the
+/// service account may write neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_finds_the_rights_of_each_action_and_changes_nothing() {
+    let dc = Dc::from_env();
+    let person = dc.add_user("checked", &[]).await;
+    let before = dc.attribute(&person.dn, "userAccountControl").await;
+    let check = |envs: &[(&str, &str)]| {
+        let file = pwproxy_testkit::config_file(&dc.config_toml());
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_pwproxy"))
+            .args(["check", "--config"])
+            .arg(file.path())
+            .envs(envs.iter().copied())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let said = |stdout: &str, action: &str| {
+        stdout.lines().find(|l| l.contains(action)).unwrap_or_else(|| panic!("{action}: {stdout}")).to_owned()
+    };
+    let actions = ["may unlock (lockoutTime", "may disable and enable (userAccountControl"];
+
+    let stdout = check(&[]);
+    for action in actions {
+        assert!(said(&stdout, action).starts_with("ok"), "{stdout}");
+    }
+    let plain =
+        [("PWPROXY__LDAP__BIND_DN", person.dn.as_str()), ("PWPROXY__LDAP__BIND_PASSWORD", SEED_PASSWORD)];
+    let stdout = check(&plain);
+    for action in actions {
+        let line = said(&stdout, action);
+        assert!(line.starts_with("warn") && line.contains("grant it write on"), "{line}");
+    }
+    assert_eq!(dc.attribute(&person.dn, "userAccountControl").await, before);
+}

@@ -102,3 +102,22 @@ async fn unlock_alone_keeps_the_password_and_disable_and_enable_follow_ns_accoun
     let again = app.act(&at("enable"), Some(&helpdesk1()), None).await;
     assert_eq!(again.body, json!({ "success": true, "changed": false }));
 }
+
+/// `pwproxy check` probes, without changing anything, whether the service
+/// account may write what each action writes: granted by the fixture's ACI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_finds_the_rights_of_each_action_and_changes_nothing() {
+    let dir = TestDirectory::ds389_from_env();
+    let file = pwproxy_testkit::config_file(&dir.config_toml());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pwproxy"))
+        .args(["check", "--config"])
+        .arg(file.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    for action in ["may unlock (passwordRetryCount", "may disable and enable (nsAccountLock"] {
+        let line =
+            stdout.lines().find(|l| l.contains(action)).unwrap_or_else(|| panic!("{action}: {stdout}"));
+        assert!(line.starts_with("ok"), "{line}");
+    }
+}

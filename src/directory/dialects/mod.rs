@@ -226,6 +226,12 @@ pub trait Dialect: Send + Sync {
     /// nothing either way. (Enable writes what disable writes.)
     fn change_probes(&self, change: AccountChange) -> &'static [(&'static str, &'static str)];
 
+    /// The attribute of an entry that lists what the bound account may
+    /// write on it, where the directory keeps one (AD's
+    /// `allowedAttributesEffective`): `pwproxy check` reads it instead of
+    /// probing.
+    fn writable_attribute(&self) -> Option<&'static str>;
+
     /// The entry holding the password policy that applies to a person:
     /// their own, else the directory's default (`configured` is
     /// `directory.policy_dn`); `None` where there is none to read.

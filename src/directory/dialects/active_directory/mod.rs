@@ -196,6 +196,12 @@ impl Dialect for ActiveDirectory {
         changes::probes(change)
     }
 
+    /// The DC refuses a probe on `lockoutTime` whoever asks (samldb), but
+    /// tells what the bound account may write.
+    fn writable_attribute(&self) -> Option<&'static str> {
+        Some("allowedAttributesEffective")
+    }
+
     /// The `userAccountControl` value deleted had moved: another change of
     /// the account's flags came in between.
     fn change_raced(&self, result: &LdapResult) -> bool {

@@ -189,6 +189,10 @@ impl Dialect for Ds389 {
         changes::probes(change)
     }
 
+    fn writable_attribute(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Every change replaces whole attributes: nothing to lose a race on.
     fn change_raced(&self, _: &LdapResult) -> bool {
         false

@@ -201,6 +201,10 @@ impl Dialect for OpenLdap {
         changes::probes(change)
     }
 
+    fn writable_attribute(&self) -> Option<&'static str> {
+        None
+    }
+
     /// A lock or end time deleted by another writer in between.
     fn change_raced(&self, result: &LdapResult) -> bool {
         result.rc == 16

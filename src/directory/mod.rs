@@ -119,6 +119,23 @@ pub enum Listed {
 }
 
 impl Listed {
+    /// Days `expiring` looks ahead unless told.
+    pub const DEFAULT_WITHIN_DAYS: u64 = 14;
+
+    /// The state a request names (`locked`, `disabled`, `must_change`,
+    /// `expiring` within `within_days`); `None` for any other name.
+    pub fn named(name: &str, within_days: u64) -> Option<Self> {
+        Some(match name {
+            "locked" => Listed::Locked,
+            "disabled" => Listed::Disabled,
+            "must_change" => Listed::MustChange,
+            "expiring" => {
+                Listed::Expiring { within: std::time::Duration::from_secs(within_days * 24 * 3600) }
+            }
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Listed::Locked => "locked",

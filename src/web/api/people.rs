@@ -3,7 +3,6 @@
 //! thin adapters over the application's lookups. Errors in the common shape.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -33,9 +32,6 @@ pub enum ListedName {
     MustChange,
     Expiring,
 }
-
-/// Days `expiring` looks ahead unless told.
-const DEFAULT_WITHIN_DAYS: u64 = 14;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -205,17 +201,10 @@ fn search_terms(params: SearchParams) -> Result<Terms, ApiError> {
     };
     let listed = match params.status.as_deref() {
         None => None,
-        Some("locked") => Some(Listed::Locked),
-        Some("disabled") => Some(Listed::Disabled),
-        Some("must_change") => Some(Listed::MustChange),
-        Some("expiring") => {
-            let days = days.unwrap_or(DEFAULT_WITHIN_DAYS);
-            Some(Listed::Expiring { within: Duration::from_secs(days * 24 * 3600) })
-        }
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "`status` must be one of locked, disabled, must_change or expiring.",
-            ));
+        Some(status) => {
+            Some(Listed::named(status, days.unwrap_or(Listed::DEFAULT_WITHIN_DAYS)).ok_or_else(|| {
+                ApiError::invalid("`status` must be one of locked, disabled, must_change or expiring.")
+            })?)
         }
     };
     let limit = match params.limit {
@@ -231,6 +220,8 @@ fn search_terms(params: SearchParams) -> Result<Terms, ApiError> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn terms(q: Option<&str>, limit: Option<&str>) -> Result<(String, usize), ApiError> {

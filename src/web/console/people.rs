@@ -1,7 +1,5 @@
 //! Finding people and a person's page.
 
-use std::time::Duration;
-
 use axum::Extension;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -44,13 +42,7 @@ const WORKLISTS: [(&str, &str); 4] = [
 
 fn worklist(status: &str) -> Option<(Listed, &'static str)> {
     let (_, title) = WORKLISTS.iter().find(|(name, _)| *name == status)?;
-    let listed = match status {
-        "locked" => Listed::Locked,
-        "disabled" => Listed::Disabled,
-        "must_change" => Listed::MustChange,
-        _ => Listed::Expiring { within: Duration::from_secs(14 * 24 * 3600) },
-    };
-    Some((listed, title))
+    Some((Listed::named(status, Listed::DEFAULT_WITHIN_DAYS)?, title))
 }
 
 #[derive(Serialize)]

@@ -108,10 +108,16 @@ impl LdapDirectory {
         self.mark_inactive(base, &filter, &mut people).await?;
         let mut kept = Vec::new();
         for mut person in people {
-            self.without_lapsed_lock(&mut person).await?;
-            match query.listed {
-                Some(listed) if !listed.holds(&self.status_of(&person).await?, now) => {}
-                _ => kept.push(person),
+            let Some(listed) = query.listed else {
+                self.without_lapsed_lock(&mut person).await?;
+                kept.push(person);
+                continue;
+            };
+            // One status both lifts a lapsed lock and decides.
+            let status = self.status_of(&person).await?;
+            person.account.locked &= status.locked;
+            if listed.holds(&status, now) {
+                kept.push(person);
             }
         }
         let truncated = cut || kept.len() > limit;
@@ -132,16 +138,7 @@ impl LdapDirectory {
 
     /// The policy of people without one of their own.
     async fn default_policy(&self) -> Result<PolicyFacts, DirectoryError> {
-        let nobody = Person {
-            dn: self.users_base.clone(),
-            username: String::new(),
-            email: None,
-            display_name: None,
-            account: AccountFacts::default(),
-            context: Vec::new(),
-            direct_groups: None,
-        };
-        self.policy_for(&nobody).await
+        self.policy_of(&AccountFacts::default()).await
     }
 
     /// `directory.inactive_filter` for many people: one search for those of
@@ -173,7 +170,12 @@ impl LdapDirectory {
     /// The policy that applies to `person`; `PolicyFacts::default()` when
     /// there is none to read, or the service account may not read it.
     pub(super) async fn policy_for(&self, person: &Person) -> Result<PolicyFacts, DirectoryError> {
-        let entry = self.dialect.policy_entry(&person.account, &self.domain_root, self.policy_dn.as_deref());
+        self.policy_of(&person.account).await
+    }
+
+    /// The policy that applies to an account as its entry reads.
+    async fn policy_of(&self, account: &AccountFacts) -> Result<PolicyFacts, DirectoryError> {
+        let entry = self.dialect.policy_entry(account, &self.domain_root, self.policy_dn.as_deref());
         let Some(dn) = entry else { return Ok(PolicyFacts::default()) };
         if let Some(facts) = self.policies.get(&dn) {
             return Ok(facts);

@@ -106,8 +106,7 @@ impl<D: Directory> App<D> {
         }
         let result = self
             .run(context, Action::Reset, event, async |event| {
-                let (_, person) =
-                    self.directory.find_admin_and_person(&admin.username, Lookup::Name(name)).await?;
+                let person = self.directory.find_person(Lookup::Name(name)).await?;
                 let Some(person) = person else { return Err(Failure::UserNotFound) };
                 let target = self.member(&person, self.rules.guarded_groups()).await?;
                 let writer = if options.dry_run {

@@ -18,7 +18,7 @@ pub use dialects::{AccountFacts, DefaultBase, Defaults, Dialect, DirectoryKind, 
 pub use ldap::{
     Agreement, Connector, Discrepancy, Finding, LdapDirectory, Status, counting_exchanges, probe, trust_only,
 };
-pub use status::{AccountState, AccountStatus, LockMark, NoExpiry, PolicyFacts};
+pub use status::{AccountState, AccountStatus, Listed, LockMark, NoExpiry, PeopleQuery, PolicyFacts};
 
 use crate::dn::Dn;
 use crate::generate::KnownRules;
@@ -106,65 +106,6 @@ pub enum Lookup<'a> {
     Name(&'a str),
 }
 
-/// A state people are listed by, as `<person>.status` computes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listed {
-    Locked,
-    Disabled,
-    MustChange,
-    /// The password expires within this, and has not yet.
-    Expiring {
-        within: std::time::Duration,
-    },
-}
-
-impl Listed {
-    /// Days `expiring` looks ahead unless told.
-    pub const DEFAULT_WITHIN_DAYS: u64 = 14;
-
-    /// The state a request names (`locked`, `disabled`, `must_change`,
-    /// `expiring` within `within_days`); `None` for any other name.
-    pub fn named(name: &str, within_days: u64) -> Option<Self> {
-        Some(match name {
-            "locked" => Listed::Locked,
-            "disabled" => Listed::Disabled,
-            "must_change" => Listed::MustChange,
-            "expiring" => {
-                Listed::Expiring { within: std::time::Duration::from_secs(within_days * 24 * 3600) }
-            }
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Listed::Locked => "locked",
-            Listed::Disabled => "disabled",
-            Listed::MustChange => "must_change",
-            Listed::Expiring { .. } => "expiring",
-        }
-    }
-
-    /// Whether `status`, computed at `now`, is in this state.
-    pub fn holds(self, status: &AccountStatus, now: time::OffsetDateTime) -> bool {
-        match self {
-            Listed::Locked => status.locked,
-            Listed::Disabled => status.disabled,
-            Listed::MustChange => status.must_change,
-            Listed::Expiring { within } => {
-                status.password_expires_at.is_some_and(|at| now < at && at <= now + within)
-            }
-        }
-    }
-}
-
-/// Which people a search asks for: a name's start, a state, or both.
-#[derive(Debug, Clone, Copy)]
-pub struct PeopleQuery<'a> {
-    pub text: Option<&'a str>,
-    pub listed: Option<Listed>,
-}
-
 /// How a password is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Write {
@@ -221,6 +162,13 @@ pub trait Directory: Send + Sync + 'static {
     fn find_admin(
         &self,
         username: &str,
+    ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
+
+    /// A target (under `users_base_dn`, matching `users_filter`) alone: for
+    /// the people of a bulk reset, whose admin is already known.
+    fn find_person(
+        &self,
+        lookup: Lookup<'_>,
     ) -> impl Future<Output = Result<Option<Person>, DirectoryError>> + Send;
 
     /// The acting admin by name, as [`Self::find_admin`], and the target

@@ -82,6 +82,65 @@ pub struct AccountStatus {
     pub failed_attempts: Option<u32>,
 }
 
+/// A state people are listed by, as `<person>.status` computes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Locked,
+    Disabled,
+    MustChange,
+    /// The password expires within this, and has not yet.
+    Expiring {
+        within: std::time::Duration,
+    },
+}
+
+impl Listed {
+    /// Days `expiring` looks ahead unless told.
+    pub const DEFAULT_WITHIN_DAYS: u64 = 14;
+
+    /// The state a request names (`locked`, `disabled`, `must_change`,
+    /// `expiring` within `within_days`); `None` for any other name.
+    pub fn named(name: &str, within_days: u64) -> Option<Self> {
+        Some(match name {
+            "locked" => Listed::Locked,
+            "disabled" => Listed::Disabled,
+            "must_change" => Listed::MustChange,
+            "expiring" => {
+                Listed::Expiring { within: std::time::Duration::from_secs(within_days * 24 * 3600) }
+            }
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Listed::Locked => "locked",
+            Listed::Disabled => "disabled",
+            Listed::MustChange => "must_change",
+            Listed::Expiring { .. } => "expiring",
+        }
+    }
+
+    /// Whether `status`, computed at `now`, is in this state.
+    pub fn holds(self, status: &AccountStatus, now: OffsetDateTime) -> bool {
+        match self {
+            Listed::Locked => status.locked,
+            Listed::Disabled => status.disabled,
+            Listed::MustChange => status.must_change,
+            Listed::Expiring { within } => {
+                status.password_expires_at.is_some_and(|at| now < at && at <= now + within)
+            }
+        }
+    }
+}
+
+/// Which people a search asks for: a name's start, a state, or both.
+#[derive(Debug, Clone, Copy)]
+pub struct PeopleQuery<'a> {
+    pub text: Option<&'a str>,
+    pub listed: Option<Listed>,
+}
+
 /// Why a status names no expiry: "never" and "unknown" are not the same
 /// answer to a helpdesk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

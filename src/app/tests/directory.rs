@@ -85,6 +85,10 @@ impl crate::directory::Directory for Directory {
         lookup: Lookup<'_>,
     ) -> Result<(Option<Person>, Option<Person>), DirectoryError> {
         let admin = self.find_admin(username).await?;
+        Ok((admin, self.find_person(lookup).await?))
+    }
+
+    async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
         self.ask("find_person");
         let found = match lookup {
             Lookup::Name(name) => self.people.get(name),
@@ -93,7 +97,7 @@ impl crate::directory::Directory for Directory {
                 self.people.values().find(|(p, _, _)| p.account.id.as_deref() == Some(id.as_str()))
             }
         };
-        Ok((admin, found.map(|(p, _, _)| p.clone())))
+        Ok(found.map(|(p, _, _)| p.clone()))
     }
 
     async fn groups_of_both(

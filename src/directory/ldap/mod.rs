@@ -198,6 +198,10 @@ impl Directory for LdapDirectory {
         Ok(self.find_one(&self.admins_base, &filter).await?.filter(|p| p.is_named(username)))
     }
 
+    async fn find_person(&self, lookup: Lookup<'_>) -> Result<Option<Person>, DirectoryError> {
+        LdapDirectory::find_person(self, lookup).await
+    }
+
     async fn find_admin_and_person(
         &self,
         username: &str,

@@ -127,6 +127,13 @@ pub enum AccountChange {
 }
 
 impl AccountChange {
+    /// The change a request names (`unlock`, `disable`, `enable`).
+    pub fn named(name: &str) -> Option<Self> {
+        [AccountChange::Unlock, AccountChange::Disable, AccountChange::Enable]
+            .into_iter()
+            .find(|change| change.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AccountChange::Unlock => "unlock",

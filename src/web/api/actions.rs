@@ -39,23 +39,15 @@ pub struct ActionDone {
     pub changed: bool,
 }
 
-/// The action in the path.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
+/// The actions, as the API document lists them (the path is read by
+/// [`AccountChange::named`]).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
 pub enum ActionName {
     Unlock,
     Disable,
     Enable,
-}
-
-impl From<ActionName> for AccountChange {
-    fn from(name: ActionName) -> Self {
-        match name {
-            ActionName::Unlock => AccountChange::Unlock,
-            ActionName::Disable => AccountChange::Disable,
-            ActionName::Enable => AccountChange::Enable,
-        }
-    }
 }
 
 /// Unlock (a lock left by failed sign-ins, the password unchanged),
@@ -77,13 +69,13 @@ pub async fn by_name(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     authorization: Authorization,
-    path: Result<Path<(String, ActionName)>, PathRejection>,
+    path: Result<Path<(String, String)>, PathRejection>,
     OptionalJsonBody(body): OptionalJsonBody<ActionRequest>,
 ) -> Response {
     let context = caller.api("users.account_action");
-    let Ok(Path((named, action))) = path else { return unknown_action() };
+    let Some((named, change)) = read_path(path) else { return unknown_action() };
     let target = name("userName", &named).map(|()| Target::Name(named.clone()));
-    act(&state, &context, authorization, (&named, target), action.into(), body).await
+    act(&state, &context, authorization, (&named, target), change, body).await
 }
 
 /// Unlock, disable or enable a person inside your reach, by id.
@@ -102,15 +94,21 @@ pub async fn by_id(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     authorization: Authorization,
-    path: Result<Path<(String, ActionName)>, PathRejection>,
+    path: Result<Path<(String, String)>, PathRejection>,
     OptionalJsonBody(body): OptionalJsonBody<ActionRequest>,
 ) -> Response {
     let context = caller.api("persons.account_action");
-    let Ok(Path((person_id, action))) = path else { return unknown_action() };
+    let Some((person_id, change)) = read_path(path) else { return unknown_action() };
     let target = Uuid::try_parse(&person_id)
         .map(Target::Id)
         .map_err(|_| ApiError::invalid("The person id in the path is not a UUID."));
-    act(&state, &context, authorization, (&person_id, target), action.into(), body).await
+    act(&state, &context, authorization, (&person_id, target), change, body).await
+}
+
+/// Who, and which change: `None` for a path naming no known action.
+fn read_path(path: Result<Path<(String, String)>, PathRejection>) -> Option<(String, AccountChange)> {
+    let Path((who, action)) = path.ok()?;
+    Some((who, AccountChange::named(&action)?))
 }
 
 fn unknown_action() -> Response {

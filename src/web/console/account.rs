@@ -29,15 +29,6 @@ pub struct AccountForm {
     reason: Option<String>,
 }
 
-fn change_of(action: &str) -> Option<AccountChange> {
-    Some(match action {
-        "unlock" => AccountChange::Unlock,
-        "disable" => AccountChange::Disable,
-        "enable" => AccountChange::Enable,
-        _ => return None,
-    })
-}
-
 pub async fn act(
     State(state): Web,
     Extension(console): Con,
@@ -48,7 +39,7 @@ pub async fn act(
 ) -> Response {
     let Some(agent) = console.agent(&jar) else { return signin_then(&format!("/console/people/{id}")) };
     let context = caller.console("console.account");
-    let change = form.as_ref().ok().and_then(|Form(form)| change_of(&form.action));
+    let change = form.as_ref().ok().and_then(|Form(form)| AccountChange::named(&form.action));
     let action = change.map_or(Action::Unlock, Action::from);
     let answer = async |status: StatusCode, errors: Vec<String>| {
         person_page(&state, &console, &context, &agent, &id, Some((status, errors))).await
